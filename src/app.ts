@@ -1,0 +1,51 @@
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config.js';
+import { statusRouter } from './delivery/statusRoute.js';
+import type { Db } from './platform/db/client.js';
+import { errorHandler } from './platform/errors.js';
+import { healthRouter } from './platform/health.js';
+import { redactPhones, type Logger } from './platform/logger.js';
+import { twilioSignatureGuard } from './platform/twilio.js';
+import { smsRouter } from './sms/inboundRoute.js';
+import { voiceRouter } from './voice/callRoutes.js';
+
+export interface AppDeps {
+  config: Pick<Config, 'publicBaseUrl' | 'twilio'>;
+  db: Db;
+  redis: Redis;
+  log: Logger;
+}
+
+/** Builds the Express app from the modules' routers. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(
+    pinoHttp({
+      logger: deps.log,
+      // health probes would drown the log
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactPhones(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(healthRouter({ db: deps.db, redis: deps.redis }));
+
+  // every Twilio webhook: form body, then the signature check, before any route runs
+  app.use(
+    '/twilio',
+    express.urlencoded({ extended: false, limit: '64kb' }),
+    twilioSignatureGuard({ authToken: deps.config.twilio.authToken, publicBaseUrl: deps.config.publicBaseUrl, log: deps.log }),
+  );
+  app.use(smsRouter(deps));
+  app.use(voiceRouter(deps));
+  app.use(statusRouter(deps));
+
+  app.use(errorHandler(deps.log));
+  return app;
+}

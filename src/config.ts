@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Credentials used in demo mode (no Twilio account): the service still runs its real code path. */
+export const DEMO_TWILIO_ACCOUNT_SID = 'AC00000000000000000000000000000000';
+export const DEMO_TWILIO_AUTH_TOKEN = 'demo-auth-token-not-a-secret';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+
+const EnvSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  PUBLIC_BASE_URL: optionalUrl,
+  DATABASE_URL: optionalString,
+  REDIS_URL: optionalString,
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_API_BASE_URL: optionalUrl,
+  ADMIN_EMAIL: optionalString,
+  ADMIN_PASSWORD: optionalString,
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  OUTBOX_RELAY_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(1000)),
+});
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  /** The URL Twilio calls; webhook signatures are checked against it (no trailing slash). */
+  publicBaseUrl: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  dataDir: string;
+  twilio: {
+    accountSid: string;
+    authToken: string;
+    /** undefined: Twilio's own hosts */
+    apiBaseUrl: string | undefined;
+    demoMode: boolean;
+  };
+  admin: { email: string | undefined; password: string | undefined };
+  logLevel: string;
+  outboxRelayIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once. Every variable is optional for the demo. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid environment: ${issues}`);
+  }
+  const e = parsed.data;
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const demoMode = !e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN;
+  if (demoMode && e.NODE_ENV === 'production') {
+    throw new ConfigError('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required when NODE_ENV=production (demo mode is refused).');
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    publicBaseUrl,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    twilio: {
+      accountSid: demoMode ? DEMO_TWILIO_ACCOUNT_SID : (e.TWILIO_ACCOUNT_SID as string),
+      authToken: demoMode ? DEMO_TWILIO_AUTH_TOKEN : (e.TWILIO_AUTH_TOKEN as string),
+      // demo mode points the SDK at the local stand-in
+      apiBaseUrl: e.TWILIO_API_BASE_URL ?? (demoMode ? `${publicBaseUrl}/dev/twilio` : undefined),
+      demoMode,
+    },
+    admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    logLevel: e.LOG_LEVEL,
+    outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
+  };
+}

@@ -1,0 +1,84 @@
+import type { Queue } from 'bullmq';
+import type { Db } from '../platform/db/client.js';
+import type { Logger } from '../platform/logger.js';
+
+export interface OutboxJobData {
+  eventId: string;
+  type: string;
+  groupId: string;
+  aggregateType: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+}
+
+interface PendingRow {
+  id: string;
+  type: string;
+  groupId: string;
+  aggregateType: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Publishes unpublished outbox events to BullMQ, oldest first, and marks them published in the same
+ * transaction. Rows are claimed with FOR UPDATE SKIP LOCKED, so several workers never publish the
+ * same batch; the job id is the event id, so a publish repeated after a crash is ignored by BullMQ.
+ * Redis down: the transaction rolls back and the events wait for the next pass. Nothing is lost.
+ */
+export async function relayOutboxOnce(db: Db, queue: Queue, batchSize = 100): Promise<number> {
+  return db.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<PendingRow[]>`
+        SELECT id, type, "groupId", "aggregateType", "aggregateId", payload
+        FROM "OutboxEvent" WHERE "publishedAt" IS NULL
+        ORDER BY "createdAt" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+      if (rows.length === 0) return 0;
+      await queue.addBulk(
+        rows.map((r) => ({
+          name: r.type,
+          data: { eventId: r.id, type: r.type, groupId: r.groupId, aggregateType: r.aggregateType, aggregateId: r.aggregateId, payload: r.payload } satisfies OutboxJobData,
+          opts: { jobId: r.id },
+        })),
+      );
+      const ids = rows.map((r) => r.id);
+      await tx.outboxEvent.updateMany({ where: { id: { in: ids } }, data: { publishedAt: new Date(), attempts: { increment: 1 } } });
+      return rows.length;
+    },
+    { timeout: 15_000 },
+  );
+}
+
+/** Runs the relay every `intervalMs` until stopped; errors are logged and retried on the next tick. */
+export function startOutboxRelay(opts: { db: Db; queue: Queue; log: Logger; intervalMs: number }) {
+  const log = opts.log.child({ module: 'outbox-relay' });
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const tick = async () => {
+    try {
+      // drain in batches, then wait
+      for (let n = await relayOutboxOnce(opts.db, opts.queue); n > 0 && !stopped; n = await relayOutboxOnce(opts.db, opts.queue)) {
+        log.debug({ published: n }, 'outbox events published');
+      }
+    } catch (err) {
+      log.warn({ err }, 'outbox relay pass failed; will retry');
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick().finally(schedule);
+    }, opts.intervalMs);
+  };
+  running = tick().finally(schedule);
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

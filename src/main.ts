@@ -1,0 +1,138 @@
+// Process entry: config, embedded services when asked, HTTP, workers, shutdown.
+// `--role web|worker|all` (npm run start:web / start:worker / start).
+import type { Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import { hash } from '@node-rs/argon2';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
+import { seedDemo } from './demo/seed.js';
+import { startOutboxRelay } from './delivery/outboxRelay.js';
+import { startOutboxWorker } from './delivery/outboxWorker.js';
+import type { Db } from './platform/db/client.js';
+import { MissingRedisError } from './platform/embedded/redis.js';
+import { openDatabase, openRedisServer } from './platform/infrastructure.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createOutboxQueue } from './platform/queues.js';
+import { createRedis } from './platform/redis.js';
+
+type Role = 'web' | 'worker' | 'all';
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+const QUEUE_PREFIX = 'panier';
+
+async function ensureFirstCoordinator(db: Db, config: Config, log: Logger): Promise<void> {
+  const { email, password } = config.admin;
+  if (!email || !password) return;
+  if ((await db.staffUser.count({ where: { role: 'coordinator' } })) > 0) return;
+  const group = await db.group.findFirst({ orderBy: { createdAt: 'asc' } });
+  if (!group) {
+    log.warn('ADMIN_EMAIL is set but there is no group yet: create one with `npm run cli -- group create`, then restart');
+    return;
+  }
+  await db.staffUser.create({ data: { groupId: group.id, role: 'coordinator', name: 'Coordination', email, passwordHash: await hash(password) } });
+  log.info('first coordinator account created from ADMIN_EMAIL');
+}
+
+function printWelcome(config: Config, seeded: boolean): void {
+  const lines = [
+    '',
+    `Panier de proximité: listening on ${config.publicBaseUrl}`,
+    `  health:   ${config.publicBaseUrl}/healthz   readiness: ${config.publicBaseUrl}/readyz`,
+    `  webhooks: ${config.publicBaseUrl}/twilio/sms, /twilio/voice, /twilio/status, /twilio/recording`,
+  ];
+  if (config.twilio.demoMode) {
+    lines.push('  DEMO MODE: no Twilio credentials; Twilio REST calls go to ' + config.twilio.apiBaseUrl);
+  }
+  if (seeded) {
+    lines.push(`  demo group "${DEMO_GROUP.name}" loaded; its number is ${DEMO_GROUP.number}`);
+    lines.push('  demo accounts:');
+    for (const s of DEMO_STAFF) lines.push(`    ${s.role.padEnd(13)} ${s.email} / ${s.password}`);
+    lines.push('  try: npm run cli -- distribution list   |   npm run cli -- orders export --distribution next');
+  }
+  console.log(lines.join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });
+  const role = values.role as Role;
+  if (!['web', 'worker', 'all'].includes(role)) throw new ConfigError(`--role must be web, worker or all (got ${role})`);
+  const config = loadConfig();
+  const log = createLogger(config.logLevel).child({ role });
+  if (config.twilio.demoMode) log.warn('demo mode: no Twilio credentials, the service talks to the local Twilio stand-in');
+
+  const stack: (() => Promise<unknown>)[] = [];
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    for (const close of stack.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log.warn({ err }, 'error during shutdown');
+      }
+    }
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const redisServer = await openRedisServer(config, log);
+  stack.push(() => redisServer.close());
+  const database = await openDatabase(config, log);
+  stack.push(() => database.close());
+
+  let seeded = false;
+  if (database.embedded && (await database.db.group.count()) === 0) {
+    await seedDemo(database.db);
+    seeded = true;
+    log.info('first start on the embedded database: demo data loaded');
+  }
+  await ensureFirstCoordinator(database.db, config, log);
+
+  if (role === 'worker' || role === 'all') {
+    const producer = createRedis(redisServer.url);
+    const workerConnection = createRedis(redisServer.url, { forWorker: true });
+    const queue = createOutboxQueue(producer, { prefix: QUEUE_PREFIX });
+    const relay = startOutboxRelay({ db: database.db, queue, log, intervalMs: config.outboxRelayIntervalMs });
+    const worker = startOutboxWorker({ connection: workerConnection, prefix: QUEUE_PREFIX, log, handlers: {} });
+    stack.push(async () => {
+      await relay.stop();
+      await worker.close();
+      await queue.close();
+      producer.disconnect();
+      workerConnection.disconnect();
+    });
+  }
+
+  if (role === 'web' || role === 'all') {
+    const redis = createRedis(redisServer.url);
+    stack.push(async () => redis.disconnect());
+    const app = createApp({ config, db: database.db, redis, log });
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(config.port, () => resolve(s));
+    });
+    stack.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
+    printWelcome(config, seeded);
+  } else {
+    log.info('worker started');
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof MissingRedisError) {
+    console.error(err.message);
+  } else {
+    console.error(err);
+  }
+  process.exit(1);
+});

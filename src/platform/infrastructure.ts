@@ -1,0 +1,56 @@
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { createDb, type Db } from './db/client.js';
+import { migrateDeploy } from './db/migrate.js';
+import { EMBEDDED_PG_MAX_CONNECTIONS, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from './embedded/redis.js';
+import type { Logger } from './logger.js';
+
+export interface DatabaseHandle {
+  db: Db;
+  url: string;
+  /** true when this process serves or reuses the embedded PGlite */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The database: DATABASE_URL when set, else the embedded PGlite in $DATA_DIR/pg (started here, or
+ * the one the running service already serves). Migrations are applied first (never `db push`).
+ */
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, log: Logger, opts: { poolMax?: number } = {}): Promise<DatabaseHandle> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'));
+    url = embedded.url;
+    log.info({ dataDir: path.join(config.dataDir, 'pg'), reused: !embedded.owned }, 'embedded PostgreSQL (PGlite) ready');
+  }
+  await migrateDeploy(url);
+  // the embedded server accepts few connections: leave room for the CLI and migrations
+  const poolMax = embedded ? Math.min(opts.poolMax ?? 4, EMBEDDED_PG_MAX_CONNECTIONS - 3) : (opts.poolMax ?? 10);
+  const db = createDb(url, { poolMax, onPoolError: (err) => log.warn({ err }, 'database connection lost') });
+  return {
+    db,
+    url,
+    embedded: Boolean(embedded),
+    async close() {
+      await db.$disconnect();
+      await embedded?.stop();
+    },
+  };
+}
+
+export interface RedisHandle {
+  url: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/** Redis: REDIS_URL when set, else a redis-server from PATH with its data in $DATA_DIR/redis. */
+export async function openRedisServer(config: Pick<Config, 'redisUrl' | 'dataDir'>, log: Logger): Promise<RedisHandle> {
+  if (config.redisUrl) return { url: config.redisUrl, embedded: false, close: async () => {} };
+  const server: EmbeddedRedis = await startEmbeddedRedis(path.join(config.dataDir, 'redis'));
+  log.info({ dataDir: path.join(config.dataDir, 'redis') }, 'embedded Redis ready');
+  return { url: server.url, embedded: true, close: () => server.stop() };
+}

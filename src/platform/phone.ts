@@ -1,0 +1,20 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+export type PhoneLineType = 'mobile' | 'landline' | 'unknown';
+
+/** E.164 form of a phone number typed any usual way (06 12 34 56 78, +33 6…, 0033…), or null. */
+export function toE164(input: string, defaultCountry: CountryCode = 'FR'): string | null {
+  const cleaned = input.trim().replace(/^00/, '+');
+  const parsed = parsePhoneNumberFromString(cleaned, defaultCountry);
+  if (!parsed || !parsed.isValid()) return null;
+  return parsed.number;
+}
+
+/** Mobile or landline, from libphonenumber's full metadata. */
+export function lineTypeOf(e164: string): PhoneLineType {
+  const parsed = parsePhoneNumberFromString(e164);
+  const type = parsed?.getType();
+  if (type === 'MOBILE') return 'mobile';
+  if (type === 'FIXED_LINE') return 'landline';
+  return 'unknown';
+}
