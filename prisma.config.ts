@@ -13,6 +13,6 @@ export default defineConfig({
   async adapter() {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error('DATABASE_URL must be set for Prisma CLI commands that reach the database');
-    return new PrismaPg(createPgPool(url, { max: 1, nameAsText: true }));
+    return new PrismaPg(createPgPool(url, { max: 1, nameAsText: true, idleTimeoutMillis: 200 }));
   },
 });

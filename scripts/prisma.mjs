@@ -19,5 +19,6 @@ const env = {
   CHECKPOINT_DISABLE: '1',
 };
 const args = process.argv.slice(2);
-const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit', env });
+const preload = path.join(here, 'prisma-unref-timers.cjs');
+const result = spawnSync(process.execPath, ['--require', preload, cli, ...args], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

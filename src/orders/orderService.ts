@@ -61,9 +61,11 @@ export function createOrderService(deps: OrderServiceDeps) {
 
   async function lockDistribution(tx: Tx, distributionId: string): Promise<LockedDistribution> {
     // The row lock serialises confirmations of one distribution: basket numbers and stock stay exact.
+    // NO KEY UPDATE, not UPDATE: inserting an order takes a KEY SHARE lock on its distribution
+    // (foreign key), which FOR UPDATE would conflict with and deadlock on.
     const rows = await tx.$queryRaw<LockedDistribution[]>`
       SELECT id, "groupId", status::text AS status, "opensAt", "closesAt"
-      FROM "Distribution" WHERE id = ${distributionId} FOR UPDATE`;
+      FROM "Distribution" WHERE id = ${distributionId} FOR NO KEY UPDATE`;
     const d = rows[0];
     if (!d) throw new NotFoundError('distribution', { distributionId });
     return d;
@@ -136,10 +138,12 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw new ValidationError('quantities are positive whole numbers', { productId: l.productId });
     }
     return db.$transaction(async (tx) => {
-      const distribution = await tx.distribution.findUnique({ where: { id: input.distributionId } });
+      // an order placed and confirmed at once takes the distribution lock first, like confirmOrder
+      const distribution = input.confirm
+        ? await lockDistribution(tx, input.distributionId)
+        : await tx.distribution.findUnique({ where: { id: input.distributionId } });
       if (!distribution || distribution.groupId !== input.groupId) throw new NotFoundError('distribution', { distributionId: input.distributionId });
-      const state = windowState(distribution, now());
-      if (state !== 'open') throw new OrderWindowClosedError(distribution.id, state);
+      assertOpen(distribution);
       const customer = await tx.customer.findFirst({ where: { id: input.customerId, groupId: input.groupId }, select: { id: true } });
       if (!customer) throw new NotFoundError('customer', { customerId: input.customerId });
 

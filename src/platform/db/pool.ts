@@ -5,6 +5,7 @@ export interface PgPoolOptions {
   /** Report `name` (OID 19) columns as `text` (OID 25): needed by the Prisma CLI only (prisma/orm#27403). */
   nameAsText?: boolean;
   onError?: (err: Error) => void;
+  idleTimeoutMillis?: number;
 }
 
 const NAME_OID = 19;
@@ -52,7 +53,9 @@ export function createPgPool(connectionString: string, options: PgPoolOptions = 
     connectionString,
     max: options.max ?? 10,
     options: '-c TimeZone=UTC',
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
+    // idle connections never keep a process (the Prisma CLI, a script) alive
+    allowExitOnIdle: true,
   });
   // An idle client losing its connection must not kill the process.
   pool.on('error', (err) => options.onError?.(err));

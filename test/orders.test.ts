@@ -1,0 +1,156 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OrderWindowClosedError, OutOfStockError, ProductUnavailableError } from '../src/orders/errors.js';
+import { createOrderService, type OrderService } from '../src/orders/orderService.js';
+import type { Db } from '../src/platform/db/client.js';
+import { useTestDatabase } from './helpers/db.js';
+import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
+
+let db: Db;
+let orders: OrderService;
+
+beforeAll(async () => {
+  ({ db } = await useTestDatabase());
+  orders = createOrderService({ db });
+});
+
+async function newCustomer(g: TestGroup) {
+  return db.customer.create({ data: { groupId: g.groupId, phone: uniqueMobile() } });
+}
+
+describe('placing an order', () => {
+  let g: TestGroup;
+  beforeAll(async () => {
+    g = await createTestGroup(db);
+  });
+
+  it('freezes prices, totals the estimate, numbers the basket and writes an outbox event in the same transaction', async () => {
+    const placed = await orders.placeOrder({
+      groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true,
+      lines: [
+        { productId: g.products.baguette, quantity: 2 }, // 2.40
+        { productId: g.products.comte, quantity: 1 }, // 200 g at 2.60/100 g = 5.20
+        { productId: g.products.poulet, quantity: 1 }, // 1.8 kg at 11.50 = 20.70
+      ],
+    });
+    expect(placed.status).toBe('confirmed');
+    expect(placed.estimatedCents).toBe(240 + 520 + 2070);
+    expect(placed.basketNumber).toBeGreaterThanOrEqual(1);
+
+    const stored = await db.order.findUniqueOrThrow({ where: { id: placed.id }, include: { lines: true } });
+    expect(stored.lines.map((l) => [l.productName, l.unitPriceCents, l.estimatedCents, l.estimatedGrams])).toEqual(
+      expect.arrayContaining([
+        ['Baguette tradition', 120, 240, null],
+        ['Comte', 260, 520, 200],
+        ['Poulet fermier', 1150, 2070, 1800],
+      ]),
+    );
+    const events = await db.outboxEvent.findMany({ where: { aggregateId: placed.id } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'order.confirmed', publishedAt: null, payload: { orderId: placed.id, channel: 'sms' } });
+
+    // a later price change does not touch the order
+    await db.product.update({ where: { id: g.products.baguette }, data: { priceCents: 150 } });
+    const line = await db.orderLine.findFirstOrThrow({ where: { orderId: placed.id, productId: g.products.baguette } });
+    expect(line.unitPriceCents).toBe(120);
+    await db.product.update({ where: { id: g.products.baguette }, data: { priceCents: 120 } });
+  });
+
+  it('gives consecutive basket numbers within a distribution', async () => {
+    const numbers: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await newCustomer(g);
+      const placed = await orders.placeOrder({ groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'voice', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+      numbers.push(placed.basketNumber as number);
+    }
+    expect(numbers[1]).toBe(numbers[0]! + 1);
+    expect(numbers[2]).toBe(numbers[0]! + 2);
+  });
+
+  it('keeps a draft without basket number or stock until it is confirmed', async () => {
+    const draft = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: false, lines: [{ productId: g.products.croissant, quantity: 2 }] });
+    expect(draft).toMatchObject({ status: 'draft', basketNumber: null, estimatedCents: 220 });
+    expect(await db.distributionStock.findUnique({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } })).toBeNull();
+    expect(await db.outboxEvent.count({ where: { aggregateId: draft.id } })).toBe(0);
+    const confirmed = await orders.confirmOrder(draft.id);
+    expect(confirmed.status).toBe('confirmed');
+    expect(confirmed.basketNumber).not.toBeNull();
+    const stock = await db.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } });
+    expect(stock).toMatchObject({ available: 10, reserved: 2 });
+    await orders.cancelOrder(draft.id, { enforceWindow: true });
+    const released = await db.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } });
+    expect(released.reserved).toBe(0);
+    expect(await db.outboxEvent.findMany({ where: { aggregateId: draft.id }, select: { type: true }, orderBy: { createdAt: 'asc' } })).toEqual([{ type: 'order.confirmed' }, { type: 'order.cancelled' }]);
+  });
+
+  it('refuses products of another group or no longer sold', async () => {
+    await db.product.update({ where: { id: g.products.oeufs }, data: { active: false } });
+    await expect(
+      orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.oeufs, quantity: 1 }] }),
+    ).rejects.toBeInstanceOf(ProductUnavailableError);
+    const other = await createTestGroup(db);
+    await expect(
+      orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: other.products.baguette, quantity: 1 }] }),
+    ).rejects.toBeInstanceOf(ProductUnavailableError);
+  });
+});
+
+describe('the order window', () => {
+  it('refuses orders before it opens and after it closes, and writes nothing', async () => {
+    const g = await createTestGroup(db);
+    const before = createOrderService({ db, now: () => new Date(Date.now() - 3 * 24 * 3600_000) });
+    const after = createOrderService({ db, now: () => new Date(Date.now() + 5 * 24 * 3600_000) });
+    const input = { groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms' as const, confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] };
+    await expect(before.placeOrder(input)).rejects.toMatchObject({ code: 'order_window_closed', state: 'not_yet_open' });
+    await expect(after.placeOrder(input)).rejects.toBeInstanceOf(OrderWindowClosedError);
+    expect(await db.order.count({ where: { distributionId: g.distributionId } })).toBe(0);
+  });
+
+  it('refuses to confirm a draft once the window has closed', async () => {
+    const g = await createTestGroup(db);
+    const draft = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: false, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+    const later = createOrderService({ db, now: () => new Date(Date.now() + 5 * 24 * 3600_000) });
+    await expect(later.confirmOrder(draft.id)).rejects.toBeInstanceOf(OrderWindowClosedError);
+    expect((await db.order.findUniqueOrThrow({ where: { id: draft.id } })).status).toBe('draft');
+  });
+
+  it('lets staff cancel after the window but not residents', async () => {
+    const g = await createTestGroup(db);
+    const placed = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+    const later = createOrderService({ db, now: () => new Date(Date.now() + 5 * 24 * 3600_000) });
+    await expect(later.cancelOrder(placed.id, { enforceWindow: true })).rejects.toBeInstanceOf(OrderWindowClosedError);
+    const staff = await db.staffUser.create({ data: { groupId: g.groupId, role: 'operator', name: 'Op' } });
+    await later.cancelOrder(placed.id, { enforceWindow: false, actorId: staff.id });
+    expect((await db.order.findUniqueOrThrow({ where: { id: placed.id } })).status).toBe('cancelled');
+    expect(await db.auditEvent.count({ where: { entityId: placed.id, action: 'order.cancelled', actorId: staff.id } })).toBe(1);
+  });
+});
+
+describe('stock under concurrent orders', () => {
+  it('sells exactly 10 of a stock of 10 to 30 residents ordering at once', async () => {
+    const g = await createTestGroup(db, { croissantStock: 10 });
+    const customers = await Promise.all(Array.from({ length: 30 }, () => newCustomer(g)));
+    const results = await Promise.allSettled(
+      customers.map((c) =>
+        orders.placeOrder({ groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.croissant, quantity: 1 }] }),
+      ),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(10);
+    expect(lost).toHaveLength(20);
+    for (const r of lost) expect(r.reason).toBeInstanceOf(OutOfStockError);
+    const stock = await db.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } });
+    expect(stock).toMatchObject({ available: 10, reserved: 10 });
+    // no half-written order: the losers left nothing behind
+    expect(await db.order.count({ where: { distributionId: g.distributionId } })).toBe(10);
+    const baskets = (await db.order.findMany({ where: { distributionId: g.distributionId }, select: { basketNumber: true } })).map((o) => o.basketNumber).sort((a, b) => a! - b!);
+    expect(baskets).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+  });
+
+  it('says how many are left when an order asks for more', async () => {
+    const g = await createTestGroup(db, { croissantStock: 3 });
+    await expect(
+      orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.croissant, quantity: 4 }] }),
+    ).rejects.toMatchObject({ code: 'out_of_stock', remaining: 3, productName: 'Croissant' });
+  });
+});

@@ -1,0 +1,20 @@
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { buildTestApp } from './helpers/app.js';
+import { useTestDatabase } from './helpers/db.js';
+
+describe('GET /readyz', () => {
+  it('answers 503 and names Redis when Redis cannot be reached', async () => {
+    const { db } = await useTestDatabase();
+    // nothing listens on port 1
+    const deadRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+    deadRedis.on('error', () => {});
+    const { app } = buildTestApp(db, { redis: deadRedis });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.database).toEqual({ status: 'ok' });
+    expect(res.body.redis.status).toBe('error');
+    deadRedis.disconnect();
+  });
+});
