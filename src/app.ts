@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
+import { createGroupDirectory } from './catalog/groups.js';
 import type { Config } from './config.js';
 import { statusRouter } from './delivery/statusRoute.js';
 import type { Db } from './platform/db/client.js';
@@ -42,8 +43,9 @@ export function createApp(deps: AppDeps): Express {
     express.urlencoded({ extended: false, limit: '64kb' }),
     twilioSignatureGuard({ authToken: deps.config.twilio.authToken, publicBaseUrl: deps.config.publicBaseUrl, log: deps.log }),
   );
-  app.use(smsRouter(deps));
-  app.use(voiceRouter(deps));
+  const channelDeps = { ...deps, groups: createGroupDirectory(deps.db) };
+  app.use(smsRouter(channelDeps));
+  app.use(voiceRouter(channelDeps));
   app.use(statusRouter(deps));
 
   app.use(errorHandler(deps.log));

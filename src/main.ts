@@ -33,7 +33,7 @@ async function ensureFirstCoordinator(db: Db, config: Config, log: Logger): Prom
   log.info('first coordinator account created from ADMIN_EMAIL');
 }
 
-function printWelcome(config: Config, seeded: boolean): void {
+function printWelcome(config: Config, demoLoaded: boolean): void {
   const lines = [
     '',
     `Panier de proximité: listening on ${config.publicBaseUrl}`,
@@ -43,7 +43,7 @@ function printWelcome(config: Config, seeded: boolean): void {
   if (config.twilio.demoMode) {
     lines.push('  DEMO MODE: no Twilio credentials; Twilio REST calls go to ' + config.twilio.apiBaseUrl);
   }
-  if (seeded) {
+  if (demoLoaded) {
     lines.push(`  demo group "${DEMO_GROUP.name}" loaded; its number is ${DEMO_GROUP.number}`);
     lines.push('  demo accounts:');
     for (const s of DEMO_STAFF) lines.push(`    ${s.role.padEnd(13)} ${s.email} / ${s.password}`);
@@ -57,6 +57,9 @@ async function main(): Promise<void> {
   const role = values.role as Role;
   if (!['web', 'worker', 'all'].includes(role)) throw new ConfigError(`--role must be web, worker or all (got ${role})`);
   const config = loadConfig();
+  if (role !== 'all' && (!config.databaseUrl || !config.redisUrl)) {
+    throw new ConfigError('start:web and start:worker share one PostgreSQL and one Redis: set DATABASE_URL and REDIS_URL (npm start runs both on the embedded default).');
+  }
   const log = createLogger(config.logLevel).child({ role });
   if (config.twilio.demoMode) log.warn('demo mode: no Twilio credentials, the service talks to the local Twilio stand-in');
 
@@ -85,12 +88,11 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, log);
   stack.push(() => database.close());
 
-  let seeded = false;
   if (database.embedded && (await database.db.group.count()) === 0) {
     await seedDemo(database.db);
-    seeded = true;
     log.info('first start on the embedded database: demo data loaded');
   }
+  const demoLoaded = (await database.db.group.count({ where: { slug: DEMO_GROUP.slug } })) > 0;
   await ensureFirstCoordinator(database.db, config, log);
 
   if (role === 'worker' || role === 'all') {
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
           server.closeIdleConnections();
         }),
     );
-    printWelcome(config, seeded);
+    printWelcome(config, demoLoaded);
   } else {
     log.info('worker started');
   }

@@ -29,7 +29,7 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
   await migrateDeploy(url);
   // the embedded server accepts few connections: leave room for the CLI and migrations
   const poolMax = embedded ? Math.min(opts.poolMax ?? 4, EMBEDDED_PG_MAX_CONNECTIONS - 3) : (opts.poolMax ?? 10);
-  const db = createDb(url, { poolMax, onPoolError: (err) => log.warn({ err }, 'database connection lost') });
+  const db = createDb(url, { poolMax, onPoolError: (err) => log.warn({ error: err.message }, 'database connection lost') });
   return {
     db,
     url,

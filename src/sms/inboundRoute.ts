@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { groupByNumber } from '../catalog/groups.js';
+import type { GroupDirectory } from '../catalog/groups.js';
 import { smsFr } from '../i18n/fr.js';
-import { isUniqueViolation, type Db } from '../platform/db/client.js';
+import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { toE164 } from '../platform/phone.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
-import { countSegments } from './segments.js';
+import { createInboundSmsLog } from './messageLog.js';
 
 const InboundSms = z.object({
   MessageSid: z.string().min(1),
@@ -19,48 +19,30 @@ const InboundSms = z.object({
 export interface SmsRouteDeps {
   db: Db;
   log: Logger;
+  groups: GroupDirectory;
 }
 
 /** POST /twilio/sms: records the inbound message and answers. Ordering arrives with issue 3. */
 export function smsRouter(deps: SmsRouteDeps): Router {
   const router = Router();
   const log = deps.log.child({ module: 'sms' });
+  const messages = createInboundSmsLog(deps.db);
 
   router.post('/twilio/sms', async (req, res) => {
     const sms = parseWebhook(InboundSms, req.body);
     const reply = new twilio.twiml.MessagingResponse();
-    const group = await groupByNumber(deps.db, sms.To);
+    const group = await deps.groups(sms.To);
     if (!group) {
       log.warn({ to: sms.To }, 'SMS to a number no group owns');
       return sendTwiml(res, reply);
     }
     const from = toE164(sms.From) ?? sms.From;
-    const customer = await deps.db.customer.findUnique({ where: { groupId_phone: { groupId: group.id, phone: from } }, select: { id: true } });
     const text = smsFr.holdingReply(group.name);
-    const cost = countSegments(text);
-    try {
-      await deps.db.$transaction(async (tx) => {
-        const inbound = countSegments(sms.Body);
-        await tx.message.create({
-          data: {
-            groupId: group.id, direction: 'inbound', twilioSid: sms.MessageSid, fromPhone: from, toPhone: sms.To,
-            body: sms.Body, segments: inbound.segments, encoding: inbound.encoding, status: 'received', customerId: customer?.id,
-          },
-        });
-        await tx.message.create({
-          data: {
-            groupId: group.id, direction: 'outbound', fromPhone: sms.To, toPhone: from, body: text,
-            segments: cost.segments, encoding: cost.encoding, status: 'queued', customerId: customer?.id,
-          },
-        });
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) {
-        // Twilio retried a webhook we already handled: no second reply
-        log.info({ messageSid: sms.MessageSid }, 'duplicate SMS webhook ignored');
-        return sendTwiml(res, reply);
-      }
-      throw err;
+    const recorded = await messages.record({ groupId: group.id, messageSid: sms.MessageSid, from, to: sms.To, body: sms.Body }, text);
+    if (!recorded) {
+      // Twilio retried a webhook we already handled: no second reply
+      log.info({ messageSid: sms.MessageSid }, 'duplicate SMS webhook ignored');
+      return sendTwiml(res, reply);
     }
     reply.message(text);
     sendTwiml(res, reply);

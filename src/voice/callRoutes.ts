@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { groupByNumber } from '../catalog/groups.js';
+import type { GroupDirectory } from '../catalog/groups.js';
 import { voiceFr } from '../i18n/fr.js';
 import { isUniqueViolation, type Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
@@ -28,6 +28,7 @@ const RecordingCallback = z.object({
 export interface VoiceRouteDeps {
   db: Db;
   log: Logger;
+  groups: GroupDirectory;
 }
 
 type VoiceName = Parameters<InstanceType<typeof twilio.twiml.VoiceResponse>['say']>[0] extends infer A
@@ -45,7 +46,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
   router.post('/twilio/voice', async (req, res) => {
     const call = parseWebhook(IncomingCall, req.body);
     const response = new twilio.twiml.VoiceResponse();
-    const group = await groupByNumber(deps.db, call.To);
+    const group = await deps.groups(call.To);
     if (!group) {
       log.warn({ to: call.To }, 'call to a number no group owns');
       return sendTwiml(res, response);

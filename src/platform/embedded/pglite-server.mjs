@@ -40,7 +40,9 @@ try {
     }
   };
   process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // Ctrl-C reaches the whole process group: the parent decides when the database stops, after its
+  // own connections are closed ('stop' message, or the IPC channel closing if the parent dies).
+  process.on('SIGINT', () => {});
   process.on('disconnect', stop);
   process.on('message', (m) => {
     if (m === 'stop') void stop();

@@ -1,0 +1,87 @@
+// npm run bench: throughput and latency of POST /twilio/sms (valid signatures, many phones) against
+// a bare Express 5 route answering a fixed TwiML, measured in one run, reported as a ratio.
+// Uses DATABASE_URL / REDIS_URL when set, else the embedded defaults in a temporary directory.
+import { fork } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import twilio from 'twilio';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase, openRedisServer } from '../../src/platform/infrastructure.js';
+import { createLogger } from '../../src/platform/logger.js';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// distinct signed messages: more than the SMS route can take in SECONDS, so none is a duplicate
+const SIGNED = Number(process.env.BENCH_SIGNED ?? 40_000);
+const AUTH_TOKEN = 'bench-auth-token';
+const PUBLIC_BASE_URL = 'https://bench.panier.example';
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'panier-bench-'));
+const config = { ...loadConfig(), dataDir };
+const log = createLogger('warn');
+const redisServer = await openRedisServer(config, log);
+const database = await openDatabase(config, log);
+const { db } = database;
+
+// a group with a number, and many residents texting it
+const number = `+3397${crypto.randomInt(1_000_000, 9_999_999)}`;
+await db.group.create({ data: { slug: `bench-${crypto.randomBytes(4).toString('hex')}`, name: 'Panier du banc', numbers: { create: [{ phone: number }] } } });
+
+function signedSms(i: number): { body: string; signature: string } {
+  const sid = `SM${crypto.randomBytes(16).toString('hex')}`;
+  const params: Record<string, string> = {
+    MessageSid: sid, SmsSid: sid, AccountSid: 'AC' + '0'.repeat(32), From: `+336${String(10_000_000 + (i % 5000)).slice(-8)}`,
+    To: number, Body: `${1 + (i % 4)} baguettes et 6 oeufs`, NumMedia: '0', NumSegments: '1', SmsStatus: 'received', ApiVersion: '2010-04-01',
+  };
+  return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/sms`, params) };
+}
+// signed beforehand: the load generator must not spend its CPU on HMACs while measuring
+const smsRequests = Array.from({ length: SIGNED }, (_, i) => signedSms(i));
+
+const poolMax = database.embedded ? 4 : Number(process.env.BENCH_POOL ?? 10);
+const child = fork(path.join(here, 'server.ts'), [database.url, redisServer.url, AUTH_TOKEN, PUBLIC_BASE_URL, String(poolMax)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=tmp/prof'] : [])] });
+const ports = await new Promise<{ appPort: number; baselinePort: number }>((resolve) => child.once('message', (m) => resolve(m as never)));
+
+interface Figures { rps: number; p50: number; p99: number; non2xx: number; errors: number }
+async function load(url: string, requests: autocannon.Request[]): Promise<Figures> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests, pipelining: 1 });
+  return { rps: result.requests.total / ((result.finish.getTime() - result.start.getTime()) / 1000), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+}
+
+let next = 0;
+const smsLoad: autocannon.Request[] = [{
+  method: 'POST', path: '/twilio/sms',
+  setupRequest: (req) => {
+    const r = smsRequests[next++ % smsRequests.length]!;
+    return { ...req, body: r.body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': r.signature } };
+  },
+}];
+const baselineLoad: autocannon.Request[] = [{ method: 'POST', path: '/baseline', body: smsRequests[0]!.body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }];
+
+// warm both up, then measure
+await autocannon({ url: `http://127.0.0.1:${ports.baselinePort}`, connections: 10, amount: 500, requests: baselineLoad });
+// BENCH_PROFILE: profile the SMS route alone (the baseline would blur the server's profile)
+const baseline = process.env.BENCH_PROFILE ? { rps: NaN, p50: NaN, p99: NaN, non2xx: 0, errors: 0 } : await load(`http://127.0.0.1:${ports.baselinePort}`, baselineLoad);
+const sms = await load(`http://127.0.0.1:${ports.appPort}`, smsLoad);
+const stored = await db.message.count({ where: { direction: 'inbound', toPhone: number } });
+
+const row = (name: string, f: Figures) => `${name.padEnd(28)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   non-2xx ${f.non2xx}   errors ${f.errors}`;
+const ratio = sms.rps / baseline.rps;
+console.log(`\nwebhook benchmark: ${SECONDS} s each, ${CONNECTIONS} connections, database ${database.embedded ? 'embedded PGlite' : 'PostgreSQL'}`);
+console.log(row('baseline (bare Express)', baseline));
+console.log(row('POST /twilio/sms (signed)', sms));
+console.log(`ratio sms/baseline throughput: ${(ratio * 100).toFixed(1)} %  (goal >= 50 %: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
+console.log(`sms p99: ${sms.p99} ms  (goal < 100 ms: ${sms.p99 < 100 ? 'met' : 'NOT met'})`);
+console.log(`inbound messages stored: ${stored} (one per signed request answered)`);
+if (next > smsRequests.length) console.log(`warning: ${next - smsRequests.length} requests reused a MessageSid (duplicates): raise BENCH_SIGNED`);
+
+child.send('stop');
+await new Promise((r) => child.once('exit', r));
+await database.close();
+await redisServer.close();
+fs.rmSync(dataDir, { recursive: true, force: true });
