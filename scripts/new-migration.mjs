@@ -31,11 +31,24 @@ if (hasMigrations) {
   from = ['--from-schema-datamodel', tmp];
 }
 
+// The diff itself reads no table, but the CLI opens its adapter: without DATABASE_URL, a throwaway
+// in-memory PGlite serves it.
+let throwaway;
+let databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  const { fork } = await import('node:child_process');
+  throwaway = fork(path.join(root, 'src', 'platform', 'embedded', 'pglite-server.mjs'), ['memory://', '0', '2'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise((resolve, reject) => {
+    throwaway.once('message', (m) => (m.ready ? resolve(m.port) : reject(new Error(m.error))));
+  });
+  databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
+}
 const result = spawnSync(
   process.execPath,
   [path.join(root, 'scripts', 'prisma.mjs'), 'migrate', 'diff', ...from, '--to-schema-datamodel', path.join(root, 'prisma', 'schema.prisma'), '--script'],
-  { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://unused@127.0.0.1/unused' } },
+  { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: databaseUrl } },
 );
+throwaway?.send('stop');
 if (result.status !== 0) {
   process.stderr.write(result.stderr);
   process.exit(result.status ?? 1);
