@@ -29,7 +29,7 @@ type Row = Omit<CatalogRow, 'line' | 'variableWeight' | 'multiWeigh' | 'portionG
 const rows: Row[] = [
   // by the piece
   { producer: 'Boulangerie Martin', code: 1, name: 'Baguette tradition', category: 'Pain', unit: 'piece', priceCents: 120, aliases: ['baguette', 'tradi'] },
-  { producer: 'Boulangerie Martin', code: 2, name: 'Pain de campagne 800 g', category: 'Pain', unit: 'piece', priceCents: 450, aliases: ['campagne', 'pain'] },
+  { producer: 'Boulangerie Martin', code: 2, name: 'Pain de campagne 800 g', category: 'Pain', unit: 'piece', priceCents: 450, aliases: ['campagne', 'pain de campagne'] },
   { producer: 'Boulangerie Martin', code: 3, name: 'Croissant', category: 'Pain', unit: 'piece', priceCents: 110, stock: 40 },
   { producer: 'Boulangerie Martin', code: 4, name: 'Pain aux céréales', category: 'Pain', unit: 'piece', priceCents: 380, aliases: ['cereales'] },
   { producer: 'Boulangerie Martin', code: 5, name: 'Brioche tressée', category: 'Pain', unit: 'piece', priceCents: 600, stock: 10 },
@@ -53,7 +53,7 @@ const rows: Row[] = [
   // weighed pieces: one real weight per bird
   { producer: 'Volailles Dubois', code: 30, name: 'Poulet fermier', category: 'Volailles', unit: 'kg', priceCents: 1150, variableWeight: true, multiWeigh: true, averageWeightGrams: 1800, stock: 12, aliases: ['poulet', 'poulets'] },
   { producer: 'Volailles Dubois', code: 31, name: 'Pintade', category: 'Volailles', unit: 'kg', priceCents: 1390, variableWeight: true, multiWeigh: true, averageWeightGrams: 1400, stock: 6, aliases: ['pintades'] },
-  { producer: 'Volailles Dubois', code: 32, name: 'Oeufs plein air (boîte de 12)', category: 'Oeufs', unit: 'piece', priceCents: 420, packSize: 12, aliases: ['douzaine d oeufs'] },
+  { producer: 'Volailles Dubois', code: 32, name: 'Oeufs plein air (boîte de 12)', category: 'Oeufs', unit: 'piece', priceCents: 420, packSize: 12, aliases: ['oeufs plein air'] },
   // loose goods per 100 g
   { producer: 'Épicerie du centre', code: 40, name: 'Lentilles vertes en vrac', category: 'Épicerie', unit: 'g100', priceCents: 45, variableWeight: true, portionGrams: 500, aliases: ['lentilles'] },
   { producer: 'Épicerie du centre', code: 41, name: 'Huile de colza', category: 'Épicerie', unit: 'litre', priceCents: 560, aliases: ['huile'] },
