@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
 import { createGroupDirectory } from './catalog/groups.js';
+import { createCatalogCache } from './catalog/openCatalog.js';
 import type { Config } from './config.js';
 import { statusRouter } from './delivery/statusRoute.js';
 import type { Db } from './platform/db/client.js';
@@ -9,6 +10,8 @@ import { errorHandler } from './platform/errors.js';
 import { healthRouter } from './platform/health.js';
 import { redactPhones, type Logger } from './platform/logger.js';
 import { twilioSignatureGuard } from './platform/twilio.js';
+import { createOrderService } from './orders/orderService.js';
+import { createSmsConversation } from './sms/conversation.js';
 import { smsRouter } from './sms/inboundRoute.js';
 import { voiceRouter } from './voice/callRoutes.js';
 
@@ -17,6 +20,8 @@ export interface AppDeps {
   db: Db;
   redis: Redis;
   log: Logger;
+  /** the clock, for tests that need another day */
+  now?: () => Date;
 }
 
 /** Builds the Express app from the modules' routers. */
@@ -43,8 +48,10 @@ export function createApp(deps: AppDeps): Express {
     express.urlencoded({ extended: false, limit: '64kb' }),
     twilioSignatureGuard({ authToken: deps.config.twilio.authToken, publicBaseUrl: deps.config.publicBaseUrl, log: deps.log }),
   );
+  const orders = createOrderService({ db: deps.db, now: deps.now });
+  const conversation = createSmsConversation({ db: deps.db, orders, catalogs: createCatalogCache(), now: deps.now });
   const channelDeps = { ...deps, groups: createGroupDirectory(deps.db) };
-  app.use(smsRouter(channelDeps));
+  app.use(smsRouter({ ...channelDeps, conversation }));
   app.use(voiceRouter(channelDeps));
   app.use(statusRouter(deps));
 

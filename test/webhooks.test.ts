@@ -54,27 +54,28 @@ describe('the signature guard', () => {
 });
 
 describe('POST /twilio/sms', () => {
-  it('records the inbound message and answers a polite French holding reply', async () => {
+  it('records the inbound message and answers with the order it understood', async () => {
     const params = smsParams(g.customerPhone, g.number, '2 baguettes et 6 oeufs');
     const res = await post('/twilio/sms', params);
     expect(res.status).toBe(200);
     expect(res.type).toBe('text/xml');
-    expect(res.text).toMatch(/<Response><Message>Panier de Test : merci pour votre message\..*<\/Message><\/Response>/);
+    expect(res.text).toMatch(/<Response><Message>Vous commandez:\n2 Baguette tradition 2,40 €\n1 Oeufs \(boite de 6\) 2,40 €/);
+    expect(res.text).toContain('Répondez OUI pour confirmer ou NON pour annuler.');
     const inbound = await db.message.findUniqueOrThrow({ where: { twilioSid: params.MessageSid } });
     expect(inbound).toMatchObject({ direction: 'inbound', body: '2 baguettes et 6 oeufs', fromPhone: g.customerPhone, status: 'received', customerId: g.customerId, groupId: g.groupId });
-    const replies = await db.message.findMany({ where: { groupId: g.groupId, direction: 'outbound', toPhone: g.customerPhone } });
-    expect(replies.length).toBeGreaterThanOrEqual(1);
-    expect(replies[0]).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    const reply = await db.message.findFirstOrThrow({ where: { inReplyToId: inbound.id } });
+    expect(reply).toMatchObject({ direction: 'outbound', toPhone: g.customerPhone, encoding: 'GSM-7', customerId: g.customerId });
   });
 
-  it('changes nothing twice for a duplicate webhook and sends no second reply', async () => {
-    const params = smsParams(uniqueMobile(), g.number, 'oui');
+  it('answers a duplicate webhook with the same reply and changes nothing twice', async () => {
+    const params = smsParams(uniqueMobile(), g.number, '3 croissants');
     const first = await post('/twilio/sms', params);
     const second = await post('/twilio/sms', params);
     expect(first.text).toContain('<Message>');
     expect(second.status).toBe(200);
-    expect(second.text).not.toContain('<Message>');
+    expect(second.text).toBe(first.text);
     expect(await db.message.count({ where: { OR: [{ twilioSid: params.MessageSid }, { toPhone: params.From }] } })).toBe(2);
+    expect(await db.order.count({ where: { customer: { phone: params.From } } })).toBe(1);
   });
 
   it('answers an empty TwiML and warns for a number no group owns', async () => {

@@ -8,6 +8,7 @@ export interface GroupSummary {
   timeZone: string;
   voiceName: string;
   voiceLanguage: string;
+  operatorPhone: string | null;
 }
 
 export type GroupDirectory = (number: string) => Promise<GroupSummary | null>;
@@ -27,7 +28,7 @@ export function createGroupDirectory(db: Db, opts: { ttlMs?: number; now?: () =>
     if (hit && hit.until > now()) return hit.group;
     const owned = await db.groupNumber.findUnique({
       where: { phone: e164 },
-      select: { group: { select: { id: true, slug: true, name: true, timeZone: true, voiceName: true, voiceLanguage: true } } },
+      select: { group: { select: { id: true, slug: true, name: true, timeZone: true, voiceName: true, voiceLanguage: true, operatorPhone: true } } },
     });
     const group = owned?.group ?? null;
     // an unknown number is remembered briefly only: a group may be given it at any moment

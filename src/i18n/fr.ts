@@ -1,12 +1,6 @@
 // Every sentence a resident reads or hears, in French. SMS text stays within GSM-7 (no ê, â, ô,
 // î, û, ç, œ, ’ or « »): one such character triples the price of a message.
 
-export const smsFr = {
-  /** Until SMS ordering opens (issue 3), every text gets this polite holding reply. */
-  holdingReply: (groupName: string) =>
-    `${groupName} : merci pour votre message. La commande par SMS ouvre bientot. En attendant, appelez ce numero pour commander.`,
-};
-
 export const voiceFr = {
   /** Until the voice menu opens (issue 4), a caller hears this. */
   holdingMessage: (groupName: string) =>

@@ -71,6 +71,11 @@ export function createOrderService(deps: OrderServiceDeps) {
     return d;
   }
 
+  /** Runs in the caller's transaction when given one (a conversation step), else in a new one. */
+  function run<T>(tx: Tx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return tx ? fn(tx) : db.$transaction(fn, TX_OPTIONS);
+  }
+
   function assertOpen(d: LockedDistribution): void {
     const state = windowState(d, now());
     if (state !== 'open') throw new OrderWindowClosedError(d.id, state);
@@ -132,12 +137,35 @@ export function createOrderService(deps: OrderServiceDeps) {
     return { id: confirmed.id, status: confirmed.status, basketNumber: confirmed.basketNumber, estimatedCents: confirmed.estimatedCents };
   }
 
-  async function placeOrder(input: PlaceOrderInput): Promise<PlacedOrder> {
+  /** Prices lines from the current catalogue: the price is frozen on the line from now on. */
+  async function priceLines(tx: Tx, groupId: string, input: OrderLineInput[]) {
+    const ids = [...new Set(input.map((l) => l.productId))];
+    const products = await tx.product.findMany({ where: { id: { in: ids }, groupId, active: true } });
+    const byId = new Map(products.map((p) => [p.id, p]));
+    return input.map((l) => {
+      const product = byId.get(l.productId);
+      if (!product) throw new ProductUnavailableError(l.productId);
+      const estimate = estimateLine(product satisfies PricedProduct, l);
+      return {
+        productId: product.id,
+        quantity: l.quantity,
+        estimatedGrams: estimate.estimatedGrams,
+        productName: product.name,
+        unit: product.unit,
+        unitPriceCents: product.priceCents,
+        vatRateBp: product.vatRateBp,
+        variableWeight: product.variableWeight || product.multiWeigh,
+        estimatedCents: estimate.estimatedCents,
+      };
+    });
+  }
+
+  async function placeOrder(input: PlaceOrderInput, inTx?: Tx): Promise<PlacedOrder> {
     if (input.lines.length === 0) throw new ValidationError('an order needs at least one line');
     for (const l of input.lines) {
       if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw new ValidationError('quantities are positive whole numbers', { productId: l.productId });
     }
-    return db.$transaction(async (tx) => {
+    return run(inTx, async (tx) => {
       // an order placed and confirmed at once takes the distribution lock first, like confirmOrder
       const distribution = input.confirm
         ? await lockDistribution(tx, input.distributionId)
@@ -147,25 +175,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       const customer = await tx.customer.findFirst({ where: { id: input.customerId, groupId: input.groupId }, select: { id: true } });
       if (!customer) throw new NotFoundError('customer', { customerId: input.customerId });
 
-      const ids = [...new Set(input.lines.map((l) => l.productId))];
-      const products = await tx.product.findMany({ where: { id: { in: ids }, groupId: input.groupId, active: true } });
-      const byId = new Map(products.map((p) => [p.id, p]));
-      const lines = input.lines.map((l) => {
-        const product = byId.get(l.productId);
-        if (!product) throw new ProductUnavailableError(l.productId);
-        const estimate = estimateLine(product satisfies PricedProduct, l);
-        return {
-          productId: product.id,
-          quantity: l.quantity,
-          estimatedGrams: estimate.estimatedGrams,
-          productName: product.name,
-          unit: product.unit,
-          unitPriceCents: product.priceCents,
-          vatRateBp: product.vatRateBp,
-          variableWeight: product.variableWeight || product.multiWeigh,
-          estimatedCents: estimate.estimatedCents,
-        };
-      });
+      const lines = await priceLines(tx, input.groupId, input.lines);
       const order = await tx.order.create({
         data: {
           groupId: input.groupId,
@@ -186,20 +196,54 @@ export function createOrderService(deps: OrderServiceDeps) {
       }
       if (!input.confirm) return { id: order.id, status: order.status, basketNumber: null, estimatedCents: order.estimatedCents };
       return confirmInTx(tx, order.id);
-    }, TX_OPTIONS);
+    });
   }
 
   /** A draft becomes an order: stock is reserved and a basket number given, atomically. */
-  function confirmOrder(orderId: string): Promise<PlacedOrder> {
-    return db.$transaction((tx) => confirmInTx(tx, orderId), TX_OPTIONS);
+  function confirmOrder(orderId: string, inTx?: Tx): Promise<PlacedOrder> {
+    return run(inTx, (tx) => confirmInTx(tx, orderId));
+  }
+
+  /** Lines added to a confirmed order (a resident texting again "et aussi 2 yaourts"). */
+  function addLines(orderId: string, lines: OrderLineInput[], inTx?: Tx): Promise<PlacedOrder> {
+    return run(inTx, async (tx) => {
+      const order = await tx.order.findUnique({ where: { id: orderId } });
+      if (!order) throw new NotFoundError('order', { orderId });
+      if (order.status !== 'confirmed') throw new OrderStateError(orderId, order.status, 'confirmed');
+      const distribution = await lockDistribution(tx, order.distributionId);
+      assertOpen(distribution);
+      const priced = await priceLines(tx, order.groupId, lines);
+      await reserveStock(tx, order.distributionId, priced);
+      await tx.orderLine.createMany({ data: priced.map((l) => ({ ...l, orderId })) });
+      const updated = await tx.order.update({ where: { id: orderId }, data: { estimatedCents: { increment: priced.reduce((s, l) => s + l.estimatedCents, 0) } } });
+      await writeOutboxEvent(tx, { groupId: order.groupId, type: 'order.updated', aggregateType: 'Order', aggregateId: orderId, payload: { orderId } });
+      return { id: updated.id, status: updated.status, basketNumber: updated.basketNumber, estimatedCents: updated.estimatedCents };
+    });
+  }
+
+  /** Home delivery asked for an active order: a Delivery for the delivery lead. */
+  function requestDelivery(orderId: string, address: string, notes?: string, inTx?: Tx) {
+    return run(inTx, async (tx) => {
+      const order = await tx.order.findUnique({ where: { id: orderId } });
+      if (!order) throw new NotFoundError('order', { orderId });
+      if (!isActive(order.status)) throw new OrderStateError(orderId, order.status, 'delivery');
+      const delivery = await tx.delivery.upsert({
+        where: { orderId },
+        create: { groupId: order.groupId, orderId, address, notes },
+        update: { address, notes, status: 'requested' },
+      });
+      await tx.order.update({ where: { id: orderId }, data: { fulfilment: 'delivery' } });
+      await writeOutboxEvent(tx, { groupId: order.groupId, type: 'delivery.requested', aggregateType: 'Delivery', aggregateId: delivery.id, payload: { deliveryId: delivery.id, orderId } });
+      return delivery;
+    });
   }
 
   /**
    * Cancels an order. Residents may cancel only while the window is open (`enforceWindow`);
    * staff may cancel later. Reserved stock is released.
    */
-  function cancelOrder(orderId: string, opts: { enforceWindow: boolean; actorId?: string }): Promise<void> {
-    return db.$transaction(async (tx) => {
+  function cancelOrder(orderId: string, opts: { enforceWindow: boolean; actorId?: string }, inTx?: Tx): Promise<void> {
+    return run(inTx, async (tx) => {
       const order = await tx.order.findUnique({ where: { id: orderId }, include: { lines: true } });
       if (!order) throw new NotFoundError('order', { orderId });
       if (!canMove(order.status, 'cancelled')) throw new OrderStateError(orderId, order.status, 'cancelled');
@@ -215,10 +259,10 @@ export function createOrderService(deps: OrderServiceDeps) {
           data: { groupId: order.groupId, actorId: opts.actorId, actorKind: 'staff', action: 'order.cancelled', entityType: 'Order', entityId: orderId },
         });
       }
-    }, TX_OPTIONS);
+    });
   }
 
-  return { placeOrder, confirmOrder, cancelOrder };
+  return { placeOrder, confirmOrder, cancelOrder, addLines, requestDelivery };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

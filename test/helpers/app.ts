@@ -22,7 +22,7 @@ export class LogCapture extends Writable {
   }
 }
 
-export function buildTestApp(db: Db, opts: { redis?: Redis } = {}) {
+export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date } = {}) {
   const redis = opts.redis ?? new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
   if (!opts.redis) afterAll(() => redis.disconnect());
   const logs = new LogCapture();
@@ -32,6 +32,7 @@ export function buildTestApp(db: Db, opts: { redis?: Redis } = {}) {
     db,
     redis,
     log,
+    now: opts.now,
   });
   return { app, logs, redis };
 }

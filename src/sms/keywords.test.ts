@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { readIntent } from './keywords.js';
+
+describe('SMS keywords', () => {
+  it('reads keywords whatever the case and accents', () => {
+    expect(readIntent('STOP')).toEqual({ kind: 'stop' });
+    expect(readIntent('Arrêt')).toEqual({ kind: 'stop' });
+    expect(readIntent('stopall')).toEqual({ kind: 'stop' });
+    expect(readIntent('désinscription')).toEqual({ kind: 'stop' });
+    expect(readIntent('start')).toEqual({ kind: 'start' });
+    expect(readIntent('Aide')).toEqual({ kind: 'help' });
+    expect(readIntent('?')).toEqual({ kind: 'help' });
+    expect(readIntent('catalogue pain')).toEqual({ kind: 'catalogue', topic: 'pain' });
+    expect(readIntent('MENU')).toEqual({ kind: 'catalogue', topic: '' });
+    expect(readIntent('suite')).toEqual({ kind: 'next_page' });
+    expect(readIntent('Suivi')).toEqual({ kind: 'status' });
+    expect(readIntent('où en est ma commande ?')).toEqual({ kind: 'status' });
+    expect(readIntent('ANNULER')).toEqual({ kind: 'cancel' });
+    expect(readIntent('Livraison 3 rue des Lilas')).toEqual({ kind: 'delivery', address: '3 rue des Lilas' });
+  });
+  it('understands the usual ways of saying yes and no', () => {
+    for (const yes of ['OUI', 'oui merci', 'Ok', "d'accord", 'o', 'Oui !']) expect(readIntent(yes)).toEqual({ kind: 'yes' });
+    for (const no of ['non', 'NON merci', 'n']) expect(readIntent(no)).toEqual({ kind: 'no' });
+  });
+  it('reads anything else as an order, and STOP inside a sentence is not an opt-out', () => {
+    expect(readIntent('2 baguettes')).toEqual({ kind: 'text', text: '2 baguettes' });
+    expect(readIntent('stop les croissants, 2 baguettes')).toMatchObject({ kind: 'text' });
+    expect(readIntent('oui 2 baguettes et 3 croissants svp')).toMatchObject({ kind: 'text' });
+    expect(readIntent('2')).toEqual({ kind: 'number', value: 2 });
+  });
+});

@@ -1,0 +1,48 @@
+// What an inbound SMS asks for: a keyword (first word, any case or accent) or an order. Pure.
+import { fold } from '../catalog/reading/normalize.js';
+
+export type SmsIntent =
+  | { kind: 'stop' }
+  | { kind: 'start' }
+  | { kind: 'help' }
+  | { kind: 'catalogue'; topic: string }
+  | { kind: 'next_page' }
+  | { kind: 'yes' }
+  | { kind: 'no' }
+  | { kind: 'status' }
+  | { kind: 'cancel' }
+  | { kind: 'delivery'; address: string }
+  | { kind: 'number'; value: number }
+  | { kind: 'text'; text: string };
+
+const STOP = new Set(['stop', 'arret', 'arrete', 'arreter', 'stopall', 'desinscription', 'desabonner', 'unsubscribe', 'end', 'quit', 'cancel']);
+const START = new Set(['start', 'unstop', 'reprendre']);
+const HELP = new Set(['aide', '?', 'info', 'infos', 'help']);
+const CATALOGUE = new Set(['catalogue', 'catalog', 'menu', 'liste', 'produits', 'produit', 'tarifs']);
+const YES = new Set(['oui', 'ok', 'okay', 'o', 'ouais', 'yes', 'daccord', "d'accord", 'dac', 'confirme', 'confirmer', 'valider', 'valide', 'parfait', 'oki']);
+const NO = new Set(['non', 'n', 'no', 'nan']);
+const STATUS = new Set(['suivi', 'statut', 'status', 'commande', 'etat']);
+
+/** Reads the first word (and, for a few, the whole text) of an SMS. */
+export function readIntent(body: string): SmsIntent {
+  const text = body.trim();
+  const folded = fold(text).replace(/[!.,;:]+$/g, '').trim();
+  const words = folded.split(/\s+/).filter(Boolean);
+  const first = (words[0] ?? '').replace(/[!.,;:]+$/, '');
+  const rest = text.split(/\s+/).slice(1).join(' ').trim();
+  if (words.length === 0) return { kind: 'text', text: '' };
+  // STOP words count alone only, as carriers treat them ("stop" inside a sentence is not an opt-out)
+  if (words.length === 1 && STOP.has(first)) return { kind: 'stop' };
+  if (words.length === 1 && START.has(first)) return { kind: 'start' };
+  if (HELP.has(first) && words.length <= 2) return { kind: 'help' };
+  if (CATALOGUE.has(first)) return { kind: 'catalogue', topic: fold(rest).trim() };
+  if (first === 'suite' && words.length <= 2) return { kind: 'next_page' };
+  // "oui", "oui merci", "ok d'accord", "d'accord"
+  if ((YES.has(first) || folded.startsWith("d'accord")) && words.length <= 4 && !/\d/.test(folded)) return { kind: 'yes' };
+  if (NO.has(first) && words.length <= 3 && !/\d/.test(folded)) return { kind: 'no' };
+  if ((STATUS.has(first) && words.length <= 3 && !/\d/.test(folded)) || /ou en est ma commande|ma commande en est ou|ou en est mon panier/.test(folded)) return { kind: 'status' };
+  if (first === 'annuler' || first === 'annule' || first === 'annulation') return { kind: 'cancel' };
+  if (first === 'livraison' || first === 'livrer' || first === 'livrez') return { kind: 'delivery', address: rest };
+  if (/^\d{1,2}$/.test(folded)) return { kind: 'number', value: Number(folded) };
+  return { kind: 'text', text };
+}

@@ -1,0 +1,191 @@
+import crypto from 'node:crypto';
+import fc from 'fast-check';
+import request from 'supertest';
+import type { Express } from 'express';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../src/platform/db/client.js';
+import { buildTestApp, sign, smsParams } from './helpers/app.js';
+import { useTestDatabase } from './helpers/db.js';
+import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
+
+let db: Db;
+let app: Express;
+let g: TestGroup;
+
+beforeAll(async () => {
+  ({ db } = await useTestDatabase());
+  ({ app } = buildTestApp(db));
+  g = await createTestGroup(db, { croissantStock: 5 });
+  await db.product.update({ where: { id: g.products.comte }, data: { aliases: ['comte', 'fromage'], category: 'Fromages' } });
+  const producer = await db.producer.findFirstOrThrow({ where: { groupId: g.groupId } });
+  await db.product.create({ data: { groupId: g.groupId, producerId: producer.id, code: 21, name: 'Tomme', category: 'Fromages', unit: 'g100', priceCents: 210, variableWeight: true, portionGrams: 250, aliases: ['fromage'] } });
+  await db.product.create({ data: { groupId: g.groupId, producerId: producer.id, code: 23, name: 'Yaourts nature (par 4)', category: 'Cremerie', unit: 'piece', priceCents: 320, packSize: 4, aliases: ['yaourt'] } });
+});
+
+function decode(xml: string): string | null {
+  const m = /<Message>([\s\S]*)<\/Message>/.exec(xml);
+  if (!m) return null;
+  return m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+async function text(from: string, body: string, sid?: string, target: Express = app): Promise<string | null> {
+  const params = smsParams(from, g.number, body, sid);
+  const res = await request(target).post('/twilio/sms').type('form').set('X-Twilio-Signature', sign('/twilio/sms', params)).send(params);
+  expect(res.status).toBe(200);
+  return decode(res.text);
+}
+
+describe('ordering by SMS', () => {
+  it('takes an order from someone new, confirms it on OUI, then asks and keeps their name', async () => {
+    const phone = uniqueMobile();
+    const draft = await text(phone, 'Bonjour, je voudrais 2 baguettes et 1 kg de pommes. Merci');
+    expect(draft).toContain('Vous commandez:\n2 Baguette tradition 2,40 €\n1 kg Pommes env. 2,80 €\nTotal env. 5,20 €.');
+    expect(draft).toContain('Répondez OUI pour confirmer ou NON pour annuler.');
+    expect(draft).toContain('quel est votre nom ?');
+    const customer = await db.customer.findFirstOrThrow({ where: { groupId: g.groupId, phone } });
+    expect(await db.order.findFirst({ where: { customerId: customer.id } })).toMatchObject({ status: 'draft', basketNumber: null, channel: 'sms' });
+
+    const confirmed = await text(phone, 'oui merci');
+    expect(confirmed).toMatch(/^Commande confirmée, panier \d+\. Total env\. 5,20 €\. Retrait .+, Epicerie test\. Les produits pesés sont payés au poids réel au retrait\. Merci !$/);
+    expect(await db.order.findFirst({ where: { customerId: customer.id } })).toMatchObject({ status: 'confirmed' });
+
+    expect(await text(phone, 'Jeanne Dubois')).toBe("Merci Jeanne Dubois, c'est noté.");
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customer.id } })).name).toBe('Jeanne Dubois');
+    // asked once only
+    expect(await text(phone, 'SUIVI')).not.toContain('nom');
+  });
+
+  it('drops the draft on NON', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '1 baguette');
+    expect(await text(phone, 'non')).toContain("C'est annulé, rien n'est commandé.");
+    const orders = await db.order.findMany({ where: { customer: { phone } } });
+    expect(orders.map((o) => o.status)).toEqual(['cancelled']);
+  });
+
+  it('asks which product for an ambiguous word and keeps the rest', async () => {
+    const phone = uniqueMobile();
+    const question = await text(phone, '2 fromages et 1 baguette');
+    expect(question).toMatch(/^Pour "fromages": 1 Comte, 2 Tomme\. Répondez avec le numéro\./);
+    const draft = await text(phone, '2');
+    expect(draft).toContain('1 Baguette tradition 1,20 €');
+    expect(draft).toContain('2 x 250 g Tomme env. 10,50 €');
+    // the question is answered: a number now is read as a product code (there is no code 7)
+    expect(await text(phone, '7')).toContain('Pas au catalogue: 7.');
+  });
+
+  it('adds a later text to the confirmed order after OUI', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '1 baguette');
+    await text(phone, 'oui');
+    const addition = await text(phone, 'et aussi 4 yaourts');
+    expect(addition).toMatch(/^Vous ajoutez au panier \d+:\n1 Yaourts nature \(par 4\) 3,20 €\nNouveau total env\. 4,40 €\./);
+    expect(await text(phone, 'ok')).toMatch(/^Ajout confirmé au panier \d+\. Nouveau total env\. 4,40 €\./);
+    const orders = await db.order.findMany({ where: { customer: { phone }, status: 'confirmed' }, include: { lines: true } });
+    expect(orders).toHaveLength(1);
+    expect(orders[0]!.lines).toHaveLength(2);
+    expect(orders[0]!.estimatedCents).toBe(440);
+  });
+
+  it('tells where the order stands, cancels it after confirmation, and says so', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '2 baguettes');
+    await text(phone, 'oui');
+    expect(await text(phone, 'où en est ma commande ?')).toMatch(/^Panier \d+: confirmé, 2,40 €\. Retrait .+, Epicerie test\.$/);
+    expect(await text(phone, 'ANNULER')).toMatch(/^Annuler le panier \d+ \(2,40 €\) \? Répondez OUI pour annuler, NON pour le garder\./);
+    expect(await text(phone, 'oui')).toMatch(/^Panier \d+ annulé\./);
+    expect(await text(phone, 'suivi')).toContain("Vous n'avez pas de commande en cours.");
+  });
+
+  it('asks for an address for home delivery, then passes the request on', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '1 baguette');
+    await text(phone, 'oui');
+    expect(await text(phone, 'LIVRAISON')).toContain("A quelle adresse livrer ? Répondez LIVRAISON suivi de l'adresse.");
+    expect(await text(phone, 'livraison 3 rue des Lilas, Lormes')).toContain('Livraison demandée au 3 rue des Lilas, Lormes.');
+    const order = await db.order.findFirstOrThrow({ where: { customer: { phone }, status: 'confirmed' }, include: { delivery: true } });
+    expect(order.fulfilment).toBe('delivery');
+    expect(order.delivery).toMatchObject({ address: '3 rue des Lilas, Lormes', status: 'requested' });
+    expect(await db.outboxEvent.count({ where: { type: 'delivery.requested', aggregateId: order.delivery!.id } })).toBe(1);
+  });
+
+  it('offers what is left when an order asks for more than the stock', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '9 croissants');
+    const offer = await text(phone, 'oui');
+    expect(offer).toMatch(/^Il ne reste que 5 Croissant\. Répondez OUI pour en prendre 5, NON pour annuler\.\nVous commandez:\n5 Croissant 5,50 €/);
+    expect(await text(phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\. Total 5,50 €/);
+    expect(await text(uniqueMobile(), '1 croissant').then(() => text(phone, 'suivi'))).toContain('confirmé');
+  });
+
+  it('stops messages on STOP, once, and starts again on START', async () => {
+    const phone = uniqueMobile();
+    expect(await text(phone, 'STOP')).toBe('Vous ne recevrez plus nos SMS. Envoyez START pour les recevoir à nouveau.');
+    expect(await text(phone, 'stop')).toBeNull();
+    expect(await db.customer.findFirst({ where: { phone } })).toMatchObject({ smsOptedOut: true });
+    expect(await text(phone, 'START')).toBe("C'est noté, vous recevez de nouveau nos SMS.");
+    expect(await db.customer.findFirst({ where: { phone } })).toMatchObject({ smsOptedOut: false });
+  });
+
+  it('helps, lists the catalogue by category, and pages it', async () => {
+    const phone = uniqueMobile();
+    expect(await text(phone, 'aide')).toContain('Pour commander, envoyez votre liste');
+    expect(await text(phone, 'CATALOGUE')).toContain('Catalogue: Divers, Fromages, Cremerie.');
+    const page = await text(phone, 'catalogue fromages');
+    expect(page).toContain('20 Comte 2,60 €/100g\n21 Tomme 2,10 €/100g');
+    expect(await text(phone, 'SUITE')).toContain('Fin du catalogue.');
+    expect(await text(phone, 'catalogue bijoux')).toContain('Pas de rayon "bijoux".');
+  });
+
+  it('says plainly what it did not understand, and what is not sold', async () => {
+    const phone = uniqueMobile();
+    expect(await text(phone, 'zzzz qwerty')).toContain("Je n'ai pas compris.");
+    expect(await text(phone, '2 baguettes et 3 tomates')).toMatch(/^Pas au catalogue: tomates\.\nVous commandez:\n2 Baguette/);
+  });
+
+  it('says when the window is closed and when the next one opens', async () => {
+    const later = buildTestApp(db, { now: () => new Date(Date.now() + 2.5 * 24 * 3600_000) }).app;
+    const reply = await text(uniqueMobile(), '2 baguettes', undefined, later);
+    expect(reply).toMatch(/^Pas de distribution prévue pour le moment\./);
+    const early = buildTestApp(db, { now: () => new Date(Date.now() - 2 * 24 * 3600_000) }).app;
+    expect(await text(uniqueMobile(), '2 baguettes', undefined, early)).toMatch(/^Les commandes sont fermées\. Prochaines commandes du .+ au .+\./);
+  });
+});
+
+describe('reliability', () => {
+  it('answers 100 concurrent copies of one webhook with one reply and one change', async () => {
+    const phone = uniqueMobile();
+    const sid = `SM${crypto.randomBytes(16).toString('hex')}`;
+    const replies = await Promise.all(Array.from({ length: 100 }, () => text(phone, '2 baguettes', sid)));
+    expect(new Set(replies).size).toBe(1);
+    expect(replies[0]).toContain('Vous commandez');
+    expect(await db.message.count({ where: { OR: [{ twilioSid: sid }, { toPhone: phone }] } })).toBe(2);
+    expect(await db.order.count({ where: { customer: { phone } } })).toBe(1);
+  });
+
+  it('handles two texts from one person at once one after the other: one draft, no line lost', async () => {
+    const phone = uniqueMobile();
+    await Promise.all([text(phone, '1 baguette'), text(phone, '2 croissants')]);
+    const drafts = await db.order.findMany({ where: { customer: { phone }, status: 'draft' }, include: { lines: true } });
+    expect(drafts).toHaveLength(1);
+    const conversation = await db.smsConversation.findFirstOrThrow({ where: { customer: { phone } } });
+    expect(conversation.state).toBe('confirm_order');
+  });
+
+  it('never fails and always answers one polite reply, whatever arrives', async () => {
+    const stopWords = /^\s*(stop|arret|arrete|arreter|stopall|desinscription|desabonner|unsubscribe|end|quit|cancel)\s*$/i;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.constantFrom('', ' ', '12', '999999', '🙂🙂🙂', 'x'.repeat(1600), '2 baguettes 🥖', '\u0000'), fc.integer().map(String)),
+        async (body) => {
+          const params = smsParams(uniqueMobile(), g.number, body);
+          const res = await request(app).post('/twilio/sms').type('form').set('X-Twilio-Signature', sign('/twilio/sms', params)).send(params);
+          expect(res.status).toBe(200);
+          const messages = res.text.match(/<Message>/g) ?? [];
+          if (!stopWords.test(body)) expect(messages).toHaveLength(1);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
