@@ -1,6 +1,7 @@
 // Reads a catalogue CSV (our columns, or a Cagette product export) into validated rows. Pure.
 import { parse } from 'csv-parse/sync';
 import { pricingProblems, type ProductUnit } from './pricing.js';
+import { fold as foldText } from './reading/normalize.js';
 
 export interface CatalogRow {
   /** line number in the file (header = 1) */
@@ -38,7 +39,7 @@ const CAGETTE_COLUMNS = ['productName', 'price'] as const;
 
 class RowError extends Error {}
 
-const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+const fold = (s: string) => foldText(s).trim();
 
 export function parseUnit(raw: string): ProductUnit {
   const u = fold(raw).replace(/\s+/g, '').replace(/\.$/, '');

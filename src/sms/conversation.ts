@@ -4,6 +4,7 @@ import { windowState } from '../catalog/window.js';
 import type { CatalogCache, OpenCatalog } from '../catalog/openCatalog.js';
 import type { GroupSummary } from '../catalog/groups.js';
 import { lineForChoice, type ReadQuestion } from '../catalog/reading/reader.js';
+import { fold } from '../catalog/reading/normalize.js';
 import type { QuantityAsked } from '../catalog/reading/types.js';
 import { toGsm7 } from '../i18n/gsm7.js';
 import { dayAndHour, pickupWhen, sms, STATUS_LABELS } from '../i18n/sms.js';
@@ -306,7 +307,6 @@ export function createSmsConversation(deps: ConversationDeps) {
       const categories = [...new Set(all.map((p) => p.category))];
       return { reply: sms.catalogueCategories(categories), state: s.state, data: s.data };
     }
-    const fold = (x: string) => x.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
     const wanted = fold(topic).replace(/s$/, '');
     const chosen = all.filter((p) => fold(p.category).startsWith(wanted) || fold(p.category).includes(wanted) || fold(p.name).startsWith(wanted));
     if (chosen.length === 0) return { reply: sms.catalogueUnknown(topic), state: s.state, data: s.data };
