@@ -39,14 +39,18 @@ describe('ordering by SMS', () => {
   it('takes an order from someone new, confirms it on OUI, then asks and keeps their name', async () => {
     const phone = uniqueMobile();
     const draft = await text(phone, 'Bonjour, je voudrais 2 baguettes et 1 kg de pommes. Merci');
-    expect(draft).toContain('Vous commandez:\n2 Baguette tradition 2,40 €\n1 kg Pommes env. 2,80 €\nTotal env. 5,20 €.');
+    expect(draft).toContain('Vous commandez:\n2 Baguette tradition 2,40 €\n1 kg Pommes environ 2,80 €\nTotal environ 5,20 €.');
     expect(draft).toContain('Répondez OUI pour confirmer ou NON pour annuler.');
     expect(draft).toContain('quel est votre nom ?');
     const customer = await db.customer.findFirstOrThrow({ where: { groupId: g.groupId, phone } });
     expect(await db.order.findFirst({ where: { customerId: customer.id } })).toMatchObject({ status: 'draft', basketNumber: null, channel: 'sms' });
+    // the draft lapses when the order window closes
+    const distribution = await db.distribution.findUniqueOrThrow({ where: { id: g.distributionId } });
+    const conversation = await db.smsConversation.findUniqueOrThrow({ where: { customerId: customer.id } });
+    expect(conversation.expiresAt.getTime()).toBe(distribution.closesAt.getTime());
 
     const confirmed = await text(phone, 'oui merci');
-    expect(confirmed).toMatch(/^Commande confirmée, panier \d+\. Total env\. 5,20 €\. Retrait .+, Epicerie test\. Les produits pesés sont payés au poids réel au retrait\. Merci !$/);
+    expect(confirmed).toMatch(/^Commande confirmée, panier \d+\. Total environ 5,20 €\. Retrait .+, Epicerie test\. Les produits pesés sont payés au poids réel au retrait\. Merci !$/);
     expect(await db.order.findFirst({ where: { customerId: customer.id } })).toMatchObject({ status: 'confirmed' });
 
     expect(await text(phone, 'Jeanne Dubois')).toBe("Merci Jeanne Dubois, c'est noté.");
@@ -69,7 +73,7 @@ describe('ordering by SMS', () => {
     expect(question).toMatch(/^Pour "fromages": 1 Comte, 2 Tomme\. Répondez avec le numéro\./);
     const draft = await text(phone, '2');
     expect(draft).toContain('1 Baguette tradition 1,20 €');
-    expect(draft).toContain('2 x 250 g Tomme env. 10,50 €');
+    expect(draft).toContain('2 x 250 g Tomme environ 10,50 €');
     // the question is answered: a number now is read as a product code (there is no code 7)
     expect(await text(phone, '7')).toContain('Pas au catalogue: 7.');
   });
@@ -79,8 +83,8 @@ describe('ordering by SMS', () => {
     await text(phone, '1 baguette');
     await text(phone, 'oui');
     const addition = await text(phone, 'et aussi 4 yaourts');
-    expect(addition).toMatch(/^Vous ajoutez au panier \d+:\n1 Yaourts nature \(par 4\) 3,20 €\nNouveau total env\. 4,40 €\./);
-    expect(await text(phone, 'ok')).toMatch(/^Ajout confirmé au panier \d+\. Nouveau total env\. 4,40 €\./);
+    expect(addition).toMatch(/^Vous ajoutez au panier \d+:\n1 Yaourts nature \(par 4\) 3,20 €\nNouveau total environ 4,40 €\./);
+    expect(await text(phone, 'ok')).toMatch(/^Ajout confirmé au panier \d+\. Nouveau total environ 4,40 €\./);
     const orders = await db.order.findMany({ where: { customer: { phone }, status: 'confirmed' }, include: { lines: true } });
     expect(orders).toHaveLength(1);
     expect(orders[0]!.lines).toHaveLength(2);
@@ -134,6 +138,8 @@ describe('ordering by SMS', () => {
     const page = await text(phone, 'catalogue fromages');
     expect(page).toContain('20 Comte 2,60 €/100g\n21 Tomme 2,10 €/100g');
     expect(await text(phone, 'SUITE')).toContain('Fin du catalogue.');
+    // a producer's name works too
+    expect(await text(phone, 'catalogue ferme test')).toContain('1 Baguette tradition 1,20 €');
     expect(await text(phone, 'catalogue bijoux')).toContain('Pas de rayon "bijoux".');
   });
 

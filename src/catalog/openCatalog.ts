@@ -3,7 +3,7 @@ import { createOrderReader, type OrderReader, type ReaderProduct } from './readi
 
 export interface OpenCatalog {
   products: ReaderProduct[];
-  byId: Map<string, ReaderProduct & { priceCents: number; stockPerDistribution: number | null }>;
+  byId: Map<string, ReaderProduct & { priceCents: number; stockPerDistribution: number | null; producerName: string }>;
   read: OrderReader;
 }
 
@@ -18,11 +18,11 @@ export function createCatalogCache(opts: { ttlMs?: number; now?: () => number } 
   return async function openCatalog(db: Db | Tx, groupId: string): Promise<OpenCatalog> {
     const hit = cache.get(groupId);
     if (hit && hit.until > now()) return hit.catalog;
-    const rows = await db.product.findMany({ where: { groupId, active: true }, orderBy: { code: 'asc' } });
+    const rows = await db.product.findMany({ where: { groupId, active: true }, orderBy: { code: 'asc' }, include: { producer: { select: { name: true } } } });
     const products = rows.map((p) => ({
       id: p.id, code: p.code, name: p.name, aliases: p.aliases, category: p.category, unit: p.unit, packSize: p.packSize,
       averageWeightGrams: p.averageWeightGrams, portionGrams: p.portionGrams, variableWeight: p.variableWeight, multiWeigh: p.multiWeigh,
-      priceCents: p.priceCents, stockPerDistribution: p.stockPerDistribution,
+      priceCents: p.priceCents, stockPerDistribution: p.stockPerDistribution, producerName: p.producer.name,
     }));
     const catalog: OpenCatalog = { products, byId: new Map(products.map((p) => [p.id, p])), read: createOrderReader(products) };
     cache.set(groupId, { until: now() + ttlMs, catalog });

@@ -30,7 +30,7 @@ export interface SummaryLine {
 }
 
 export function summaryLines(lines: SummaryLine[]): string {
-  return lines.map((l) => `${l.label} ${l.estimated ? 'env. ' : ''}${euros(l.cents)}${l.note ? ` (${l.note})` : ''}`).join('\n');
+  return lines.map((l) => `${l.label} ${l.estimated ? 'environ ' : ''}${euros(l.cents)}${l.note ? ` (${l.note})` : ''}`).join('\n');
 }
 
 export const sms = {
@@ -39,12 +39,12 @@ export const sms = {
   askName: () => 'Pour préparer votre panier, quel est votre nom ?',
   nameSaved: (name: string) => `Merci ${name}, c'est noté.`,
   draft: (lines: string, totalCents: number, estimated: boolean, pickup: string, place: string) =>
-    `Vous commandez:\n${lines}\nTotal ${estimated ? 'env. ' : ''}${euros(totalCents)}. Retrait ${pickup}, ${place}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
+    `Vous commandez:\n${lines}\nTotal ${estimated ? 'environ ' : ''}${euros(totalCents)}. Retrait ${pickup}, ${place}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
   addition: (lines: string, basket: number, totalCents: number) =>
-    `Vous ajoutez au panier ${basket}:\n${lines}\nNouveau total env. ${euros(totalCents)}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
+    `Vous ajoutez au panier ${basket}:\n${lines}\nNouveau total environ ${euros(totalCents)}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
   confirmed: (basket: number, totalCents: number, estimated: boolean, pickup: string, place: string) =>
-    `Commande confirmée, panier ${basket}. Total ${estimated ? 'env. ' : ''}${euros(totalCents)}. Retrait ${pickup}, ${place}.${estimated ? ' Les produits pesés sont payés au poids réel au retrait.' : ''} Merci !`,
-  added: (basket: number, totalCents: number) => `Ajout confirmé au panier ${basket}. Nouveau total env. ${euros(totalCents)}. Merci !`,
+    `Commande confirmée, panier ${basket}. Total ${estimated ? 'environ ' : ''}${euros(totalCents)}. Retrait ${pickup}, ${place}.${estimated ? ' Les produits pesés sont payés au poids réel au retrait.' : ''} Merci !`,
+  added: (basket: number, totalCents: number) => `Ajout confirmé au panier ${basket}. Nouveau total environ ${euros(totalCents)}. Merci !`,
   draftDropped: () => "C'est annulé, rien n'est commandé.",
   nothingToConfirm: () => "Il n'y a rien à confirmer. Envoyez votre liste, ex: 2 baguettes.",
   notUnderstood: () => "Je n'ai pas compris. Envoyez votre liste, ex: 2 baguettes et 1 kg de pommes, ou AIDE.",
@@ -58,7 +58,7 @@ export const sms = {
   outOfStock: (name: string, remaining: number) =>
     remaining > 0 ? `Il ne reste que ${remaining} ${name}. Répondez OUI pour en prendre ${remaining}, NON pour annuler.` : `Plus de ${name}, désolé. Il est retiré de votre liste.`,
   status: (basket: number, statusLabel: string, totalCents: number, final: boolean, when: string) =>
-    `Panier ${basket}: ${statusLabel}, ${final ? '' : 'env. '}${euros(totalCents)}. ${when}.`,
+    `Panier ${basket}: ${statusLabel}, ${final ? '' : 'environ '}${euros(totalCents)}. ${when}.`,
   noOrder: () => "Vous n'avez pas de commande en cours. Envoyez votre liste pour commander.",
   cancelAsk: (basket: number, totalCents: number) => `Annuler le panier ${basket} (${euros(totalCents)}) ? Répondez OUI pour annuler, NON pour le garder.`,
   cancelled: (basket: number) => `Panier ${basket} annulé.`,

@@ -40,6 +40,8 @@ interface ConversationData {
   catalogue?: { topic: string; page: number };
   nameAsked?: boolean;
   awaitingName?: boolean;
+  /** a draft or an addition lapses when the order window closes */
+  windowClosesAt?: string;
 }
 
 export interface InboundSmsInput {
@@ -144,7 +146,11 @@ export function createSmsConversation(deps: ConversationDeps) {
     const existing = await activeOrder(s, open.id);
     if (existing) {
       const total = existing.estimatedCents + summary.totalCents;
-      return { reply: prefix + sms.addition(summary.text, existing.basketNumber ?? 0, total), state: 'confirm_addition', data: { orderId: existing.id, lines } };
+      return {
+        reply: prefix + sms.addition(summary.text, existing.basketNumber ?? 0, total),
+        state: 'confirm_addition',
+        data: { orderId: existing.id, lines, windowClosesAt: open.closesAt.toISOString() },
+      };
     }
     await dropDraft(s);
     const draft = await orders.placeOrder(
@@ -155,7 +161,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     return {
       reply: prefix + sms.draft(summary.text, summary.totalCents, summary.estimated, pickup, open.relayPoint.name),
       state: 'confirm_order',
-      data: { draftOrderId: draft.id, lines },
+      data: { draftOrderId: draft.id, lines, windowClosesAt: open.closesAt.toISOString() },
     };
   }
 
@@ -308,7 +314,8 @@ export function createSmsConversation(deps: ConversationDeps) {
       return { reply: sms.catalogueCategories(categories), state: s.state, data: s.data };
     }
     const wanted = fold(topic).replace(/s$/, '');
-    const chosen = all.filter((p) => fold(p.category).startsWith(wanted) || fold(p.category).includes(wanted) || fold(p.name).startsWith(wanted));
+    // a category ("pain", "fromages") or a producer ("boulangerie martin")
+    const chosen = all.filter((p) => fold(p.category).includes(wanted) || fold(p.name).startsWith(wanted) || (p.producerName !== undefined && fold(p.producerName).includes(wanted)));
     if (chosen.length === 0) return { reply: sms.catalogueUnknown(topic), state: s.state, data: s.data };
     const pages = cataloguePages(chosen);
     if (page >= pages.length) return { reply: sms.catalogueEnd(), state: s.state, data: { ...s.data, catalogue: undefined } };
@@ -413,10 +420,12 @@ export function createSmsConversation(deps: ConversationDeps) {
         }
       }
 
+      const lapses = result.state !== 'idle' && result.data.windowClosesAt ? new Date(result.data.windowClosesAt).getTime() : Infinity;
+      const expiresAt = new Date(Math.min(now.getTime() + CONVERSATION_TTL_MS, lapses));
       await tx.smsConversation.upsert({
         where: { customerId: customer.id },
-        create: { customerId: customer.id, groupId: input.group.id, state: result.state, data: result.data as object, expiresAt: new Date(now.getTime() + CONVERSATION_TTL_MS) },
-        update: { state: result.state, data: result.data as object, expiresAt: new Date(now.getTime() + CONVERSATION_TTL_MS) },
+        create: { customerId: customer.id, groupId: input.group.id, state: result.state, data: result.data as object, expiresAt },
+        update: { state: result.state, data: result.data as object, expiresAt },
       });
       if (result.reply === null) return { reply: null, duplicate: false };
       const reply = toGsm7(result.reply);

@@ -5,7 +5,7 @@ import { euros, sms, summaryLines } from '../i18n/sms.js';
 import { toGsm7 } from '../i18n/gsm7.js';
 import { countSegments } from './segments.js';
 
-export type CatalogProduct = ReaderProduct & PricedProduct;
+export type CatalogProduct = ReaderProduct & PricedProduct & { producerName?: string };
 
 export interface PendingLine {
   productId: string;
