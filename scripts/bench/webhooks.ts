@@ -44,7 +44,7 @@ function signedSms(i: number): { body: string; signature: string } {
 const smsRequests = Array.from({ length: SIGNED }, (_, i) => signedSms(i));
 
 const poolMax = database.embedded ? 4 : Number(process.env.BENCH_POOL ?? 10);
-const child = fork(path.join(here, 'server.ts'), [database.url, redisServer.url, AUTH_TOKEN, PUBLIC_BASE_URL, String(poolMax)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=tmp/prof'] : [])] });
+const child = fork(path.join(here, 'server.ts'), [database.url, redisServer.url, AUTH_TOKEN, PUBLIC_BASE_URL, String(poolMax)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('tmp/prof')}`] : [])] });
 const ports = await new Promise<{ appPort: number; baselinePort: number }>((resolve) => child.once('message', (m) => resolve(m as never)));
 
 interface Figures { rps: number; p50: number; p99: number; non2xx: number; errors: number }

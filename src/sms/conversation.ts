@@ -67,6 +67,7 @@ export interface SmsOutcome {
 
 interface Step {
   tx: Tx;
+  distributions?: Promise<{ open: DistributionWithRelay | null; next: DistributionWithRelay | null }>;
   group: GroupSummary;
   customer: { id: string; name: string | null; address: string | null; smsOptedOut: boolean };
   state: State;
@@ -74,6 +75,8 @@ interface Step {
   catalog: OpenCatalog;
   now: Date;
 }
+
+type DistributionWithRelay = Awaited<ReturnType<Tx['distribution']['findFirstOrThrow']>> & { relayPoint: { name: string } };
 
 interface StepResult {
   reply: string | null;
@@ -98,7 +101,13 @@ export function createSmsConversation(deps: ConversationDeps) {
   const { db, orders } = deps;
   const clock = deps.now ?? (() => new Date());
 
-  async function distributionFor(s: Step) {
+  function distributionFor(s: Step) {
+    // asked several times while handling one message: looked up once
+    s.distributions ??= loadDistributions(s);
+    return s.distributions;
+  }
+
+  async function loadDistributions(s: Step) {
     const list = await s.tx.distribution.findMany({
       where: { groupId: s.group.id, status: 'scheduled', closesAt: { gt: s.now } },
       orderBy: { opensAt: 'asc' },
@@ -362,13 +371,17 @@ export function createSmsConversation(deps: ConversationDeps) {
     const now = clock();
     const catalog = await deps.catalogs(db, input.group.id);
     return db.$transaction(async (tx) => {
-      await tx.$executeRaw`
-        INSERT INTO "Customer" (id, "groupId", phone, "lineType", "updatedAt")
-        VALUES (gen_random_uuid(), ${input.group.id}, ${input.from}, ${lineTypeOf(input.from)}::"LineType", now())
-        ON CONFLICT ("groupId", phone) DO NOTHING`;
-      const customer = await tx.customer.findUniqueOrThrow({ where: { groupId_phone: { groupId: input.group.id, phone: input.from } } });
+      // the resident (created on a first message) and, in the same statement, the per-resident lock:
       // two texts from one person at once are handled one after the other
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${customer.id}))`;
+      const [customer] = await tx.$queryRaw<Step['customer'][]>`
+        WITH upserted AS (
+          INSERT INTO "Customer" (id, "groupId", phone, "lineType", "updatedAt")
+          VALUES (gen_random_uuid(), ${input.group.id}, ${input.from}, ${lineTypeOf(input.from)}::"LineType", now())
+          ON CONFLICT ("groupId", phone) DO UPDATE SET phone = EXCLUDED.phone
+          RETURNING id, name, address, "smsOptedOut"
+        )
+        SELECT id, name, address, "smsOptedOut", pg_advisory_xact_lock(hashtext(id))::text AS locked FROM upserted`;
+      if (!customer) throw new Error('customer upsert returned no row');
       const inbound = countSegments(input.body);
       const inserted = await tx.$queryRaw<{ id: string }[]>`
         INSERT INTO "Message" (id, "groupId", direction, channel, "twilioSid", "fromPhone", "toPhone", body, segments, encoding, status, "customerId", "updatedAt")
