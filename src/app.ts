@@ -49,10 +49,11 @@ export function createApp(deps: AppDeps): Express {
     twilioSignatureGuard({ authToken: deps.config.twilio.authToken, publicBaseUrl: deps.config.publicBaseUrl, log: deps.log }),
   );
   const orders = createOrderService({ db: deps.db, now: deps.now });
-  const conversation = createSmsConversation({ db: deps.db, orders, catalogs: createCatalogCache(), now: deps.now });
+  const catalogs = createCatalogCache();
+  const conversation = createSmsConversation({ db: deps.db, orders, catalogs, now: deps.now });
   const channelDeps = { ...deps, groups: createGroupDirectory(deps.db) };
   app.use(smsRouter({ ...channelDeps, conversation }));
-  app.use(voiceRouter(channelDeps));
+  app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));
 
   app.use(errorHandler(deps.log));

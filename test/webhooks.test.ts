@@ -101,14 +101,16 @@ describe('POST /twilio/sms', () => {
 });
 
 describe('POST /twilio/voice', () => {
-  it('records the call session and says a short French message', async () => {
+  it('records the call session and greets the caller by name with the main menu', async () => {
     const params = callParams(g.customerPhone, g.number);
     const res = await post('/twilio/voice', params);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('<Say language="fr-FR" voice="Polly.Lea">Bonjour, vous êtes bien au Panier de Test.');
-    expect(res.text).toContain('<Hangup/>');
+    expect(res.text).toContain('<Say voice="Polly.Lea" language="fr-FR">Bonjour Madame Test. Bienvenue au Panier de Test.</Say>');
+    expect(res.text).toContain('Pour commander, tapez 1.');
+    expect(res.text).toMatch(/<Gather input="dtmf speech" action="https:\/\/panier\.example\.org\/twilio\/voice\/step\?seq=1"/);
+    expect(res.text).toContain('<Redirect method="POST">https://panier.example.org/twilio/voice/step?seq=1&amp;timeout=1</Redirect>');
     const session = await db.callSession.findUniqueOrThrow({ where: { callSid: params.CallSid } });
-    expect(session).toMatchObject({ customerId: g.customerId, fromPhone: g.customerPhone, groupId: g.groupId });
+    expect(session).toMatchObject({ customerId: g.customerId, fromPhone: g.customerPhone, groupId: g.groupId, step: 1, state: 'main' });
     expect(session.expiresAt.getTime()).toBeGreaterThan(Date.now());
     // Twilio retrying the same step: the same answer, still one session
     const again = await post('/twilio/voice', params);

@@ -1,15 +1,22 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
 import type { GroupDirectory } from '../catalog/groups.js';
-import { voiceFr } from '../i18n/fr.js';
-import { isUniqueViolation, type Db } from '../platform/db/client.js';
+import type { CatalogCache } from '../catalog/openCatalog.js';
+import { spokenPickup, voice } from '../i18n/voice.js';
+import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
+import type { OrderService } from '../orders/orderService.js';
+import { isUniqueViolation, type Db, type Tx } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
-import { toE164 } from '../platform/phone.js';
+import { lineTypeOf, toE164 } from '../platform/phone.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
+import { loadCallContext, type OperatorHours } from './callContext.js';
+import { initialState, start, step, type CallState, type Effect, type EffectOutcome, type Input, type Transition } from './menu.js';
+import { renderPrompt } from './twiml.js';
 
 /** A call that Twilio never reports as ended still stops holding state after this. */
 export const CALL_EXPIRY_MS = 15 * 60_000;
+const TX_OPTIONS = { maxWait: 10_000, timeout: 12_000 };
 
 const IncomingCall = z.object({
   CallSid: z.string().min(1),
@@ -17,59 +24,195 @@ const IncomingCall = z.object({
   To: z.string().min(1),
 });
 
+const StepBody = z.object({
+  CallSid: z.string().min(1),
+  Digits: z.string().optional(),
+  SpeechResult: z.string().optional(),
+  RecordingUrl: z.string().optional(),
+  RecordingSid: z.string().optional(),
+  RecordingDuration: z.coerce.number().int().nonnegative().optional(),
+  DialCallStatus: z.string().optional(),
+});
+
+const StepQuery = z.object({ seq: z.coerce.number().int().nonnegative(), timeout: z.string().optional() });
+
 const RecordingCallback = z.object({
   CallSid: z.string().min(1),
   RecordingSid: z.string().min(1),
   RecordingUrl: z.string().min(1),
   RecordingDuration: z.coerce.number().int().nonnegative().optional(),
-  RecordingStatus: z.string().optional(),
 });
 
 export interface VoiceRouteDeps {
   db: Db;
   log: Logger;
   groups: GroupDirectory;
+  orders: OrderService;
+  catalogs: CatalogCache;
+  publicBaseUrl: string;
+  now?: () => Date;
 }
 
-type VoiceName = Parameters<InstanceType<typeof twilio.twiml.VoiceResponse>['say']>[0] extends infer A
-  ? A extends { voice?: infer V } ? V : never
-  : never;
-type VoiceLanguage = Parameters<InstanceType<typeof twilio.twiml.VoiceResponse>['say']>[0] extends infer A
-  ? A extends { language?: infer L } ? L : never
-  : never;
+interface Recording {
+  recordingSid?: string;
+  recordingUrl?: string;
+  recordingSeconds?: number;
+}
 
-/** POST /twilio/voice and /twilio/recording. The menu itself arrives with issue 4. */
+/** POST /twilio/voice (a call comes in), /twilio/voice/step (each answer), /twilio/recording. */
 export function voiceRouter(deps: VoiceRouteDeps): Router {
   const router = Router();
   const log = deps.log.child({ module: 'voice' });
+  const clock = deps.now ?? (() => new Date());
+
+  function inputOf(body: z.infer<typeof StepBody>, timedOut: boolean): Input {
+    if (body.DialCallStatus) return { kind: 'dial', status: body.DialCallStatus };
+    if (body.RecordingUrl) return { kind: 'recorded' };
+    if (body.SpeechResult) return { kind: 'speech', text: body.SpeechResult };
+    if (body.Digits) return { kind: 'digits', digits: body.Digits };
+    // the Gather's fallback Redirect (…&timeout=1), or an empty answer: nothing was said
+    void timedOut;
+    return { kind: 'timeout' };
+  }
+
+  async function ensureCustomer(tx: Tx, groupId: string, phone: string): Promise<string> {
+    const [row] = await tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO "Customer" (id, "groupId", phone, "lineType", "preferredChannel", "updatedAt")
+      VALUES (gen_random_uuid(), ${groupId}, ${phone}, ${lineTypeOf(phone)}::"LineType", 'voice'::"ContactChannel", now())
+      ON CONFLICT ("groupId", phone) DO UPDATE SET phone = EXCLUDED.phone RETURNING id`;
+    return row!.id;
+  }
+
+  async function runEffect(tx: Tx, effect: Effect, session: { id: string; groupId: string; fromPhone: string; customerId: string | null }, rec: Recording): Promise<EffectOutcome> {
+    if (effect.kind === 'task') {
+      const customerId = session.customerId;
+      const data = { groupId: session.groupId, kind: effect.taskKind, callerPhone: session.fromPhone, customerId, callSessionId: session.id, ...rec };
+      // the recording's status callback may have come first and opened a task: give it its kind
+      if (rec.recordingSid) {
+        await tx.callTask.upsert({ where: { recordingSid: rec.recordingSid }, create: data, update: { kind: effect.taskKind } });
+      } else await tx.callTask.create({ data });
+      return { kind: 'done' };
+    }
+    const customerId = session.customerId ?? (await ensureCustomer(tx, session.groupId, session.fromPhone));
+    if (!session.customerId) await tx.callSession.update({ where: { id: session.id }, data: { customerId } });
+    if (effect.kind === 'request_delivery') {
+      const order = await tx.order.findFirst({ where: { customerId, status: { in: ['confirmed', 'ready'] } }, orderBy: { createdAt: 'desc' } });
+      if (order) await deps.orders.requestDelivery(order.id, effect.address, 'demandé par téléphone', tx);
+      return { kind: 'done' };
+    }
+    const distribution = await tx.distribution.findFirst({
+      where: { groupId: session.groupId, status: 'scheduled', opensAt: { lte: clock() }, closesAt: { gt: clock() } },
+      include: { relayPoint: true, group: { select: { timeZone: true } } },
+    });
+    if (!distribution) return { kind: 'window_closed' };
+    await tx.$executeRawUnsafe('SAVEPOINT voice_order');
+    try {
+      const placed = await deps.orders.placeOrder(
+        { groupId: session.groupId, customerId, distributionId: distribution.id, channel: 'voice', confirm: true, lines: effect.lines },
+        tx,
+      );
+      await tx.$executeRawUnsafe('RELEASE SAVEPOINT voice_order');
+      return {
+        kind: 'order_placed',
+        basket: placed.basketNumber ?? 0,
+        totalCents: placed.estimatedCents,
+        pickup: spokenPickup(distribution.pickupStart, distribution.pickupEnd, distribution.group.timeZone),
+        place: distribution.relayPoint.name,
+      };
+    } catch (err) {
+      await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT voice_order');
+      if (err instanceof OutOfStockError) return { kind: 'out_of_stock', productName: err.productName, remaining: err.remaining };
+      if (err instanceof OrderWindowClosedError) return { kind: 'window_closed' };
+      throw err;
+    }
+  }
+
+  /** Applies one step of a call: idempotent per (CallSid, seq), serialised per call. */
+  async function answer(callSid: string, seq: number, input: Input, rec: Recording): Promise<string> {
+    const key = `voice:${callSid}:${seq}`;
+    return deps.db.$transaction(async (tx) => {
+      const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "CallSession" WHERE "callSid" = ${callSid} FOR UPDATE`;
+      if (!locked) return new twilio.twiml.VoiceResponse().hangup().toString();
+      const replay = await tx.webhookReceipt.findUnique({ where: { key } });
+      if (replay?.response) return replay.response;
+      const session = await tx.callSession.findUniqueOrThrow({ where: { id: locked.id }, include: { group: true } });
+      const group = session.group;
+      const render = (t: Transition, nextSeq: number) =>
+        renderPrompt(t.prompt, {
+          actionUrl: `${deps.publicBaseUrl}/twilio/voice/step?seq=${nextSeq}`,
+          recordingCallbackUrl: `${deps.publicBaseUrl}/twilio/recording`,
+          voice: group.voiceName,
+          language: group.voiceLanguage,
+        });
+      const now = clock();
+      let transition: Transition;
+      if (seq !== session.step) {
+        // an answer to an older prompt (a late retry): ask the current question again
+        const twiml = new twilio.twiml.VoiceResponse();
+        twiml.redirect({ method: 'POST' }, `${deps.publicBaseUrl}/twilio/voice/step?seq=${session.step}&timeout=1`);
+        return twiml.toString();
+      }
+      if (session.expiresAt <= now || session.endedAt) {
+        transition = { state: { ...initialState(), node: 'done' }, prompt: { say: [voice.goodbyeSimple()], hangup: true } };
+      } else {
+        const ctx = await loadCallContext(
+          tx,
+          {
+            groupId: group.id, groupName: group.name, timeZone: group.timeZone, operatorPhone: group.operatorPhone,
+            operatorHours: group.operatorHours as unknown as OperatorHours[], customerId: session.customerId,
+          },
+          deps.catalogs,
+          now,
+        );
+        const state = (session.data as { menu?: CallState }).menu ?? initialState();
+        transition = input.kind === 'start' ? start(ctx) : step(state, input, ctx);
+        if (transition.effect) {
+          const outcome = await runEffect(tx, transition.effect, session, rec);
+          if (transition.after) {
+            transition = transition.after(outcome);
+            if (transition.effect) await runEffect(tx, transition.effect, session, rec);
+          }
+        }
+      }
+      const nextSeq = seq + 1;
+      const twiml = render(transition, nextSeq);
+      const ended = Boolean(transition.prompt.hangup);
+      await tx.callSession.update({
+        where: { id: session.id },
+        data: { step: nextSeq, state: transition.state.node, repromptCount: transition.state.reprompts, data: { menu: transition.state } as object, endedAt: ended ? now : undefined },
+      });
+      await tx.webhookReceipt.create({ data: { key, response: twiml } });
+      return twiml;
+    }, TX_OPTIONS);
+  }
+
+  const send = (res: Response, twiml: string) => res.status(200).type('text/xml').send(twiml);
 
   router.post('/twilio/voice', async (req, res) => {
     const call = parseWebhook(IncomingCall, req.body);
-    const response = new twilio.twiml.VoiceResponse();
     const group = await deps.groups(call.To);
     if (!group) {
       log.warn({ to: call.To }, 'call to a number no group owns');
-      return sendTwiml(res, response);
+      return sendTwiml(res, new twilio.twiml.VoiceResponse());
     }
     const from = toE164(call.From) ?? call.From;
     const customer = await deps.db.customer.findUnique({ where: { groupId_phone: { groupId: group.id, phone: from } }, select: { id: true } });
     try {
       await deps.db.callSession.create({
-        data: {
-          groupId: group.id, callSid: call.CallSid, fromPhone: from, toPhone: call.To,
-          customerId: customer?.id, expiresAt: new Date(Date.now() + CALL_EXPIRY_MS),
-        },
+        data: { groupId: group.id, callSid: call.CallSid, fromPhone: from, toPhone: call.To, customerId: customer?.id, expiresAt: new Date(clock().getTime() + CALL_EXPIRY_MS) },
       });
     } catch (err) {
-      // a retried webhook: the session exists, answer the same thing again
+      // a retried webhook: the session exists, and step 0 answers the same again
       if (!isUniqueViolation(err)) throw err;
     }
-    response.say(
-      { language: group.voiceLanguage as VoiceLanguage, voice: group.voiceName as VoiceName },
-      voiceFr.holdingMessage(group.name),
-    );
-    response.hangup();
-    sendTwiml(res, response);
+    send(res, await answer(call.CallSid, 0, { kind: 'start' }, {}));
+  });
+
+  router.post('/twilio/voice/step', async (req, res) => {
+    const body = parseWebhook(StepBody, req.body);
+    const query = parseWebhook(StepQuery, req.query);
+    const rec: Recording = body.RecordingSid ? { recordingSid: body.RecordingSid, recordingUrl: body.RecordingUrl, recordingSeconds: body.RecordingDuration } : {};
+    send(res, await answer(body.CallSid, query.seq, inputOf(body, Boolean(query.timeout)), rec));
   });
 
   router.post('/twilio/recording', async (req, res) => {
@@ -80,20 +223,12 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
       res.status(204).end();
       return;
     }
-    const already = await deps.db.callTask.findUnique({ where: { recordingSid: rec.RecordingSid }, select: { id: true } });
-    if (already) {
-      res.status(204).end();
-      return;
-    }
     const recording = { recordingSid: rec.RecordingSid, recordingUrl: rec.RecordingUrl, recordingSeconds: rec.RecordingDuration };
     try {
-      // the task the menu opened for this call gets its recording; otherwise nothing is lost: a call-back task
-      const waiting = await deps.db.callTask.findFirst({
-        where: { callSessionId: session.id, recordingSid: null },
-        orderBy: { createdAt: 'desc' },
-      });
-      if (waiting) await deps.db.callTask.update({ where: { id: waiting.id }, data: recording });
+      const existing = await deps.db.callTask.findUnique({ where: { recordingSid: rec.RecordingSid }, select: { id: true } });
+      if (existing) await deps.db.callTask.update({ where: { id: existing.id }, data: recording });
       else {
+        // the menu's step has not opened the task yet (or never will): nothing is lost, a call-back
         await deps.db.callTask.create({
           data: { groupId: session.groupId, kind: 'call_back', callerPhone: session.fromPhone, customerId: session.customerId, callSessionId: session.id, ...recording },
         });

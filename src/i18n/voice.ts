@@ -1,0 +1,86 @@
+// Every sentence a caller hears, in French: short, slow, polite; the explanation first, then the
+// key ("Pour commander, tapez 1"). Numbers and dates written the way Twilio's French voices say them.
+import { DateTime } from 'luxon';
+
+/** 2350 → "23 euros 50", 100 → "1 euro", 5 → "5 centimes". */
+export function spokenEuros(cents: number): string {
+  const e = Math.floor(cents / 100);
+  const c = cents % 100;
+  if (e === 0) return `${c} centime${c > 1 ? 's' : ''}`;
+  const euros = `${e} euro${e > 1 ? 's' : ''}`;
+  return c === 0 ? euros : `${euros} ${c}`;
+}
+
+/** "vendredi 4 décembre, de 16 heures à 19 heures" */
+export function spokenPickup(start: Date, end: Date, timeZone: string): string {
+  const s = DateTime.fromJSDate(start, { zone: timeZone }).setLocale('fr');
+  const e = DateTime.fromJSDate(end, { zone: timeZone }).setLocale('fr');
+  const hour = (d: DateTime) => (d.minute === 0 ? `${d.hour} heures` : `${d.hour} heures ${d.minute}`);
+  return `${s.toFormat('cccc d LLLL')}, de ${hour(s)} à ${hour(e)}`;
+}
+
+export function spokenGrams(g: number): string {
+  if (g >= 1000) {
+    const kg = Math.floor(g / 1000);
+    const rest = g % 1000;
+    return rest === 0 ? `${kg} kilo${kg > 1 ? 's' : ''}` : rest === 500 ? `${kg} kilo${kg > 1 ? 's' : ''} et demi` : `${kg} kilo${kg > 1 ? 's' : ''} ${rest}`;
+  }
+  return `${g} grammes`;
+}
+
+export const voice = {
+  greeting: (name: string | null, group: string) => (name ? `Bonjour ${name}. Bienvenue au ${group}.` : `Bonjour. Bienvenue au ${group}.`),
+  mainMenu: () =>
+    'Pour commander, tapez 1. Pour savoir où en est votre commande, tapez 2. Pour une livraison à domicile, tapez 3. Pour parler à quelqu’un, tapez 0. Pour réécouter, tapez étoile.',
+  windowClosed: (opens: string | null) =>
+    opens ? `Les commandes sont fermées pour le moment. Elles ouvriront ${opens}.` : 'Il n’y a pas de distribution prévue pour le moment.',
+  orderMenu: (hasUsual: boolean) =>
+    `${hasUsual ? 'Pour commander à nouveau votre panier habituel, tapez 1. ' : ''}Pour commander avec les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour laisser un message, tapez 4. Pour revenir au menu, tapez étoile.`,
+  usualBasket: (items: string, total: string) => `Votre panier habituel: ${items}. Total environ ${total}.`,
+  skipped: (names: string) => `Ces produits ne sont plus proposés: ${names}.`,
+  confirmPrompt: () => 'Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.',
+  codePrompt: (first: boolean) =>
+    first ? 'Tapez le numéro du produit, puis la touche dièse.' : 'Tapez le numéro du produit suivant, puis dièse. Si vous avez terminé, tapez 9 puis dièse.',
+  unknownCode: (code: string) => `Le numéro ${code} n’existe pas dans le catalogue.`,
+  productAndPrice: (name: string, price: string) => `${name}, ${price}.`,
+  quantityPrompt: () => 'Tapez la quantité, puis dièse.',
+  itemReadback: (item: string, price: string) => `${item}, ${price}. Pour l’ajouter, tapez 1. Pour corriger, tapez 2. Pour terminer la commande, tapez 9.`,
+  itemAdded: () => 'C’est ajouté.',
+  emptyCart: () => 'Votre commande est vide.',
+  review: (items: string, total: string) => `Je récapitule votre commande: ${items}. Total environ ${total}.`,
+  speechPrompt: () => 'Après le bip sonore, dites votre commande, par exemple: deux baguettes et un kilo de pommes. Puis attendez.',
+  speechReadback: (items: string, total: string) => `J’ai compris: ${items}. Total environ ${total}.`,
+  speechChoice: () => 'Pour confirmer, tapez 1. Pour recommencer, tapez 2. Pour laisser plutôt un message, tapez 3.',
+  speechNotUnderstood: () => 'Je n’ai pas bien compris.',
+  speechUnknown: (words: string) => `Je n’ai pas trouvé: ${words}.`,
+  recordPrompt: () => 'Après le bip, dites votre commande, votre nom et votre adresse, puis tapez dièse.',
+  recordDone: () => 'Merci, votre message est enregistré. Nous vous rappellerons pour confirmer votre commande. Au revoir.',
+  confirmed: (basket: number, total: string, pickup: string, place: string) =>
+    `Votre commande est confirmée. Votre numéro de panier est le ${basket}. Total environ ${total}. Retrait ${pickup}, à ${place}. Au revoir.`,
+  outOfStock: (name: string, remaining: number) => (remaining > 0 ? `Il ne reste que ${remaining} ${name}.` : `Il n’y a plus de ${name}.`),
+  status: (basket: number, status: string, total: string, when: string) => `Panier numéro ${basket}, ${status}. Total ${total}. ${when}.`,
+  noOrder: () => 'Vous n’avez pas de commande en cours.',
+  backToMenu: () => 'Pour revenir au menu, tapez étoile. Sinon, au revoir.',
+  deliveryNoOrder: () => 'Pour une livraison, il faut d’abord une commande.',
+  deliveryAddress: (address: string) => `Nous livrerons au ${address}. Pour confirmer, tapez 1. Pour donner une autre adresse, tapez 2.`,
+  deliveryRecordAddress: () => 'Après le bip, dites votre adresse, puis tapez dièse.',
+  deliveryRequested: (window: string | null) =>
+    `C’est noté, votre demande de livraison est transmise${window ? ` pour ${window}` : ''}. Nous vous confirmerons. Au revoir.`,
+  deliveryAddressRecorded: () => 'Merci, nous avons votre adresse. Nous vous rappellerons pour confirmer la livraison. Au revoir.',
+  transferring: () => 'Je vous passe quelqu’un. Un instant, s’il vous plaît.',
+  operatorClosed: (hours: string) => `Le standard est ouvert ${hours}.`,
+  operatorUnavailable: () => 'Personne n’est disponible pour le moment.',
+  leaveMessage: () => 'Après le bip, laissez votre message et votre numéro, puis tapez dièse. Nous vous rappellerons.',
+  messageRecorded: () => 'Merci, votre message est enregistré. Nous vous rappellerons. Au revoir.',
+  repeatPrompt: () => 'Je n’ai pas entendu de réponse.',
+  invalidKey: () => 'Ce choix n’existe pas.',
+  goodbye: () => 'Nous n’avons pas de réponse. Nous vous rappellerons si besoin. Au revoir.',
+  goodbyeSimple: () => 'Merci de votre appel. Au revoir.',
+};
+
+export const VOICE_STATUS: Record<string, string> = {
+  confirmed: 'confirmée',
+  ready: 'prête',
+  collected: 'retirée',
+  delivered: 'livrée',
+};

@@ -1,0 +1,132 @@
+// What the menu needs to know about a caller, loaded from the database at each step.
+import { DateTime } from 'luxon';
+import type { CatalogCache } from '../catalog/openCatalog.js';
+import { estimateLine, isWeighed } from '../catalog/pricing.js';
+import { windowState } from '../catalog/window.js';
+import { spokenEuros, spokenPickup, voice, VOICE_STATUS } from '../i18n/voice.js';
+import type { Tx } from '../platform/db/client.js';
+import type { CallContext, CartLine, VoiceProduct } from './menu.js';
+
+export interface OperatorHours {
+  days: number[];
+  from: string;
+  to: string;
+}
+
+const DAY_NAMES = ['', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
+
+/** Whether the switchboard answers now, in the group's time zone. Pure. */
+export function operatorOpenAt(hours: OperatorHours[], now: Date, timeZone: string): boolean {
+  const local = DateTime.fromJSDate(now, { zone: timeZone });
+  const hhmm = local.toFormat('HH:mm');
+  return hours.some((h) => h.days.includes(local.weekday) && hhmm >= h.from && hhmm < h.to);
+}
+
+/** "du lundi au vendredi de 9 heures à 12 heures, et le mardi de 14 heures à 17 heures". Pure. */
+export function spokenHours(hours: OperatorHours[]): string {
+  if (hours.length === 0) return 'sur rendez-vous';
+  const time = (t: string) => {
+    const [h, m] = t.split(':').map(Number);
+    return m ? `${h} heures ${m}` : `${h} heures`;
+  };
+  const days = (d: number[]) => {
+    const sorted = [...d].sort();
+    const consecutive = sorted.every((x, i) => i === 0 || x === sorted[i - 1]! + 1);
+    if (sorted.length > 2 && consecutive) return `du ${DAY_NAMES[sorted[0]!]} au ${DAY_NAMES[sorted[sorted.length - 1]!]}`;
+    return `le ${sorted.map((x) => DAY_NAMES[x]).join(' et le ')}`;
+  };
+  return hours.map((h) => `${days(h.days)} de ${time(h.from)} à ${time(h.to)}`).join(', et ');
+}
+
+export interface CallerInfo {
+  groupId: string;
+  groupName: string;
+  timeZone: string;
+  operatorPhone: string | null;
+  operatorHours: OperatorHours[];
+  customerId: string | null;
+}
+
+export async function loadCallContext(tx: Tx, caller: CallerInfo, catalogs: CatalogCache, now: Date): Promise<CallContext> {
+  const catalog = await catalogs(tx, caller.groupId);
+  const byCode = new Map<number, VoiceProduct>();
+  const byId = new Map<string, VoiceProduct>();
+  for (const p of catalog.byId.values()) {
+    const priced = p as typeof p & { priceCents: number };
+    const sellsByWeight = isWeighed(priced) && !priced.multiWeigh && !priced.portionGrams;
+    const per = p.unit === 'kg' ? ' le kilo' : p.unit === 'g100' ? ' les 100 grammes' : p.unit === 'litre' ? ' le litre' : '';
+    const vp: VoiceProduct = {
+      id: p.id, code: p.code, name: p.name, sellsByWeight,
+      priceLabel: `${spokenEuros(priced.priceCents)}${per}`,
+      priceOf: (line: CartLine) => estimateLine(priced, line).estimatedCents,
+    };
+    byCode.set(p.code, vp);
+    byId.set(p.id, vp);
+  }
+
+  const distributions = await tx.distribution.findMany({
+    where: { groupId: caller.groupId, status: 'scheduled', closesAt: { gt: now } },
+    orderBy: { opensAt: 'asc' },
+    take: 3,
+  });
+  const open = distributions.find((d) => windowState(d, now) === 'open') ?? null;
+  const next = distributions[0] ?? null;
+  const nextOpens = next && !open ? DateTime.fromJSDate(next.opensAt, { zone: caller.timeZone }).setLocale('fr').toFormat("cccc d LLLL 'à' H 'heures'") : null;
+
+  const customer = caller.customerId ? await tx.customer.findUnique({ where: { id: caller.customerId } }) : null;
+  let usualBasket: CallContext['usualBasket'] = null;
+  let currentOrders: string[] = [];
+  let activeDeliveryWindow: string | null = null;
+  let hasActiveOrder = false;
+  if (customer) {
+    const last = await tx.order.findFirst({
+      where: { customerId: customer.id, status: { in: ['confirmed', 'ready', 'collected', 'delivered'] } },
+      orderBy: { confirmedAt: 'desc' },
+      include: { lines: { include: { product: true } } },
+    });
+    if (last) {
+      const lines: CartLine[] = [];
+      const skipped: string[] = [];
+      for (const l of last.lines) {
+        const vp = byId.get(l.productId);
+        if (!vp) skipped.push(l.productName);
+        else if (vp.sellsByWeight && l.estimatedGrams) lines.push({ productId: l.productId, quantity: 1, requestedGrams: l.estimatedGrams });
+        else lines.push({ productId: l.productId, quantity: l.quantity, requestedGrams: null });
+      }
+      usualBasket = { lines, skipped };
+    }
+    const active = await tx.order.findMany({
+      where: { customerId: customer.id, status: { in: ['confirmed', 'ready'] }, distribution: { status: 'scheduled' } },
+      include: { distribution: { include: { relayPoint: true } }, lines: { select: { variableWeight: true } } },
+      orderBy: { createdAt: 'asc' },
+    });
+    hasActiveOrder = active.length > 0;
+    currentOrders = active.map((o) => {
+      const d = o.distribution;
+      const delivery = o.fulfilment === 'delivery' && d.deliveryStart && d.deliveryEnd;
+      const when = delivery ? `Livraison ${spokenPickup(d.deliveryStart!, d.deliveryEnd!, caller.timeZone)}` : `Retrait ${spokenPickup(d.pickupStart, d.pickupEnd, caller.timeZone)}, à ${d.relayPoint.name}`;
+      const estimated = o.finalCents === null && o.lines.some((l) => l.variableWeight);
+      return voice.status(o.basketNumber ?? 0, VOICE_STATUS[o.status] ?? o.status, `${estimated ? 'environ ' : ''}${spokenEuros(o.finalCents ?? o.estimatedCents)}`, when);
+    });
+    const first = active[0]?.distribution;
+    if (first?.deliveryStart && first.deliveryEnd) activeDeliveryWindow = spokenPickup(first.deliveryStart, first.deliveryEnd, caller.timeZone);
+  }
+
+  return {
+    groupName: caller.groupName,
+    customerName: customer?.name ?? null,
+    products: { byCode, byId },
+    read: catalog.read,
+    usualBasket,
+    orderOpen: Boolean(open),
+    nextOpens,
+    currentOrders,
+    hasActiveOrder,
+    addressOnFile: customer?.address ?? null,
+    deliveryWindow: activeDeliveryWindow,
+    operatorOpen: operatorOpenAt(caller.operatorHours, now, caller.timeZone),
+    operatorPhone: caller.operatorPhone,
+    operatorHours: spokenHours(caller.operatorHours),
+    speechHints: [...byId.values()].slice(0, 60).map((p) => p.name.replace(/\([^)]*\)/g, '').trim()).join(', '),
+  };
+}

@@ -1,0 +1,332 @@
+// The voice menu as a pure state machine: state + what the caller did → next state, what to say,
+// what to gather, and at most one effect for the handler to carry out (an order, a task).
+import type { ReadResult } from '../catalog/reading/reader.js';
+import { spokenEuros, spokenGrams, voice } from '../i18n/voice.js';
+
+export const MAX_REPROMPTS = 2;
+export const MAX_SPEECH_TRIES = 2;
+
+export type Node =
+  | 'main' | 'order_menu' | 'reorder_confirm' | 'code_entry' | 'code_quantity' | 'code_item' | 'review_confirm'
+  | 'speech' | 'speech_confirm' | 'record_order' | 'status_after' | 'delivery_confirm' | 'delivery_record'
+  | 'operator_dial' | 'operator_record' | 'done';
+
+export interface CartLine {
+  productId: string;
+  quantity: number;
+  requestedGrams: number | null;
+}
+
+export interface CallState {
+  node: Node;
+  reprompts: number;
+  cart: CartLine[];
+  pendingCode: number | null;
+  pendingQuantity: number | null;
+  speechTries: number;
+}
+
+export interface VoiceProduct {
+  id: string;
+  code: number;
+  name: string;
+  /** estimated price of a line, in cents */
+  priceOf: (line: CartLine) => number;
+  /** "1 euro 20", "2 euros 80 le kilo" */
+  priceLabel: string;
+  sellsByWeight: boolean;
+}
+
+export interface CallContext {
+  groupName: string;
+  customerName: string | null;
+  products: { byCode: Map<number, VoiceProduct>; byId: Map<string, VoiceProduct> };
+  read: (text: string) => ReadResult;
+  usualBasket: { lines: CartLine[]; skipped: string[] } | null;
+  orderOpen: boolean;
+  nextOpens: string | null;
+  /** sentences about the caller's current orders, ready to say */
+  currentOrders: string[];
+  hasActiveOrder: boolean;
+  addressOnFile: string | null;
+  deliveryWindow: string | null;
+  operatorOpen: boolean;
+  operatorPhone: string | null;
+  operatorHours: string;
+  speechHints: string;
+}
+
+export type Input =
+  | { kind: 'start' }
+  | { kind: 'digits'; digits: string }
+  | { kind: 'speech'; text: string }
+  | { kind: 'timeout' }
+  | { kind: 'recorded' }
+  | { kind: 'dial'; status: string };
+
+export type TaskKind = 'order_to_enter' | 'call_back' | 'interrupted_call' | 'delivery_address' | 'missed_transfer';
+
+export type Effect =
+  | { kind: 'place_order'; lines: CartLine[] }
+  | { kind: 'task'; taskKind: TaskKind }
+  | { kind: 'request_delivery'; address: string };
+
+export type EffectOutcome =
+  | { kind: 'order_placed'; basket: number; totalCents: number; pickup: string; place: string }
+  | { kind: 'out_of_stock'; productName: string; remaining: number }
+  | { kind: 'window_closed' }
+  | { kind: 'done' };
+
+export interface Prompt {
+  say: string[];
+  gather?: { input: 'dtmf' | 'dtmf speech' | 'speech'; numDigits?: number; finishOnKey?: string; timeout: number; hints?: string };
+  record?: { maxLength: number };
+  dial?: { number: string; timeout: number };
+  hangup?: boolean;
+}
+
+export interface Transition {
+  state: CallState;
+  prompt: Prompt;
+  effect?: Effect;
+  /** once the effect is carried out, what the caller hears */
+  after?: (outcome: EffectOutcome) => Transition;
+}
+
+export function initialState(): CallState {
+  return { node: 'main', reprompts: 0, cart: [], pendingCode: null, pendingQuantity: null, speechTries: 0 };
+}
+
+const ONE_KEY = (hints = 'un, deux, trois, quatre, zéro, étoile') => ({ input: 'dtmf speech' as const, numDigits: 1, timeout: 6, hints });
+
+/** "un", "deux", "zéro", "étoile", "oui" said instead of a key. */
+export function speechToKey(text: string): string | null {
+  const t = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[.,!?]/g, ' ').trim();
+  const words: Record<string, string> = { un: '1', une: '1', deux: '2', trois: '3', quatre: '4', neuf: '9', zero: '0', etoile: '*', oui: '1', non: '2', commander: '1', livraison: '3', menu: '*' };
+  const first = t.split(/\s+/)[0] ?? '';
+  if (/^[0-9*#]$/.test(first)) return first;
+  return words[first] ?? null;
+}
+
+function cartItems(cart: CartLine[], ctx: CallContext): { text: string; total: number } {
+  let total = 0;
+  const parts = cart.flatMap((l) => {
+    const p = ctx.products.byId.get(l.productId);
+    if (!p) return [];
+    total += p.priceOf(l);
+    return [l.requestedGrams ? `${spokenGrams(l.requestedGrams)} de ${p.name}` : `${l.quantity} ${p.name}`];
+  });
+  return { text: parts.join(', '), total };
+}
+
+function promptFor(node: Node, s: CallState, ctx: CallContext): Prompt {
+  switch (node) {
+    case 'main':
+      return { say: [voice.mainMenu()], gather: ONE_KEY('un, deux, trois, zéro, étoile') };
+    case 'order_menu':
+      return { say: [voice.orderMenu(Boolean(ctx.usualBasket?.lines.length))], gather: ONE_KEY() };
+    case 'reorder_confirm': {
+      const basket = ctx.usualBasket!;
+      const { text, total } = cartItems(basket.lines, ctx);
+      return {
+        say: [voice.usualBasket(text, spokenEuros(total)), ...(basket.skipped.length ? [voice.skipped(basket.skipped.join(', '))] : []), voice.confirmPrompt()],
+        gather: ONE_KEY('un, deux'),
+      };
+    }
+    case 'code_entry':
+      return { say: [voice.codePrompt(s.cart.length === 0)], gather: { input: 'dtmf', finishOnKey: '#', timeout: 10 } };
+    case 'code_quantity': {
+      const p = ctx.products.byCode.get(s.pendingCode ?? -1);
+      return { say: [...(p ? [voice.productAndPrice(p.name, p.priceLabel)] : []), voice.quantityPrompt()], gather: { input: 'dtmf', finishOnKey: '#', timeout: 10 } };
+    }
+    case 'code_item': {
+      const p = ctx.products.byCode.get(s.pendingCode ?? -1)!;
+      const line = pendingLine(s, p);
+      return { say: [voice.itemReadback(`${line.quantity} ${p.name}`, spokenEuros(p.priceOf(line)))], gather: ONE_KEY('un, deux, neuf') };
+    }
+    case 'review_confirm': {
+      const { text, total } = cartItems(s.cart, ctx);
+      return { say: [voice.review(text, spokenEuros(total)), voice.confirmPrompt()], gather: ONE_KEY('un, deux') };
+    }
+    case 'speech':
+      return { say: [voice.speechPrompt()], gather: { input: 'speech', timeout: 5, hints: ctx.speechHints } };
+    case 'speech_confirm': {
+      const { text, total } = cartItems(s.cart, ctx);
+      return { say: [voice.speechReadback(text, spokenEuros(total)), voice.speechChoice()], gather: ONE_KEY('un, deux, trois') };
+    }
+    case 'record_order':
+      return { say: [voice.recordPrompt()], record: { maxLength: 180 } };
+    case 'status_after':
+      return { say: [voice.backToMenu()], gather: ONE_KEY('étoile, menu') };
+    case 'delivery_confirm':
+      return { say: [voice.deliveryAddress(ctx.addressOnFile ?? '')], gather: ONE_KEY('un, deux') };
+    case 'delivery_record':
+      return { say: [voice.deliveryRecordAddress()], record: { maxLength: 60 } };
+    case 'operator_record':
+      return { say: [voice.leaveMessage()], record: { maxLength: 120 } };
+    case 'operator_dial':
+      return { say: [voice.transferring()], dial: { number: ctx.operatorPhone ?? '', timeout: 20 } };
+    case 'done':
+      return { say: [voice.goodbyeSimple()], hangup: true };
+  }
+}
+
+function pendingLine(s: CallState, p: VoiceProduct): CartLine {
+  const q = s.pendingQuantity ?? 1;
+  // keyed quantities of goods sold by the kilo are kilos, as the printed sheet prices them
+  return p.sellsByWeight ? { productId: p.id, quantity: 1, requestedGrams: q * 1000 } : { productId: p.id, quantity: q, requestedGrams: null };
+}
+
+function go(node: Node, s: CallState, ctx: CallContext, before: string[] = [], patch: Partial<CallState> = {}): Transition {
+  const state = { ...s, ...patch, node, reprompts: node === s.node ? s.reprompts : 0 };
+  const prompt = promptFor(node, state, ctx);
+  return { state, prompt: { ...prompt, say: [...before, ...prompt.say] } };
+}
+
+function end(s: CallState, say: string[], effect?: Effect): Transition {
+  return { state: { ...s, node: 'done' }, prompt: { say, hangup: true }, effect };
+}
+
+/** Places the order, then says the basket number, or why not. */
+function placeOrder(s: CallState, ctx: CallContext, lines: CartLine[]): Transition {
+  return {
+    state: { ...s, cart: lines },
+    prompt: { say: [] },
+    effect: { kind: 'place_order', lines },
+    after: (outcome) => {
+      if (outcome.kind === 'order_placed') {
+        return end({ ...s, cart: [] }, [voice.confirmed(outcome.basket, spokenEuros(outcome.totalCents), outcome.pickup, outcome.place)]);
+      }
+      if (outcome.kind === 'out_of_stock') {
+        const cart = lines
+          .map((l) => (ctx.products.byId.get(l.productId)?.name === outcome.productName ? { ...l, quantity: Math.min(l.quantity, outcome.remaining) } : l))
+          .filter((l) => l.quantity > 0);
+        const say = [voice.outOfStock(outcome.productName, outcome.remaining)];
+        return cart.length > 0 ? go('review_confirm', s, ctx, say, { cart }) : go('order_menu', s, ctx, [...say, voice.emptyCart()], { cart: [] });
+      }
+      return end(s, [voice.windowClosed(ctx.nextOpens), voice.goodbyeSimple()]);
+    },
+  };
+}
+
+function onTimeout(s: CallState, ctx: CallContext): Transition {
+  if (s.reprompts < MAX_REPROMPTS) {
+    const again = go(s.node, s, ctx, [voice.repeatPrompt()]);
+    return { ...again, state: { ...again.state, reprompts: s.reprompts + 1 } };
+  }
+  // no dead end, no endless loop: a polite goodbye, and a call-back if an order was started
+  const ordering = s.cart.length > 0 || ['code_entry', 'code_quantity', 'code_item', 'review_confirm', 'speech', 'speech_confirm', 'reorder_confirm'].includes(s.node);
+  return end(s, [voice.goodbye()], ordering ? { kind: 'task', taskKind: 'interrupted_call' } : undefined);
+}
+
+function onInvalid(s: CallState, ctx: CallContext): Transition {
+  if (s.reprompts >= MAX_REPROMPTS) return onTimeout({ ...s, reprompts: MAX_REPROMPTS }, ctx);
+  const again = go(s.node, s, ctx, [voice.invalidKey()]);
+  return { ...again, state: { ...again.state, reprompts: s.reprompts + 1 } };
+}
+
+export function start(ctx: CallContext): Transition {
+  const s = initialState();
+  const greeting = [voice.greeting(ctx.customerName, ctx.groupName), ...(ctx.orderOpen ? [] : [voice.windowClosed(ctx.nextOpens)])];
+  return go('main', s, ctx, greeting);
+}
+
+export function step(s: CallState, input: Input, ctx: CallContext): Transition {
+  if (input.kind === 'start') return start(ctx);
+  if (input.kind === 'timeout') return onTimeout(s, ctx);
+  const key = input.kind === 'digits' ? input.digits : input.kind === 'speech' && s.node !== 'speech' ? speechToKey(input.text) : null;
+  if (key === '*' && s.node !== 'code_entry' && s.node !== 'code_quantity') return go(s.node === 'main' || s.node === 'status_after' ? 'main' : s.node, s, ctx);
+
+  switch (s.node) {
+    case 'main':
+      if (key === '1') return ctx.orderOpen ? go('order_menu', s, ctx) : go('main', s, ctx, [voice.windowClosed(ctx.nextOpens)]);
+      if (key === '2') return go('status_after', s, ctx, ctx.currentOrders.length ? ctx.currentOrders : [voice.noOrder()]);
+      if (key === '3') {
+        if (!ctx.hasActiveOrder) return go('main', s, ctx, [voice.deliveryNoOrder()]);
+        return go(ctx.addressOnFile ? 'delivery_confirm' : 'delivery_record', s, ctx);
+      }
+      if (key === '0') {
+        if (ctx.operatorOpen && ctx.operatorPhone) return go('operator_dial', s, ctx);
+        return go('operator_record', s, ctx, [voice.operatorClosed(ctx.operatorHours)]);
+      }
+      return onInvalid(s, ctx);
+    case 'order_menu':
+      if (key === '1' && ctx.usualBasket?.lines.length) return go('reorder_confirm', s, ctx);
+      if (key === '2') return go('code_entry', s, ctx, [], { cart: [] });
+      if (key === '3') return go('speech', s, ctx, [], { speechTries: 0 });
+      if (key === '4') return go('record_order', s, ctx);
+      return onInvalid(s, ctx);
+    case 'reorder_confirm':
+      if (key === '1') return placeOrder(s, ctx, ctx.usualBasket!.lines);
+      if (key === '2') return go('main', s, ctx);
+      return onInvalid(s, ctx);
+    case 'code_entry': {
+      const digits = (key ?? '').replace(/#$/, '');
+      if (digits === '9' && !ctx.products.byCode.has(9)) {
+        return s.cart.length ? go('review_confirm', s, ctx) : go('order_menu', s, ctx, [voice.emptyCart()]);
+      }
+      if (!/^\d{1,4}$/.test(digits)) return onInvalid(s, ctx);
+      if (!ctx.products.byCode.has(Number(digits))) return go('code_entry', s, ctx, [voice.unknownCode(digits)]);
+      return go('code_quantity', s, ctx, [], { pendingCode: Number(digits) });
+    }
+    case 'code_quantity': {
+      const n = Number((key ?? '').replace(/#$/, ''));
+      if (!Number.isInteger(n) || n < 1 || n > 99) return onInvalid(s, ctx);
+      return go('code_item', s, ctx, [], { pendingQuantity: n });
+    }
+    case 'code_item': {
+      const p = ctx.products.byCode.get(s.pendingCode ?? -1);
+      if (!p) return go('code_entry', s, ctx);
+      const cart = [...s.cart, pendingLine(s, p)];
+      const cleared = { pendingCode: null, pendingQuantity: null };
+      if (key === '1') return go('code_entry', s, ctx, [voice.itemAdded()], { cart, ...cleared });
+      if (key === '2') return go('code_entry', s, ctx, [], cleared);
+      if (key === '9') return go('review_confirm', s, ctx, [], { cart, ...cleared });
+      return onInvalid(s, ctx);
+    }
+    case 'review_confirm':
+      if (key === '1') return placeOrder(s, ctx, s.cart);
+      if (key === '2') return go('main', s, ctx, [], { cart: [] });
+      return onInvalid(s, ctx);
+    case 'speech': {
+      if (input.kind !== 'speech' && input.kind !== 'digits') return onInvalid(s, ctx);
+      const result = input.kind === 'speech' ? ctx.read(input.text) : { lines: [], questions: [], unknown: [] };
+      if (result.lines.length > 0) {
+        const cart = result.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams }));
+        const before = result.unknown.length ? [voice.speechUnknown(result.unknown.join(', '))] : [];
+        return go('speech_confirm', s, ctx, before, { cart });
+      }
+      if (s.speechTries + 1 < MAX_SPEECH_TRIES) return go('speech', s, ctx, [voice.speechNotUnderstood()], { speechTries: s.speechTries + 1 });
+      return go('record_order', s, ctx, [voice.speechNotUnderstood()]);
+    }
+    case 'speech_confirm':
+      if (key === '1') return placeOrder(s, ctx, s.cart);
+      if (key === '2') return go('speech', s, ctx, [], { cart: [], speechTries: 0 });
+      if (key === '3') return go('record_order', s, ctx, [], { cart: [] });
+      return onInvalid(s, ctx);
+    case 'record_order':
+      return input.kind === 'recorded' ? end(s, [voice.recordDone()], { kind: 'task', taskKind: 'order_to_enter' }) : onInvalid(s, ctx);
+    case 'status_after':
+      return key === '*' ? go('main', s, ctx) : end(s, [voice.goodbyeSimple()]);
+    case 'delivery_confirm':
+      if (key === '1' && ctx.addressOnFile) {
+        return { ...end(s, []), effect: { kind: 'request_delivery', address: ctx.addressOnFile }, after: () => end(s, [voice.deliveryRequested(ctx.deliveryWindow)]) };
+      }
+      if (key === '2') return go('delivery_record', s, ctx);
+      return onInvalid(s, ctx);
+    case 'delivery_record':
+      return input.kind === 'recorded' ? end(s, [voice.deliveryAddressRecorded()], { kind: 'task', taskKind: 'delivery_address' }) : onInvalid(s, ctx);
+    case 'operator_dial':
+      if (input.kind === 'dial' && (input.status === 'completed' || input.status === 'answered')) return end(s, []);
+      return go('operator_record', s, ctx, [voice.operatorUnavailable()]);
+    case 'operator_record':
+      return input.kind === 'recorded' ? end(s, [voice.messageRecorded()], { kind: 'task', taskKind: 'call_back' }) : onInvalid(s, ctx);
+    case 'done':
+      return end(s, [voice.goodbyeSimple()]);
+  }
+}
+
+/** Words said before the caller can act: the measure of how long a path takes to hear. */
+export function wordsSaid(prompt: Prompt): number {
+  return prompt.say.join(' ').split(/\s+/).filter(Boolean).length;
+}
