@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
@@ -24,6 +25,8 @@ export interface AppDeps {
   now?: () => Date;
 }
 
+const FALLBACK_TWIML = fileURLToPath(new URL('../public/voice-fallback.xml', import.meta.url));
+
 /** Builds the Express app from the modules' routers. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -41,6 +44,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(healthRouter({ db: deps.db, redis: deps.redis }));
+  // the static French "service unavailable" TwiML, also served here for a quick setup
+  app.get('/voice-fallback.xml', (_req, res) => res.type('text/xml').sendFile(FALLBACK_TWIML));
 
   // every Twilio webhook: form body, then the signature check, before any route runs
   app.use(

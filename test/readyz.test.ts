@@ -18,3 +18,14 @@ describe('GET /readyz', () => {
     deadRedis.disconnect();
   });
 });
+
+describe('GET /voice-fallback.xml', () => {
+  it('serves the static French fallback TwiML', async () => {
+    const { db } = await useTestDatabase();
+    const { app } = buildTestApp(db);
+    const res = await request(app).get('/voice-fallback.xml');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('momentanément indisponible');
+    expect(res.text).toContain('<Hangup/>');
+  });
+});

@@ -105,7 +105,7 @@ describe('POST /twilio/voice', () => {
     const params = callParams(g.customerPhone, g.number);
     const res = await post('/twilio/voice', params);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('<Say voice="Polly.Lea" language="fr-FR">Bonjour Madame Test. Bienvenue au Panier de Test.</Say>');
+    expect(res.text).toContain('<Say voice="Polly.Lea-Neural" language="fr-FR">Bonjour Madame Test. Bienvenue au Panier de Test.</Say>');
     expect(res.text).toContain('Pour commander, tapez 1.');
     expect(res.text).toMatch(/<Gather input="dtmf speech" action="https:\/\/panier\.example\.org\/twilio\/voice\/step\?seq=1"/);
     expect(res.text).toContain('<Redirect method="POST">https://panier.example.org/twilio/voice/step?seq=1&amp;timeout=1</Redirect>');

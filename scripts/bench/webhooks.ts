@@ -30,7 +30,24 @@ const { db } = database;
 
 // a group with a number, and many residents texting it
 const number = `+3397${crypto.randomInt(1_000_000, 9_999_999)}`;
-await db.group.create({ data: { slug: `bench-${crypto.randomBytes(4).toString('hex')}`, name: 'Panier du banc', numbers: { create: [{ phone: number }] } } });
+const benchGroup = await db.group.create({ data: { slug: `bench-${crypto.randomBytes(4).toString('hex')}`, name: 'Panier du banc', numbers: { create: [{ phone: number }] } } });
+
+// calls in progress, each waiting at the main menu: the voice step presses 2 ("où en est ma commande")
+const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
+const callSids = Array.from({ length: CALLS }, () => `CA${crypto.randomBytes(16).toString('hex')}`);
+const expiresAt = new Date(Date.now() + 3600_000);
+for (let i = 0; i < CALLS; i += 5000) {
+  await db.callSession.createMany({
+    data: callSids.slice(i, i + 5000).map((callSid, j) => ({
+      groupId: benchGroup.id, callSid, fromPhone: `+336${String(20_000_000 + i + j).slice(-8)}`, toPhone: number, expiresAt, step: 1, state: 'main',
+      data: { menu: { node: 'main', reprompts: 0, cart: [], pendingCode: null, pendingQuantity: null, speechTries: 0 } },
+    })),
+  });
+}
+const voiceRequests = callSids.map((sid) => {
+  const params: Record<string, string> = { CallSid: sid, AccountSid: 'AC' + '0'.repeat(32), From: '+33612345678', To: number, Digits: '2', CallStatus: 'in-progress' };
+  return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_BASE_URL}/twilio/voice/step?seq=1`, params) };
+});
 
 function signedSms(i: number): { body: string; signature: string } {
   const sid = `SM${crypto.randomBytes(16).toString('hex')}`;
@@ -68,6 +85,15 @@ await autocannon({ url: `http://127.0.0.1:${ports.baselinePort}`, connections: 1
 // BENCH_PROFILE: profile the SMS route alone (the baseline would blur the server's profile)
 const baseline = process.env.BENCH_PROFILE ? { rps: NaN, p50: NaN, p99: NaN, non2xx: 0, errors: 0 } : await load(`http://127.0.0.1:${ports.baselinePort}`, baselineLoad);
 const sms = await load(`http://127.0.0.1:${ports.appPort}`, smsLoad);
+let nextCall = 0;
+const voiceLoad: autocannon.Request[] = [{
+  method: 'POST', path: '/twilio/voice/step?seq=1',
+  setupRequest: (req) => {
+    const r = voiceRequests[nextCall++ % voiceRequests.length]!;
+    return { ...req, body: r.body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': r.signature } };
+  },
+}];
+const voiceStep = await load(`http://127.0.0.1:${ports.appPort}`, voiceLoad);
 const stored = await db.message.count({ where: { direction: 'inbound', toPhone: number } });
 
 const row = (name: string, f: Figures) => `${name.padEnd(28)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   non-2xx ${f.non2xx}   errors ${f.errors}`;
@@ -77,6 +103,10 @@ console.log(row('baseline (bare Express)', baseline));
 console.log(row('POST /twilio/sms (signed)', sms));
 console.log(`ratio sms/baseline throughput: ${(ratio * 100).toFixed(1)} %  (goal >= 50 %: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
 console.log(`sms p99: ${sms.p99} ms  (goal < 100 ms: ${sms.p99 < 100 ? 'met' : 'NOT met'})`);
+console.log(row('POST /twilio/voice/step (key 2)', voiceStep));
+const voiceRatio = voiceStep.rps / baseline.rps;
+console.log(`ratio voice step/baseline throughput: ${(voiceRatio * 100).toFixed(1)} %  (goal >= 50 %: ${voiceRatio >= 0.5 ? 'met' : 'NOT met'}); voice p99 ${voiceStep.p99} ms (goal < 100 ms: ${voiceStep.p99 < 100 ? 'met' : 'NOT met'})`);
+if (nextCall > voiceRequests.length) console.log(`warning: ${nextCall - voiceRequests.length} voice steps replayed a finished step: raise BENCH_CALLS`);
 console.log(`inbound messages stored: ${stored} (one per signed request answered)`);
 if (next > smsRequests.length) console.log(`warning: ${next - smsRequests.length} requests reused a MessageSid (duplicates): raise BENCH_SIGNED`);
 

@@ -78,6 +78,7 @@ function parseItem(segment: string): Parsed {
   // weights and volumes
   takeFirst(
     [/\sx\s*(\d+)\s*(?:kg|kilos?)(?=\s|$)/, (m) => grams(Number(m[1]) * 1000)],
+    [new RegExp(`\\s(${NUM})\\s*(?:kg|kilos?)\\s*(\\d{3})(?=\\s)`), (m) => grams((toNumber(m[1]!) ?? 1) * 1000 + Number(m[2]))],
     [/\s(\d+)\s*kg\s*(\d{1,3})(?=\s)/, (m) => grams(Number(m[1]) * 1000 + Number(m[2]!.padEnd(3, '0')))],
     [new RegExp(`\\s(?:un|une|1)?\\s*(${NUM})?\\s*(kilos?|kg)\\s+et\\s+demi`), (m) => grams(((m[1] ? toNumber(m[1]) : 1) ?? 1) * 1000 + 500)],
     [/\s(?:un|une|1)?\s*demi[\s-]*(kilos?|kg|livre)\b/, (m) => grams(m[1] === 'livre' ? 250 : 500)],
@@ -181,7 +182,9 @@ function toLine(product: ReaderProduct, q: QuantityAsked, byCode = false): ReadL
 function splitRuns(segment: string): string[] {
   // "1 poulet 1 kg patates": a weight after a counted item starts a new one ("comte 200 g" does not)
   const startsCounted = new RegExp(`^(?:\\d+|${NUMBER_WORD_PATTERN})\\s`).test(segment);
-  if (startsCounted) segment = segment.replace(/([a-z])\s+(?=\d+(?:[.,]\d+)?\s*(?:kg|kilos?|g|gr|grammes?|l|litres?)\s+[a-z])/g, '$1\n');
+  if (startsCounted) {
+    segment = segment.replace(new RegExp(`([a-z])\\s+(?=(?:\\d+(?:[.,]\\d+)?|${NUMBER_WORD_PATTERN})\\s*(?:kg|kilos?|g|gr|grammes?|l|litres?)\\s+[a-z])`, 'g'), '$1\n');
+  }
   return segment
     .replace(new RegExp(`(^|\\s)(?!(?:kg|kgs|kilos?|g|gr|l|litres?|ou|a|de|d')\\s)([a-z']*[a-z])\\s+(?=(?:\\d+|${NUMBER_WORD_PATTERN})\\s+(?!(?:g|gr|grammes?|kg|kilos?|l|litres?|x|fois|ou|a)\\b)[a-z])`, 'g'), '$1$2\n')
     .split('\n');

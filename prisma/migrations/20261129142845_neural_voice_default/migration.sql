@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Group" ALTER COLUMN "voiceName" SET DEFAULT 'Polly.Lea-Neural';
+
