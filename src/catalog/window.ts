@@ -13,7 +13,3 @@ export function windowState(d: DistributionWindow, now: Date): WindowState {
   if (now >= d.closesAt) return 'closed';
   return 'open';
 }
-
-export function isOpenForOrders(d: DistributionWindow, now: Date): boolean {
-  return windowState(d, now) === 'open';
-}

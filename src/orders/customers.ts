@@ -1,5 +1,4 @@
 import type { Db, Tx } from '../platform/db/client.js';
-import { isUniqueViolation } from '../platform/db/client.js';
 import { ValidationError } from '../platform/errors.js';
 import { lineTypeOf, toE164 } from '../platform/phone.js';
 
@@ -17,20 +16,6 @@ export function customerPhone(phone: string): string {
   const e164 = toE164(phone);
   if (!e164) throw new ValidationError(`not a valid phone number: ${phone}`);
   return e164;
-}
-
-/** The customer with this phone in the group, created on first contact. Residents are keyed by phone only. */
-export async function findOrCreateCustomer(db: Db | Tx, groupId: string, phone: string) {
-  const e164 = customerPhone(phone);
-  const existing = await db.customer.findUnique({ where: { groupId_phone: { groupId, phone: e164 } } });
-  if (existing) return existing;
-  try {
-    return await db.customer.create({ data: { groupId, phone: e164, lineType: lineTypeOf(e164) } });
-  } catch (err) {
-    // a concurrent first message created it: use that one
-    if (isUniqueViolation(err)) return db.customer.findUniqueOrThrow({ where: { groupId_phone: { groupId, phone: e164 } } });
-    throw err;
-  }
 }
 
 export async function upsertCustomer(db: Db | Tx, input: CustomerInput) {

@@ -13,7 +13,3 @@ export function countSegments(text: string): SegmentCount {
   const message = new SegmentedMessage(text);
   return { encoding: message.encodingName === 'GSM-7' ? 'GSM-7' : 'UCS-2', segments: Math.max(1, message.segmentsCount) };
 }
-
-export function isGsm7(text: string): boolean {
-  return countSegments(text).encoding === 'GSM-7';
-}
