@@ -59,6 +59,14 @@ describe('ordering by SMS', () => {
     expect(await text(phone, 'SUIVI')).not.toContain('nom');
   });
 
+  it('adds a second text sent before OUI to the same draft', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '1 baguette');
+    const both = await text(phone, 'et une boite d oeufs');
+    expect(both).toContain('1 Baguette tradition 1,20 €\n1 Oeufs (boite de 6) 2,40 €\nTotal 3,60 €.');
+    expect(await text(phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\. Total 3,60 €/);
+  });
+
   it('drops the draft on NON', async () => {
     const phone = uniqueMobile();
     await text(phone, '1 baguette');
@@ -174,6 +182,7 @@ describe('reliability', () => {
     await Promise.all([text(phone, '1 baguette'), text(phone, '2 croissants')]);
     const drafts = await db.order.findMany({ where: { customer: { phone }, status: 'draft' }, include: { lines: true } });
     expect(drafts).toHaveLength(1);
+    expect(drafts[0]!.lines.map((l) => [l.productName, l.quantity]).sort()).toEqual([['Baguette tradition', 1], ['Croissant', 2]]);
     const conversation = await db.smsConversation.findFirstOrThrow({ where: { customer: { phone } } });
     expect(conversation.state).toBe('confirm_order');
   });

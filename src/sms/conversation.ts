@@ -188,7 +188,10 @@ export function createSmsConversation(deps: ConversationDeps) {
       return { reply, state: s.state, data: s.data };
     }
     if (!open) return { reply: await windowClosedReply(s), state: 'idle', data: {} };
-    const lines: PendingLine[] = read.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams, notes: l.notes }));
+    const newLines: PendingLine[] = read.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams, notes: l.notes }));
+    // a second text before OUI ("et 2 croissants") adds to what is awaiting confirmation
+    const pending = s.state === 'confirm_order' || s.state === 'confirm_addition' || s.state === 'choose' ? (s.data.lines ?? []) : [];
+    const lines = [...pending, ...newLines];
     const prefix = read.unknown.length > 0 ? `${sms.unknownItems(read.unknown)}\n` : '';
     if (read.questions.length > 0) {
       const questions = read.questions.map(storeQuestion);
