@@ -17,7 +17,7 @@ import { toE164 } from '../src/platform/phone.js';
 
 let handle: DatabaseHandle | undefined;
 async function database(): Promise<Db> {
-  if (!handle) handle = await openDatabase(loadConfig(), createLogger('warn', process.stderr as never), { poolMax: 2 });
+  if (!handle) handle = await openDatabase(loadConfig(), createLogger('warn', process.stderr), { poolMax: 1 });
   return handle.db;
 }
 

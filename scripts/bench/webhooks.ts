@@ -60,7 +60,8 @@ function signedSms(i: number): { body: string; signature: string } {
 // signed beforehand: the load generator must not spend its CPU on HMACs while measuring
 const smsRequests = Array.from({ length: SIGNED }, (_, i) => signedSms(i));
 
-const poolMax = database.embedded ? 4 : Number(process.env.BENCH_POOL ?? 10);
+// the embedded server is one session taking two connections: one here, one for the server child
+const poolMax = database.embedded ? 1 : Number(process.env.BENCH_POOL ?? 10);
 const child = fork(path.join(here, 'server.ts'), [database.url, redisServer.url, AUTH_TOKEN, PUBLIC_BASE_URL, String(poolMax)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve('tmp/prof')}`] : [])] });
 const ports = await new Promise<{ appPort: number; baselinePort: number }>((resolve) => child.once('message', (m) => resolve(m as never)));
 

@@ -27,8 +27,8 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
     log.info({ dataDir: path.join(config.dataDir, 'pg'), reused: !embedded.owned }, 'embedded PostgreSQL (PGlite) ready');
   }
   await migrateDeploy(url);
-  // the embedded server accepts few connections: leave room for the CLI and migrations
-  const poolMax = embedded ? Math.min(opts.poolMax ?? 4, EMBEDDED_PG_MAX_CONNECTIONS - 3) : (opts.poolMax ?? 10);
+  // the embedded server is one session: a single connection for this process (see EMBEDDED_PG_MAX_CONNECTIONS)
+  const poolMax = embedded ? Math.min(1, EMBEDDED_PG_MAX_CONNECTIONS - 1) : (opts.poolMax ?? 10);
   const db = createDb(url, { poolMax, onPoolError: (err) => log.warn({ error: err.message }, 'database connection lost') });
   return {
     db,

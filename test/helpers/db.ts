@@ -10,7 +10,8 @@ import { createDb, type Db } from '../../src/platform/db/client.js';
 export async function useTestDatabase(): Promise<{ db: Db; url: string }> {
   const shared = inject('sharedDatabaseUrl');
   if (shared) {
-    const db = createDb(shared, { poolMax: 3 });
+    // PGlite is one session: one connection (see EMBEDDED_PG_MAX_CONNECTIONS)
+    const db = createDb(shared, { poolMax: 1 });
     afterAll(() => db.$disconnect());
     return { db, url: shared };
   }

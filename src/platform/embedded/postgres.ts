@@ -4,8 +4,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Connections the embedded server accepts: the app's pool must stay at or under this. */
-export const EMBEDDED_PG_MAX_CONNECTIONS = 8;
+/**
+ * Connections the embedded server accepts. PGlite is one database session shared by every socket:
+ * outside a transaction, two connections' extended-protocol messages interleave and one clobbers
+ * the other's unnamed prepared statement ("unnamed prepared statement does not exist", seen under
+ * load). So the service keeps a single connection, and one more is left for the admin CLI.
+ */
+export const EMBEDDED_PG_MAX_CONNECTIONS = 2;
 
 export interface EmbeddedPostgres {
   url: string;
