@@ -259,10 +259,6 @@ export function createSmsConversation(deps: ConversationDeps) {
       await dropDraft(s);
       return { reply: notice, state: 'idle', data: {} };
     }
-    if (err.remaining > 0) {
-      const proposed = await propose(s, lines, '');
-      return { ...proposed, reply: `${notice}\n${proposed.reply}` };
-    }
     return propose(s, lines, `${notice}\n`);
   }
 

@@ -65,13 +65,12 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
   const log = deps.log.child({ module: 'voice' });
   const clock = deps.now ?? (() => new Date());
 
-  function inputOf(body: z.infer<typeof StepBody>, timedOut: boolean): Input {
+  /** What the caller did; nothing at all (the Gather's fallback Redirect, …&timeout=1) is a timeout. */
+  function inputOf(body: z.infer<typeof StepBody>): Input {
     if (body.DialCallStatus) return { kind: 'dial', status: body.DialCallStatus };
     if (body.RecordingUrl) return { kind: 'recorded' };
     if (body.SpeechResult) return { kind: 'speech', text: body.SpeechResult };
     if (body.Digits) return { kind: 'digits', digits: body.Digits };
-    // the Gather's fallback Redirect (…&timeout=1), or an empty answer: nothing was said
-    void timedOut;
     return { kind: 'timeout' };
   }
 
@@ -212,7 +211,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
     const body = parseWebhook(StepBody, req.body);
     const query = parseWebhook(StepQuery, req.query);
     const rec: Recording = body.RecordingSid ? { recordingSid: body.RecordingSid, recordingUrl: body.RecordingUrl, recordingSeconds: body.RecordingDuration } : {};
-    send(res, await answer(body.CallSid, query.seq, inputOf(body, Boolean(query.timeout)), rec));
+    send(res, await answer(body.CallSid, query.seq, inputOf(body), rec));
   });
 
   router.post('/twilio/recording', async (req, res) => {
