@@ -71,30 +71,28 @@ async function load(url: string, requests: autocannon.Request[]): Promise<Figure
   return { rps: result.requests.total / ((result.finish.getTime() - result.start.getTime()) / 1000), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }
 
-let next = 0;
-const smsLoad: autocannon.Request[] = [{
-  method: 'POST', path: '/twilio/sms',
-  setupRequest: (req) => {
-    const r = smsRequests[next++ % smsRequests.length]!;
-    return { ...req, body: r.body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': r.signature } };
-  },
-}];
+/** Posts the pre-signed requests one after the other; `sent()` tells how many went out. */
+function signedLoad(path: string, signed: { body: string; signature: string }[]) {
+  let sent = 0;
+  const requests: autocannon.Request[] = [{
+    method: 'POST', path,
+    setupRequest: (req) => {
+      const r = signed[sent++ % signed.length]!;
+      return { ...req, body: r.body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': r.signature } };
+    },
+  }];
+  return { requests, sent: () => sent };
+}
+const smsLoad = signedLoad('/twilio/sms', smsRequests);
 const baselineLoad: autocannon.Request[] = [{ method: 'POST', path: '/baseline', body: smsRequests[0]!.body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }];
 
 // warm both up, then measure
 await autocannon({ url: `http://127.0.0.1:${ports.baselinePort}`, connections: 10, amount: 500, requests: baselineLoad });
 // BENCH_PROFILE: profile the SMS route alone (the baseline would blur the server's profile)
 const baseline = process.env.BENCH_PROFILE ? { rps: NaN, p50: NaN, p99: NaN, non2xx: 0, errors: 0 } : await load(`http://127.0.0.1:${ports.baselinePort}`, baselineLoad);
-const sms = await load(`http://127.0.0.1:${ports.appPort}`, smsLoad);
-let nextCall = 0;
-const voiceLoad: autocannon.Request[] = [{
-  method: 'POST', path: '/twilio/voice/step?seq=1',
-  setupRequest: (req) => {
-    const r = voiceRequests[nextCall++ % voiceRequests.length]!;
-    return { ...req, body: r.body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': r.signature } };
-  },
-}];
-const voiceStep = await load(`http://127.0.0.1:${ports.appPort}`, voiceLoad);
+const sms = await load(`http://127.0.0.1:${ports.appPort}`, smsLoad.requests);
+const voiceLoad = signedLoad('/twilio/voice/step?seq=1', voiceRequests);
+const voiceStep = await load(`http://127.0.0.1:${ports.appPort}`, voiceLoad.requests);
 const stored = await db.message.count({ where: { direction: 'inbound', toPhone: number } });
 
 const row = (name: string, f: Figures) => `${name.padEnd(28)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   non-2xx ${f.non2xx}   errors ${f.errors}`;
@@ -107,9 +105,9 @@ console.log(`sms p99: ${sms.p99} ms  (goal < 100 ms: ${sms.p99 < 100 ? 'met' : '
 console.log(row('POST /twilio/voice/step (key 2)', voiceStep));
 const voiceRatio = voiceStep.rps / baseline.rps;
 console.log(`ratio voice step/baseline throughput: ${(voiceRatio * 100).toFixed(1)} %  (goal >= 50 %: ${voiceRatio >= 0.5 ? 'met' : 'NOT met'}); voice p99 ${voiceStep.p99} ms (goal < 100 ms: ${voiceStep.p99 < 100 ? 'met' : 'NOT met'})`);
-if (nextCall > voiceRequests.length) console.log(`warning: ${nextCall - voiceRequests.length} voice steps replayed a finished step: raise BENCH_CALLS`);
+if (voiceLoad.sent() > voiceRequests.length) console.log(`warning: ${voiceLoad.sent() - voiceRequests.length} voice steps replayed a finished step: raise BENCH_CALLS`);
 console.log(`inbound messages stored: ${stored} (one per signed request answered)`);
-if (next > smsRequests.length) console.log(`warning: ${next - smsRequests.length} requests reused a MessageSid (duplicates): raise BENCH_SIGNED`);
+if (smsLoad.sent() > smsRequests.length) console.log(`warning: ${smsLoad.sent() - smsRequests.length} requests reused a MessageSid (duplicates): raise BENCH_SIGNED`);
 
 child.send('stop');
 await new Promise((r) => child.once('exit', r));

@@ -35,3 +35,15 @@ export async function upsertCustomer(db: Db | Tx, input: CustomerInput) {
     update: data,
   });
 }
+
+/**
+ * The customer with this phone in the group, created on first contact (residents are keyed by
+ * phone only). One statement, safe under concurrent first calls.
+ */
+export async function ensureCustomerByPhone(tx: Tx, groupId: string, phone: string, preferredChannel: 'sms' | 'voice'): Promise<string> {
+  const [row] = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO "Customer" (id, "groupId", phone, "lineType", "preferredChannel", "updatedAt")
+    VALUES (gen_random_uuid(), ${groupId}, ${phone}, ${lineTypeOf(phone)}::"LineType", ${preferredChannel}::"ContactChannel", now())
+    ON CONFLICT ("groupId", phone) DO UPDATE SET phone = EXCLUDED.phone RETURNING id`;
+  return row!.id;
+}

@@ -5,10 +5,11 @@ import type { GroupDirectory } from '../catalog/groups.js';
 import type { CatalogCache } from '../catalog/openCatalog.js';
 import { spokenPickup, voice } from '../i18n/voice.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
+import { ensureCustomerByPhone } from '../orders/customers.js';
 import type { OrderService } from '../orders/orderService.js';
 import { isUniqueViolation, type Db, type Tx } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
-import { lineTypeOf, toE164 } from '../platform/phone.js';
+import { toE164 } from '../platform/phone.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
 import { loadCallContext, type OperatorHours } from './callContext.js';
 import { initialState, start, step, type CallState, type Effect, type EffectOutcome, type Input, type Transition } from './menu.js';
@@ -74,14 +75,6 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
     return { kind: 'timeout' };
   }
 
-  async function ensureCustomer(tx: Tx, groupId: string, phone: string): Promise<string> {
-    const [row] = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "Customer" (id, "groupId", phone, "lineType", "preferredChannel", "updatedAt")
-      VALUES (gen_random_uuid(), ${groupId}, ${phone}, ${lineTypeOf(phone)}::"LineType", 'voice'::"ContactChannel", now())
-      ON CONFLICT ("groupId", phone) DO UPDATE SET phone = EXCLUDED.phone RETURNING id`;
-    return row!.id;
-  }
-
   async function runEffect(tx: Tx, effect: Effect, session: { id: string; groupId: string; fromPhone: string; customerId: string | null }, rec: Recording): Promise<EffectOutcome> {
     if (effect.kind === 'task') {
       const customerId = session.customerId;
@@ -92,7 +85,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
       } else await tx.callTask.create({ data });
       return { kind: 'done' };
     }
-    const customerId = session.customerId ?? (await ensureCustomer(tx, session.groupId, session.fromPhone));
+    const customerId = session.customerId ?? (await ensureCustomerByPhone(tx, session.groupId, session.fromPhone, 'voice'));
     if (!session.customerId) await tx.callSession.update({ where: { id: session.id }, data: { customerId } });
     if (effect.kind === 'request_delivery') {
       const order = await tx.order.findFirst({ where: { customerId, status: { in: ['confirmed', 'ready'] } }, orderBy: { createdAt: 'desc' } });
