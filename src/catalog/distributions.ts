@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Db } from '../platform/db/client.js';
+import type { Db, Tx } from '../platform/db/client.js';
+import { windowState } from './window.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 
 /** "2026-12-04 16:00" in the group's time zone → a UTC instant. */
@@ -48,4 +49,18 @@ export async function nextDistribution(db: Db, groupId: string, now = new Date()
     orderBy: { closesAt: 'asc' },
     include: { relayPoint: true },
   });
+}
+
+/**
+ * The distribution taking orders now (if any) and the next one to come, with their relay points:
+ * what the SMS and voice channels tell a resident.
+ */
+export async function openAndNextDistribution(db: Db | Tx, groupId: string, now: Date) {
+  const list = await db.distribution.findMany({
+    where: { groupId, status: 'scheduled', closesAt: { gt: now } },
+    orderBy: { opensAt: 'asc' },
+    include: { relayPoint: true },
+    take: 3,
+  });
+  return { open: list.find((d) => windowState(d, now) === 'open') ?? null, next: list[0] ?? null };
 }

@@ -1,5 +1,6 @@
 // One inbound SMS, one short transaction: who wrote, what they ask, what the order service decides,
 // the reply. The conversation's state lives in SmsConversation, never in memory.
+import { openAndNextDistribution } from '../catalog/distributions.js';
 import { windowState } from '../catalog/window.js';
 import type { CatalogCache, OpenCatalog } from '../catalog/openCatalog.js';
 import type { GroupSummary } from '../catalog/groups.js';
@@ -11,6 +12,7 @@ import { dayAndHour, pickupWhen, sms, STATUS_LABELS } from '../i18n/sms.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import type { OrderService } from '../orders/orderService.js';
 import type { Db, Tx } from '../platform/db/client.js';
+import { withSavepoint } from '../platform/db/savepoint.js';
 import { AppError } from '../platform/errors.js';
 import { lineTypeOf } from '../platform/phone.js';
 import { readIntent, type SmsIntent } from './keywords.js';
@@ -84,37 +86,14 @@ interface StepResult {
   data: ConversationData;
 }
 
-/** Runs `fn` so that a domain refusal (out of stock, window closed) undoes only its own writes. */
-async function savepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
-  await tx.$executeRawUnsafe('SAVEPOINT order_step');
-  try {
-    const result = await fn();
-    await tx.$executeRawUnsafe('RELEASE SAVEPOINT order_step');
-    return result;
-  } catch (err) {
-    await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT order_step');
-    throw err;
-  }
-}
-
 export function createSmsConversation(deps: ConversationDeps) {
   const { db, orders } = deps;
   const clock = deps.now ?? (() => new Date());
 
   function distributionFor(s: Step) {
     // asked several times while handling one message: looked up once
-    s.distributions ??= loadDistributions(s);
+    s.distributions ??= openAndNextDistribution(s.tx, s.group.id, s.now);
     return s.distributions;
-  }
-
-  async function loadDistributions(s: Step) {
-    const list = await s.tx.distribution.findMany({
-      where: { groupId: s.group.id, status: 'scheduled', closesAt: { gt: s.now } },
-      orderBy: { opensAt: 'asc' },
-      include: { relayPoint: true },
-      take: 3,
-    });
-    return { open: list.find((d) => windowState(d, s.now) === 'open') ?? null, next: list[0] ?? null };
   }
 
   function products(s: Step): Map<string, CatalogProduct> {
@@ -223,19 +202,19 @@ export function createSmsConversation(deps: ConversationDeps) {
   async function onYes(s: Step): Promise<StepResult> {
     try {
       if (s.state === 'confirm_order' && s.data.draftOrderId) {
-        const placed = await savepoint(s.tx, () => orders.confirmOrder(s.data.draftOrderId!, s.tx));
+        const placed = await withSavepoint(s.tx, () => orders.confirmOrder(s.data.draftOrderId!, s.tx));
         const order = await s.tx.order.findUniqueOrThrow({ where: { id: placed.id }, include: { distribution: { include: { relayPoint: true } }, lines: true } });
         const estimated = order.lines.some((l) => l.variableWeight);
         const pickup = pickupWhen(order.distribution.pickupStart, order.distribution.pickupEnd, s.group.timeZone);
         return { reply: sms.confirmed(placed.basketNumber ?? 0, placed.estimatedCents, estimated, pickup, order.distribution.relayPoint.name), state: 'idle', data: {} };
       }
       if (s.state === 'confirm_addition' && s.data.orderId && s.data.lines) {
-        const updated = await savepoint(s.tx, () => orders.addLines(s.data.orderId!, s.data.lines!, s.tx));
+        const updated = await withSavepoint(s.tx, () => orders.addLines(s.data.orderId!, s.data.lines!, s.tx));
         return { reply: sms.added(updated.basketNumber ?? 0, updated.estimatedCents), state: 'idle', data: {} };
       }
       if (s.state === 'confirm_cancel' && s.data.cancelOrderId) {
         const order = await s.tx.order.findUniqueOrThrow({ where: { id: s.data.cancelOrderId } });
-        await savepoint(s.tx, () => orders.cancelOrder(order.id, { enforceWindow: true }, s.tx));
+        await withSavepoint(s.tx, () => orders.cancelOrder(order.id, { enforceWindow: true }, s.tx));
         return { reply: sms.cancelled(order.basketNumber ?? 0), state: 'idle', data: {} };
       }
     } catch (err) {
@@ -418,7 +397,7 @@ export function createSmsConversation(deps: ConversationDeps) {
         result = { reply: sms.nameSaved(input.body.trim()), state: s.state, data: { ...s.data, awaitingName: false } };
       } else {
         try {
-          result = await savepoint(tx, () => dispatch(s, intent, input.body));
+          result = await withSavepoint(tx, () => dispatch(s, intent, input.body));
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           result = { reply: sms.notUnderstood(), state: 'idle', data: {} };

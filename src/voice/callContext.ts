@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import type { CatalogCache } from '../catalog/openCatalog.js';
 import { estimateLine, isWeighed } from '../catalog/pricing.js';
-import { windowState } from '../catalog/window.js';
+import { openAndNextDistribution } from '../catalog/distributions.js';
 import { spokenEuros, spokenPickup, voice, VOICE_STATUS } from '../i18n/voice.js';
 import type { Tx } from '../platform/db/client.js';
 import type { CallContext, CartLine, VoiceProduct } from './menu.js';
@@ -64,13 +64,7 @@ export async function loadCallContext(tx: Tx, caller: CallerInfo, catalogs: Cata
     byId.set(p.id, vp);
   }
 
-  const distributions = await tx.distribution.findMany({
-    where: { groupId: caller.groupId, status: 'scheduled', closesAt: { gt: now } },
-    orderBy: { opensAt: 'asc' },
-    take: 3,
-  });
-  const open = distributions.find((d) => windowState(d, now) === 'open') ?? null;
-  const next = distributions[0] ?? null;
+  const { open, next } = await openAndNextDistribution(tx, caller.groupId, now);
   const nextOpens = next && !open ? DateTime.fromJSDate(next.opensAt, { zone: caller.timeZone }).setLocale('fr').toFormat("cccc d LLLL 'à' H 'heures'") : null;
 
   const customer = caller.customerId ? await tx.customer.findUnique({ where: { id: caller.customerId } }) : null;

@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
+import { openAndNextDistribution } from '../catalog/distributions.js';
 import type { GroupDirectory } from '../catalog/groups.js';
 import type { CatalogCache } from '../catalog/openCatalog.js';
 import { spokenPickup, voice } from '../i18n/voice.js';
@@ -8,6 +9,7 @@ import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import { ensureCustomerByPhone } from '../orders/customers.js';
 import type { OrderService } from '../orders/orderService.js';
 import { isUniqueViolation, type Db, type Tx } from '../platform/db/client.js';
+import { withSavepoint } from '../platform/db/savepoint.js';
 import type { Logger } from '../platform/logger.js';
 import { toE164 } from '../platform/phone.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
@@ -75,7 +77,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
     return { kind: 'timeout' };
   }
 
-  async function runEffect(tx: Tx, effect: Effect, session: { id: string; groupId: string; fromPhone: string; customerId: string | null }, rec: Recording): Promise<EffectOutcome> {
+  async function runEffect(tx: Tx, effect: Effect, session: { id: string; groupId: string; fromPhone: string; customerId: string | null; group: { timeZone: string } }, rec: Recording): Promise<EffectOutcome> {
     if (effect.kind === 'task') {
       const customerId = session.customerId;
       const data = { groupId: session.groupId, kind: effect.taskKind, callerPhone: session.fromPhone, customerId, callSessionId: session.id, ...rec };
@@ -92,27 +94,23 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
       if (order) await deps.orders.requestDelivery(order.id, effect.address, 'demandé par téléphone', tx);
       return { kind: 'done' };
     }
-    const distribution = await tx.distribution.findFirst({
-      where: { groupId: session.groupId, status: 'scheduled', opensAt: { lte: clock() }, closesAt: { gt: clock() } },
-      include: { relayPoint: true, group: { select: { timeZone: true } } },
-    });
+    const { open: distribution } = await openAndNextDistribution(tx, session.groupId, clock());
     if (!distribution) return { kind: 'window_closed' };
-    await tx.$executeRawUnsafe('SAVEPOINT voice_order');
     try {
-      const placed = await deps.orders.placeOrder(
-        { groupId: session.groupId, customerId, distributionId: distribution.id, channel: 'voice', confirm: true, lines: effect.lines },
-        tx,
+      const placed = await withSavepoint(tx, () =>
+        deps.orders.placeOrder(
+          { groupId: session.groupId, customerId, distributionId: distribution.id, channel: 'voice', confirm: true, lines: effect.lines },
+          tx,
+        ),
       );
-      await tx.$executeRawUnsafe('RELEASE SAVEPOINT voice_order');
       return {
         kind: 'order_placed',
         basket: placed.basketNumber ?? 0,
         totalCents: placed.estimatedCents,
-        pickup: spokenPickup(distribution.pickupStart, distribution.pickupEnd, distribution.group.timeZone),
+        pickup: spokenPickup(distribution.pickupStart, distribution.pickupEnd, session.group.timeZone),
         place: distribution.relayPoint.name,
       };
     } catch (err) {
-      await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT voice_order');
       if (err instanceof OutOfStockError) return { kind: 'out_of_stock', productName: err.productName, remaining: err.remaining };
       if (err instanceof OrderWindowClosedError) return { kind: 'window_closed' };
       throw err;
