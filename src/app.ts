@@ -5,7 +5,10 @@ import { pinoHttp } from 'pino-http';
 import { createGroupDirectory } from './catalog/groups.js';
 import { createCatalogCache } from './catalog/openCatalog.js';
 import type { Config } from './config.js';
+import { createTwilioStandIn } from './demo/twilioStandIn.js';
+import { createStaffSms } from './delivery/staffSms.js';
 import { statusRouter } from './delivery/statusRoute.js';
+import { voiceNoticeRouter } from './delivery/voiceNotice.js';
 import type { Db } from './platform/db/client.js';
 import { errorHandler } from './platform/errors.js';
 import { healthRouter } from './platform/health.js';
@@ -47,6 +50,12 @@ export function createApp(deps: AppDeps): Express {
   // the static French "service unavailable" TwiML, also served here for a quick setup
   app.get('/voice-fallback.xml', (_req, res) => res.type('text/xml').sendFile(FALLBACK_TWIML));
 
+  if (deps.config.twilio.demoMode) {
+    // demo mode: the service's Twilio REST calls land here (TWILIO_API_BASE_URL points at it)
+    const standIn = createTwilioStandIn({ accountSid: deps.config.twilio.accountSid, authToken: deps.config.twilio.authToken, log: deps.log });
+    app.use('/dev/twilio', standIn.router);
+  }
+
   // every Twilio webhook: form body, then the signature check, before any route runs
   app.use(
     '/twilio',
@@ -57,8 +66,9 @@ export function createApp(deps: AppDeps): Express {
   const catalogs = createCatalogCache();
   const conversation = createSmsConversation({ db: deps.db, orders, catalogs, now: deps.now });
   const channelDeps = { ...deps, groups: createGroupDirectory(deps.db) };
-  app.use(smsRouter({ ...channelDeps, conversation }));
+  app.use(smsRouter({ ...channelDeps, conversation, staffCommands: createStaffSms({ db: deps.db, now: deps.now }) }));
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
+  app.use(voiceNoticeRouter({ ...deps, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));
 
   app.use(errorHandler(deps.log));

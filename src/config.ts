@@ -23,6 +23,10 @@ const EnvSchema = z.object({
   ADMIN_PASSWORD: optionalString,
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   OUTBOX_RELAY_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(1000)),
+  // Twilio's pace for a long code is one segment a second; 0 lifts the limit (a stand-in, a benchmark)
+  SMS_SEGMENTS_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(1)),
+  // a courier who has not replied OK this long after being assigned is reported to the delivery lead
+  COURIER_ACCEPT_WITHIN_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(120)),
 });
 
 export interface Config {
@@ -43,6 +47,8 @@ export interface Config {
   admin: { email: string | undefined; password: string | undefined };
   logLevel: string;
   outboxRelayIntervalMs: number;
+  smsSegmentsPerSecond: number;
+  courierAcceptWithinMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -77,5 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     logLevel: e.LOG_LEVEL,
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
+    smsSegmentsPerSecond: e.SMS_SEGMENTS_PER_SECOND,
+    courierAcceptWithinMs: e.COURIER_ACCEPT_WITHIN_MINUTES * 60_000,
   };
 }

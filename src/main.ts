@@ -7,14 +7,14 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
 import { seedDemo } from './demo/seed.js';
-import { startOutboxRelay } from './delivery/outboxRelay.js';
-import { startOutboxWorker } from './delivery/outboxWorker.js';
+import { startNotificationPipeline } from './delivery/pipeline.js';
 import type { Db } from './platform/db/client.js';
 import { MissingRedisError } from './platform/embedded/redis.js';
 import { openDatabase, openRedisServer } from './platform/infrastructure.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createOutboxQueue } from './platform/queues.js';
 import { createRedis } from './platform/redis.js';
+import { createTwilioClient } from './platform/twilio.js';
 
 type Role = 'web' | 'worker' | 'all';
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -99,11 +99,15 @@ async function main(): Promise<void> {
     const producer = createRedis(redisServer.url);
     const workerConnection = createRedis(redisServer.url, { forWorker: true });
     const queue = createOutboxQueue(producer, { prefix: QUEUE_PREFIX });
-    const relay = startOutboxRelay({ db: database.db, queue, log, intervalMs: config.outboxRelayIntervalMs });
-    const worker = startOutboxWorker({ connection: workerConnection, prefix: QUEUE_PREFIX, log, handlers: {} });
+    const pipeline = await startNotificationPipeline({
+      db: database.db, producer, workerConnection, outboxQueue: queue, prefix: QUEUE_PREFIX, log,
+      twilio: createTwilioClient(config.twilio.accountSid, config.twilio.authToken, config.twilio.apiBaseUrl),
+      publicBaseUrl: config.publicBaseUrl, relayIntervalMs: config.outboxRelayIntervalMs,
+      sender: { segmentsPerSecond: config.smsSegmentsPerSecond }, sweep: { acceptWithinMs: config.courierAcceptWithinMs },
+    });
     stack.push(async () => {
-      await relay.stop();
-      await worker.close();
+      // stop taking jobs; active ones finish or go back to the queue, within the shutdown limit
+      await pipeline.close(SHUTDOWN_TIMEOUT_MS - 5_000);
       await queue.close();
       producer.disconnect();
       workerConnection.disconnect();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isUniqueViolation, type Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { parseWebhook } from '../platform/webhook.js';
+import { markUnreachable } from './unreachable.js';
 import { MESSAGE_STATUS_RANK, fromTwilioStatus, type MessageStatus } from './messageStatus.js';
 
 const StatusCallback = z.object({
@@ -50,6 +51,10 @@ export function statusRouter(deps: StatusRouteDeps): Router {
            WHERE id = $4 AND ${CURRENT_RANK} < $5`,
           status, cb.ErrorCode ?? null, cb.MessageSid, message.id, MESSAGE_STATUS_RANK[status as MessageStatus],
         );
+        // the carrier could not deliver it: the operator tells the resident by phone
+        if ((status === 'undelivered' || status === 'failed') && message.direction === 'outbound') {
+          await markUnreachable(tx, message.id, { code: cb.ErrorCode ?? null, optedOut: cb.ErrorCode === 21610 });
+        }
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;

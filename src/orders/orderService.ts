@@ -251,8 +251,9 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (opts.enforceWindow) assertOpen(distribution);
       if (isActive(order.status)) await releaseStock(tx, order.distributionId, order.lines);
       await tx.order.update({ where: { id: orderId }, data: { status: 'cancelled', cancelledAt: now() } });
+      await tx.delivery.updateMany({ where: { orderId, status: { in: ['requested', 'assigned', 'accepted'] } }, data: { status: 'cancelled' } });
       if (order.status !== 'draft') {
-        await writeOutboxEvent(tx, { groupId: order.groupId, type: 'order.cancelled', aggregateType: 'Order', aggregateId: orderId, payload: { orderId } });
+        await writeOutboxEvent(tx, { groupId: order.groupId, type: 'order.cancelled', aggregateType: 'Order', aggregateId: orderId, payload: { orderId, by: opts.actorId ? 'staff' : 'resident' } });
       }
       if (opts.actorId) {
         await tx.auditEvent.create({

@@ -108,7 +108,7 @@ export function createSmsConversation(deps: ConversationDeps) {
 
   async function activeOrder(s: Step, distributionId?: string) {
     return s.tx.order.findFirst({
-      where: { customerId: s.customer.id, status: { in: ['confirmed', 'ready'] }, ...(distributionId ? { distributionId } : { distribution: { status: 'scheduled' } }) },
+      where: { customerId: s.customer.id, status: { in: ['confirmed', 'ready'] }, ...(distributionId ? { distributionId } : { distribution: { status: { in: ['scheduled', 'closed'] } } }) },
       orderBy: { createdAt: 'desc' },
       include: { distribution: { include: { relayPoint: true } } },
     });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
-import type { GroupDirectory } from '../catalog/groups.js';
+import type { GroupDirectory, GroupSummary } from '../catalog/groups.js';
 import type { Logger } from '../platform/logger.js';
 import { toE164 } from '../platform/phone.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
@@ -24,6 +24,8 @@ export interface SmsRouteDeps {
   log: Logger;
   groups: GroupDirectory;
   conversation: SmsConversation;
+  /** the delivery lead's and couriers' commands; null: a resident's text */
+  staffCommands?: (input: { group: GroupSummary; messageSid: string; from: string; to: string; body: string }) => Promise<{ reply: string | null; duplicate: boolean } | null>;
 }
 
 /** POST /twilio/sms: a resident's text in, one reply out (TwiML), every decision in orders/. */
@@ -40,7 +42,8 @@ export function smsRouter(deps: SmsRouteDeps): Router {
       return sendTwiml(res, twiml);
     }
     const from = toE164(sms.From) ?? sms.From;
-    const outcome = await deps.conversation.handle({ group, messageSid: sms.MessageSid, from, to: sms.To, body: sms.Body });
+    const input = { group, messageSid: sms.MessageSid, from, to: sms.To, body: sms.Body };
+    const outcome = (await deps.staffCommands?.(input)) ?? (await deps.conversation.handle(input));
     if (outcome.duplicate) log.info({ messageSid: sms.MessageSid }, 'duplicate SMS webhook: same reply again');
     if (outcome.reply) twiml.message(outcome.reply);
     sendTwiml(res, twiml);

@@ -90,7 +90,7 @@ export async function loadCallContext(tx: Tx, caller: CallerInfo, catalogs: Cata
       usualBasket = { lines, skipped };
     }
     const active = await tx.order.findMany({
-      where: { customerId: customer.id, status: { in: ['confirmed', 'ready'] }, distribution: { status: 'scheduled' } },
+      where: { customerId: customer.id, status: { in: ['confirmed', 'ready'] }, distribution: { status: { in: ['scheduled', 'closed'] } } },
       include: { distribution: { include: { relayPoint: true } }, lines: { select: { variableWeight: true } } },
       orderBy: { createdAt: 'asc' },
     });

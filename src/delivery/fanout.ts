@@ -1,0 +1,222 @@
+// Turns each outbox event into the notices it means (who is told what), writes them as Message
+// rows (one per event and recipient, so a retried job adds none) and queues them on their sender.
+import { DateTime } from 'luxon';
+import { courierNotice, leadNotice, residentNotice, shortWhen } from '../i18n/notices.js';
+import { dayAndHour, pickupWhen } from '../i18n/sms.js';
+import type { Db } from '../platform/db/client.js';
+import type { Logger } from '../platform/logger.js';
+import type { OutboxHandler } from './outboxWorker.js';
+import type { OutboxJobData } from './outboxRelay.js';
+import { messageBody, residentNotices, senderFor, type Notice } from './recipients.js';
+import { PRIORITY, type SenderPool } from './sender.js';
+import { communeOf, firstName } from './staffCommands.js';
+
+export interface FanoutDeps {
+  db: Db;
+  log: Logger;
+  senders: SenderPool;
+}
+
+const ORDER_INCLUDE = {
+  customer: true,
+  distribution: { include: { relayPoint: true } },
+  lines: { select: { quantity: true, variableWeight: true } },
+  delivery: { include: { courier: true } },
+} as const;
+
+export function createNotificationHandlers(deps: FanoutDeps): Record<string, OutboxHandler> {
+  const { db } = deps;
+  const log = deps.log.child({ module: 'notifications' });
+
+  async function groupOf(groupId: string) {
+    return db.group.findUniqueOrThrow({ where: { id: groupId }, include: { numbers: { orderBy: { createdAt: 'asc' } } } });
+  }
+
+  async function leads(groupId: string) {
+    const staff = await db.staffUser.findMany({ where: { groupId, role: 'delivery_lead', active: true, phone: { not: null } }, orderBy: { createdAt: 'asc' } });
+    return staff.map((s) => s.phone!);
+  }
+
+  async function activeCouriers(groupId: string) {
+    return db.courier.findMany({ where: { groupId, active: true }, orderBy: { name: 'asc' } });
+  }
+
+  /** Writes the notices (idempotent per event and recipient) and queues every one still pending. */
+  async function deliver(event: OutboxJobData, notices: Notice[]): Promise<void> {
+    if (notices.length > 0) {
+      const group = await groupOf(event.groupId);
+      const identity = { smsSenderKind: group.smsSenderKind, smsSender: group.smsSender, numbers: group.numbers.map((n) => n.phone) };
+      const rows = [];
+      for (const n of notices) {
+        const from = n.channel === 'voice' ? identity.numbers[0] : senderFor(identity, n.expectsReply);
+        if (!from) {
+          log.error({ groupId: event.groupId, kind: n.kind }, 'group has no sender number: notice not sent');
+          continue;
+        }
+        rows.push({
+          groupId: event.groupId, direction: 'outbound' as const, channel: n.channel, fromPhone: from, toPhone: n.to, ...messageBody(n),
+          status: 'pending' as const, customerId: n.customerId, orderId: n.orderId, outboxEventId: event.eventId, kind: n.kind, recipientRole: n.role,
+        });
+      }
+      await db.message.createMany({ data: rows, skipDuplicates: true });
+      const pending = await db.message.findMany({ where: { outboxEventId: event.eventId, status: 'pending' }, select: { id: true, channel: true, fromPhone: true, kind: true, toPhone: true } });
+      const priorityOf = new Map(notices.map((n) => [`${n.to}`, n.priority]));
+      for (const m of pending) await deps.senders.enqueue({ ...m, priority: priorityOf.get(m.toPhone) ?? PRIORITY.notice });
+    }
+    await db.outboxEvent.updateMany({ where: { id: event.eventId, processedAt: null }, data: { processedAt: new Date() } });
+  }
+
+  const loadOrder = (orderId: string) => db.order.findUnique({ where: { id: orderId }, include: ORDER_INCLUDE });
+  type LoadedOrder = NonNullable<Awaited<ReturnType<typeof loadOrder>>>;
+
+  const timeZoneOf = async (groupId: string) => (await db.group.findUniqueOrThrow({ where: { id: groupId }, select: { timeZone: true } })).timeZone;
+
+  /** The delivery window, or the pickup window when the distribution has none. */
+  function deliveryWindow(o: LoadedOrder, tz: string): string {
+    const d = o.distribution;
+    return d.deliveryStart && d.deliveryEnd ? shortWhen(d.deliveryStart, d.deliveryEnd, tz) : shortWhen(d.pickupStart, d.pickupEnd, tz);
+  }
+
+  const id = (e: OutboxJobData, key: string) => String(e.payload[key] ?? e.aggregateId);
+
+  const handlers: Record<string, OutboxHandler> = {
+    'order.confirmed': async (e) => {
+      const o = await loadOrder(id(e, 'orderId'));
+      if (!o || !['confirmed', 'ready'].includes(o.status)) return deliver(e, []);
+      const tz = await timeZoneOf(e.groupId);
+      const estimated = o.lines.some((l) => l.variableWeight);
+      const text = residentNotice.confirmed(o.basketNumber ?? 0, o.estimatedCents, estimated, pickupWhen(o.distribution.pickupStart, o.distribution.pickupEnd, tz), o.distribution.relayPoint.name);
+      // an SMS order was answered in the conversation; a caller heard it, and gets it in writing on a mobile
+      const notices = residentNotices(o.customer, text, { kind: e.type, orderId: o.id, resident: o.channel !== 'sms' });
+      return deliver(e, notices.filter((n) => !(o.channel === 'voice' && n.role === 'resident' && n.channel === 'voice')));
+    },
+    'order.cancelled': async (e) => {
+      const o = await loadOrder(id(e, 'orderId'));
+      if (!o) return deliver(e, []);
+      const group = await groupOf(e.groupId);
+      const notices = residentNotices(o.customer, residentNotice.cancelled(o.basketNumber ?? 0, group.operatorPhone), { kind: e.type, orderId: o.id, resident: e.payload.by === 'staff' });
+      const d = o.delivery;
+      // cancelOrder cancelled its delivery too: the lead and the courier must not go
+      if (d && d.status === 'cancelled') {
+        const text = { sms: leadNotice.cancelled(o.basketNumber ?? 0), spoken: '' };
+        for (const to of await leads(e.groupId)) notices.push({ kind: e.type, role: 'lead', to, channel: 'sms', text, customerId: null, orderId: o.id, expectsReply: false, priority: PRIORITY.dispatch });
+        if (d.courier) {
+          notices.push({ kind: e.type, role: 'courier', to: d.courier.phone, channel: 'sms', text: { sms: courierNotice.withdrawn(o.basketNumber ?? 0), spoken: '' }, customerId: null, orderId: o.id, expectsReply: false, priority: PRIORITY.dispatch });
+        }
+      }
+      return deliver(e, notices);
+    },
+    'order.finalized': async (e) => {
+      const o = await loadOrder(id(e, 'orderId'));
+      if (!o || o.finalCents === null || o.status === 'cancelled') return deliver(e, []);
+      return deliver(e, residentNotices(o.customer, residentNotice.finalPrice(o.basketNumber ?? 0, o.finalCents), { kind: e.type, orderId: o.id }));
+    },
+    'delivery.requested': async (e) => {
+      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { order: { include: ORDER_INCLUDE } } });
+      if (!d || !['confirmed', 'ready'].includes(d.order.status) || d.status !== 'requested') return deliver(e, []);
+      const tz = await timeZoneOf(e.groupId);
+      const couriers = await activeCouriers(e.groupId);
+      const hint = couriers[0] ? firstName(couriers[0].name).toUpperCase() : 'NOM';
+      const items = d.order.lines.reduce((s, l) => s + l.quantity, 0);
+      const text = { sms: leadNotice.newDelivery(d.order.basketNumber ?? 0, communeOf(d.address), deliveryWindow(d.order, tz), items, hint), spoken: '' };
+      const notices: Notice[] = (await leads(e.groupId)).map((to) => ({ kind: e.type, role: 'lead', to, channel: 'sms', text, customerId: null, orderId: d.orderId, expectsReply: true, priority: PRIORITY.dispatch }));
+      if (notices.length === 0) log.warn({ groupId: e.groupId }, 'home delivery asked but the group has no delivery lead with a phone');
+      return deliver(e, notices);
+    },
+    'delivery.assigned': async (e) => {
+      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { courier: true, order: { include: ORDER_INCLUDE } } });
+      if (!d || !d.courier || d.courierId !== e.payload.courierId || !['assigned', 'accepted'].includes(d.status)) return deliver(e, []);
+      const tz = await timeZoneOf(e.groupId);
+      const o = d.order;
+      const basket = o.basketNumber ?? 0;
+      const notices: Notice[] = [{
+        kind: e.type, role: 'courier', to: d.courier.phone, channel: 'sms', customerId: null, orderId: o.id, expectsReply: true, priority: PRIORITY.dispatch,
+        text: {
+          sms: courierNotice.assignment({
+            basket, name: o.customer.name ?? 'client', address: d.address, notes: d.notes ?? o.customer.deliveryNotes, phone: o.customer.phone,
+            relay: o.distribution.relayPoint.name, when: shortWhen(o.distribution.pickupStart, o.distribution.pickupEnd, tz),
+          }),
+          spoken: '',
+        },
+      }];
+      const previous = e.payload.previousCourierId ? await db.courier.findUnique({ where: { id: String(e.payload.previousCourierId) } }) : null;
+      if (previous && previous.id !== d.courier.id) {
+        notices.push({ kind: e.type, role: 'courier', to: previous.phone, channel: 'sms', text: { sms: courierNotice.withdrawn(basket), spoken: '' }, customerId: null, orderId: o.id, expectsReply: false, priority: PRIORITY.dispatch });
+      }
+      const d0 = o.distribution;
+      const residentWhen = d0.deliveryStart && d0.deliveryEnd ? pickupWhen(d0.deliveryStart, d0.deliveryEnd, tz) : pickupWhen(d0.pickupStart, d0.pickupEnd, tz);
+      notices.push(...residentNotices(o.customer, residentNotice.courierComing(basket, firstName(d.courier.name), residentWhen), { kind: e.type, orderId: o.id }));
+      return deliver(e, notices);
+    },
+    'delivery.delivered': async (e) => {
+      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { order: { include: { customer: true } } } });
+      if (!d || d.status !== 'delivered') return deliver(e, []);
+      return deliver(e, residentNotices(d.order.customer, residentNotice.delivered(d.order.basketNumber ?? 0), { kind: e.type, orderId: d.orderId }));
+    },
+    'delivery.failed': async (e) => {
+      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { courier: true, order: true } });
+      if (!d) return deliver(e, []);
+      const text = { sms: leadNotice.failed(d.order.basketNumber ?? 0, d.courier ? firstName(d.courier.name) : '?', d.failureReason ?? 'non précisée'), spoken: '' };
+      return deliver(e, (await leads(e.groupId)).map((to) => ({ kind: e.type, role: 'lead', to, channel: 'sms', text, customerId: null, orderId: d.orderId, expectsReply: false, priority: PRIORITY.dispatch })));
+    },
+    'delivery.late': async (e) => {
+      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { courier: true, order: true } });
+      if (!d || d.status !== 'assigned' || !d.courier) return deliver(e, []);
+      const text = { sms: leadNotice.notAccepted(d.order.basketNumber ?? 0, firstName(d.courier.name)), spoken: '' };
+      return deliver(e, (await leads(e.groupId)).map((to) => ({ kind: e.type, role: 'lead', to, channel: 'sms', text, customerId: null, orderId: d.orderId, expectsReply: true, priority: PRIORITY.dispatch })));
+    },
+    'distribution.closed': async (e) => {
+      const dist = await db.distribution.findUnique({ where: { id: id(e, 'distributionId') } });
+      if (!dist) return deliver(e, []);
+      const tz = await timeZoneOf(e.groupId);
+      const deliveries = await db.delivery.findMany({
+        where: { order: { distributionId: dist.id, status: { in: ['confirmed', 'ready'] } }, status: { in: ['requested', 'assigned', 'accepted'] } },
+        include: { courier: true, order: { select: { basketNumber: true } } },
+        orderBy: { order: { basketNumber: 'asc' } },
+      });
+      if (deliveries.length === 0) return deliver(e, []);
+      const label = (d: (typeof deliveries)[number]) => `${d.order.basketNumber ?? '?'} ${communeOf(d.address) ?? ''}`.trim();
+      const unassigned = deliveries.filter((d) => !d.courier).map(label);
+      const assigned = deliveries.filter((d) => d.courier).map((d) => `${label(d)} (${firstName(d.courier!.name)})`);
+      const when = dist.deliveryStart && dist.deliveryEnd ? shortWhen(dist.deliveryStart, dist.deliveryEnd, tz) : shortWhen(dist.pickupStart, dist.pickupEnd, tz);
+      const text = { sms: leadNotice.digest(when, unassigned, assigned), spoken: '' };
+      return deliver(e, (await leads(e.groupId)).map((to) => ({ kind: e.type, role: 'lead', to, channel: 'sms', text, customerId: null, orderId: null, expectsReply: true, priority: PRIORITY.dispatch })));
+    },
+    'distribution.reminder': async (e) => {
+      const dist = await db.distribution.findUnique({ where: { id: id(e, 'distributionId') } });
+      if (!dist) return deliver(e, []);
+      const tz = await timeZoneOf(e.groupId);
+      const lastDay = e.payload.reminder === 'last_day';
+      const closes = lastDay ? DateTime.fromJSDate(dist.closesAt, { zone: tz }).toFormat("H'h'mm").replace(/h00$/, 'h') : dayAndHour(dist.closesAt, tz);
+      const text = lastDay ? residentNotice.lastDay(closes) : residentNotice.ordersOpen(closes);
+      const previous = await db.distribution.findMany({
+        where: { groupId: e.groupId, pickupStart: { lt: dist.pickupStart }, id: { not: dist.id }, status: { not: 'cancelled' } },
+        orderBy: { pickupStart: 'desc' }, take: 2, select: { id: true },
+      });
+      const customers = await db.customer.findMany({
+        where: {
+          groupId: e.groupId,
+          smsOptedOut: false,
+          orders: { some: { distributionId: { in: previous.map((p) => p.id) }, status: { in: ['confirmed', 'ready', 'collected', 'delivered'] } } },
+          // who has already ordered this time is not reminded
+          NOT: { orders: { some: { distributionId: dist.id, status: { in: ['confirmed', 'ready'] } } } },
+        },
+      });
+      const kind = lastDay ? 'reminder.last_day' : 'reminder.open';
+      return deliver(e, customers.flatMap((c) => residentNotices(c, text, { kind, orderId: null, priority: PRIORITY.reminder, contact: false })));
+    },
+    'distribution.ready': async (e) => {
+      const dist = await db.distribution.findUnique({ where: { id: id(e, 'distributionId') }, include: { relayPoint: true } });
+      if (!dist) return deliver(e, []);
+      const tz = await timeZoneOf(e.groupId);
+      const orders = await db.order.findMany({ where: { distributionId: dist.id, status: { in: ['confirmed', 'ready'] }, fulfilment: 'pickup' }, include: { customer: true } });
+      const when = pickupWhen(dist.pickupStart, dist.pickupEnd, tz);
+      return deliver(e, orders.flatMap((o) => residentNotices(o.customer, residentNotice.ready(o.basketNumber ?? 0, when, dist.relayPoint.name), { kind: e.type, orderId: o.id })));
+    },
+    'message.retry_call': async (e) => {
+      await deps.senders.retryCall(id(e, 'messageId'));
+      return deliver(e, []);
+    },
+  };
+  return handlers;
+}

@@ -1,0 +1,58 @@
+// The worker side of notifications: the outbox relay, the fan-out of events into messages, the
+// senders and the minute sweep. Started by `npm run start:worker` (and `npm start`).
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Twilio } from 'twilio';
+import type { Db } from '../platform/db/client.js';
+import type { Logger } from '../platform/logger.js';
+import { createNotificationHandlers } from './fanout.js';
+import { startOutboxRelay } from './outboxRelay.js';
+import { startOutboxWorker } from './outboxWorker.js';
+import { startSweepScheduler, type SweepSettings } from './schedule.js';
+import { createSenderPool, type SenderSettings } from './sender.js';
+
+export interface PipelineDeps {
+  db: Db;
+  /** for queues (fails fast while Redis is down) */
+  producer: Redis;
+  /** for workers (blocks, retries forever) */
+  workerConnection: Redis;
+  outboxQueue: Queue;
+  prefix: string;
+  twilio: Twilio;
+  log: Logger;
+  publicBaseUrl: string;
+  relayIntervalMs: number;
+  sender?: Partial<SenderSettings>;
+  sweep?: Partial<SweepSettings> & { everyMs?: number };
+  now?: () => Date;
+}
+
+export async function startNotificationPipeline(deps: PipelineDeps) {
+  const senders = createSenderPool({ connection: deps.workerConnection, prefix: deps.prefix, db: deps.db, twilio: deps.twilio, log: deps.log, publicBaseUrl: deps.publicBaseUrl, settings: deps.sender });
+  // jobs left from before a restart are sent by their sender's worker
+  const groups = await deps.db.group.findMany({ include: { numbers: true } });
+  senders.resume(groups.flatMap((g) => [...(g.smsSender ? [g.smsSender] : []), ...g.numbers.map((n) => n.phone)]));
+  const worker = startOutboxWorker({ connection: deps.workerConnection, prefix: deps.prefix, log: deps.log, handlers: createNotificationHandlers({ db: deps.db, log: deps.log, senders }) });
+  const relay = startOutboxRelay({ db: deps.db, queue: deps.outboxQueue, log: deps.log, intervalMs: deps.relayIntervalMs });
+  const sweep = await startSweepScheduler({
+    connection: deps.producer, workerConnection: deps.workerConnection, prefix: deps.prefix, db: deps.db, senders, log: deps.log,
+    everyMs: deps.sweep?.everyMs, now: deps.now, settings: deps.sweep,
+  });
+  return {
+    senders,
+    /** Stops taking work; active jobs finish within `timeoutMs` or go back to the queue. */
+    async close(timeoutMs = 10_000): Promise<void> {
+      await relay.stop();
+      const deadline = Date.now() + timeoutMs;
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        Promise.all([worker.close(), sweep.close()]).then(() => true),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!closed) await worker.close(true);
+      await senders.close(Math.max(1_000, deadline - Date.now()));
+    },
+  };
+}

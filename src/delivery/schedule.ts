@@ -1,0 +1,149 @@
+// What happens on its own with time, checked every minute by a BullMQ job scheduler: distributions
+// close at closesAt (the delivery lead gets the digest), reminders go out, "votre panier est prêt"
+// on pickup day, couriers who did not accept are reported; and nothing stays stuck.
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+import type { Db } from '../platform/db/client.js';
+import type { Logger } from '../platform/logger.js';
+import { writeOutboxEvent } from '../platform/outbox.js';
+import type { SenderPool } from './sender.js';
+import { markUnreachable } from './unreachable.js';
+
+export type DueNotice = 'close' | 'open_reminder' | 'last_day_reminder' | 'ready';
+
+export interface SweptDistribution {
+  status: string;
+  opensAt: Date;
+  closesAt: Date;
+  pickupStart: Date;
+  pickupEnd: Date;
+  openReminderAt: Date | null;
+  lastDayReminderAt: Date | null;
+  readyNoticeAt: Date | null;
+}
+
+const HOUR = 3600_000;
+
+/** What is due for a distribution at `now`, reading days and hours in the group's time zone. Pure. */
+export function dueNotices(d: SweptDistribution, now: Date, timeZone: string): DueNotice[] {
+  const due: DueNotice[] = [];
+  const t = now.getTime();
+  const scheduled = d.status === 'scheduled';
+  const windowOpen = scheduled && t >= d.opensAt.getTime() && t < d.closesAt.getTime();
+  if (scheduled && t >= d.closesAt.getTime()) due.push('close');
+  // a reminder more than 12 hours late is no longer news
+  if (windowOpen && !d.openReminderAt && t - d.opensAt.getTime() < 12 * HOUR) due.push('open_reminder');
+  // "dernier jour": at 9:00 on the closing day, or 6 hours before closing when it closes early
+  let lastDayAt = DateTime.fromJSDate(d.closesAt, { zone: timeZone }).startOf('day').plus({ hours: 9 }).toMillis();
+  if (lastDayAt > d.closesAt.getTime() - HOUR) lastDayAt = d.closesAt.getTime() - 6 * HOUR;
+  const longWindow = d.closesAt.getTime() - d.opensAt.getTime() > 24 * HOUR;
+  if (windowOpen && longWindow && !d.lastDayReminderAt && t >= lastDayAt) due.push('last_day_reminder');
+  // "votre panier est prêt": at 8:00 on pickup day, or 2 hours before an early pickup
+  let readyAt = DateTime.fromJSDate(d.pickupStart, { zone: timeZone }).startOf('day').plus({ hours: 8 }).toMillis();
+  if (readyAt > d.pickupStart.getTime()) readyAt = d.pickupStart.getTime() - 2 * HOUR;
+  if ((scheduled || d.status === 'closed') && !d.readyNoticeAt && t >= readyAt && t < d.pickupEnd.getTime()) due.push('ready');
+  return due;
+}
+
+export interface SweepSettings {
+  /** a courier who has not answered OK this long after assignment is reported to the lead */
+  acceptWithinMs: number;
+  /** a pending message older than this has lost its job (Redis lost it): queued again */
+  stalePendingMs: number;
+  /** an outbox event published this long ago and still not handled is published again */
+  staleEventMs: number;
+}
+
+export const DEFAULT_SWEEP_SETTINGS: SweepSettings = { acceptWithinMs: 2 * HOUR, stalePendingMs: 2 * 60_000, staleEventMs: 5 * 60_000 };
+
+/** One pass; every step is a conditional update, so two workers sweeping at once do each thing once. */
+export async function sweepOnce(deps: { db: Db; senders: SenderPool; now: Date; settings?: Partial<SweepSettings> }): Promise<Record<string, number>> {
+  const { db, now } = deps;
+  const s = { ...DEFAULT_SWEEP_SETTINGS, ...deps.settings };
+  const counts: Record<string, number> = { closed: 0, reminders: 0, ready: 0, late: 0, requeued: 0, republished: 0, stuck: 0 };
+  const distributions = await db.distribution.findMany({
+    where: { status: { in: ['scheduled', 'closed'] }, pickupEnd: { gt: new Date(now.getTime() - 24 * HOUR) } },
+    include: { group: { select: { timeZone: true } } },
+  });
+  for (const d of distributions) {
+    for (const due of dueNotices(d, now, d.group.timeZone)) {
+      await db.$transaction(async (tx) => {
+        const event = (type: string, payload: Record<string, string>) =>
+          writeOutboxEvent(tx, { groupId: d.groupId, type, aggregateType: 'Distribution', aggregateId: d.id, payload: { distributionId: d.id, ...payload } });
+        if (due === 'close') {
+          const { count } = await tx.distribution.updateMany({ where: { id: d.id, status: 'scheduled' }, data: { status: 'closed', closedAt: now } });
+          if (count) {
+            await event('distribution.closed', {});
+            counts.closed!++;
+          }
+        } else if (due === 'open_reminder' || due === 'last_day_reminder') {
+          const field = due === 'open_reminder' ? 'openReminderAt' : 'lastDayReminderAt';
+          const { count } = await tx.distribution.updateMany({ where: { id: d.id, [field]: null }, data: { [field]: now } });
+          if (count) {
+            await event('distribution.reminder', { reminder: due === 'open_reminder' ? 'open' : 'last_day' });
+            counts.reminders!++;
+          }
+        } else {
+          const { count } = await tx.distribution.updateMany({ where: { id: d.id, readyNoticeAt: null }, data: { readyNoticeAt: now } });
+          if (count) {
+            await event('distribution.ready', {});
+            counts.ready!++;
+          }
+        }
+      });
+    }
+  }
+
+  const late = await db.delivery.findMany({ where: { status: 'assigned', lateAlertAt: null, assignedAt: { lt: new Date(now.getTime() - s.acceptWithinMs) } }, select: { id: true, groupId: true } });
+  for (const d of late) {
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.delivery.updateMany({ where: { id: d.id, status: 'assigned', lateAlertAt: null }, data: { lateAlertAt: now } });
+      if (count) {
+        await writeOutboxEvent(tx, { groupId: d.groupId, type: 'delivery.late', aggregateType: 'Delivery', aggregateId: d.id, payload: { deliveryId: d.id } });
+        counts.late!++;
+      }
+    });
+  }
+
+  // Redis lost its data (a restart without persistence): nothing is lost, it is queued again
+  const stalePending = await db.message.findMany({
+    where: { direction: 'outbound', status: 'pending', outboxEventId: { not: null }, updatedAt: { lt: new Date(now.getTime() - s.stalePendingMs) } },
+    select: { id: true, channel: true, fromPhone: true }, take: 500,
+  });
+  for (const m of stalePending) await deps.senders.enqueue({ ...m, priority: 2 });
+  counts.requeued = stalePending.length;
+  const republished = await db.outboxEvent.updateMany({ where: { processedAt: null, publishedAt: { lt: new Date(now.getTime() - s.staleEventMs) } }, data: { publishedAt: null } });
+  counts.republished = republished.count;
+  // a send cut off mid-request (the process died): we cannot know whether Twilio took it, so we
+  // do not send it twice; the operator makes sure the resident knows
+  const stuck = await db.message.findMany({ where: { status: 'sending', twilioSid: null, updatedAt: { lt: new Date(now.getTime() - 10 * 60_000) } }, select: { id: true } });
+  for (const m of stuck) await markUnreachable(db, m.id, { code: null });
+  counts.stuck = stuck.length;
+  return counts;
+}
+
+const SWEEP_QUEUE = 'sweep';
+
+/** The minute tick, as a BullMQ job scheduler (one tick however many workers run). */
+export async function startSweepScheduler(opts: { connection: Redis; workerConnection: Redis; prefix: string; db: Db; senders: SenderPool; log: Logger; everyMs?: number; now?: () => Date; settings?: Partial<SweepSettings> }) {
+  const log = opts.log.child({ module: 'sweep' });
+  const queue = new Queue(SWEEP_QUEUE, { connection: opts.connection as ConnectionOptions, prefix: opts.prefix });
+  queue.on('error', (err) => log.warn({ err }, 'sweep queue error'));
+  await queue.upsertJobScheduler('minute', { every: opts.everyMs ?? 60_000 }, { name: 'sweep', opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } });
+  const worker = new Worker(
+    SWEEP_QUEUE,
+    async () => {
+      const counts = await sweepOnce({ db: opts.db, senders: opts.senders, now: (opts.now ?? (() => new Date()))(), settings: opts.settings });
+      if (Object.values(counts).some((n) => n > 0)) log.info(counts, 'sweep');
+    },
+    { connection: opts.workerConnection as ConnectionOptions, prefix: opts.prefix, concurrency: 1 },
+  );
+  worker.on('error', (err) => log.error({ err }, 'sweep worker error'));
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

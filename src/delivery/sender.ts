@@ -1,0 +1,198 @@
+// Sends the Message rows the fan-out wrote: SMS through Twilio's REST API, one queue per sender so
+// each number keeps Twilio's pace; short calls for landlines. A job carries a message id, nothing
+// else; the row's status (pending → sending → queued…) makes every send happen at most once.
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Twilio } from 'twilio';
+import type { Db } from '../platform/db/client.js';
+import type { Logger } from '../platform/logger.js';
+import { classifySendError } from './twilioErrors.js';
+import { markUnreachable } from './unreachable.js';
+import { noticeCallTwiml } from './voiceNotice.js';
+
+export interface SenderSettings {
+  /** SMS segments per second and per sender (Twilio's long-code pace is 1); 0: no limit (benchmarks) */
+  segmentsPerSecond: number;
+  /** attempts per message on temporary failures (429, 5xx, network, 30003…) */
+  attempts: number;
+  /** first retry delay; doubled each time, with jitter */
+  backoffMs: number;
+  /** an unanswered notice call is tried once more after this */
+  callRetryDelayMs: number;
+  concurrency: number;
+}
+
+export const DEFAULT_SENDER_SETTINGS: SenderSettings = { segmentsPerSecond: 1, attempts: 6, backoffMs: 5_000, callRetryDelayMs: 30 * 60_000, concurrency: 4 };
+
+export interface SenderDeps {
+  connection: Redis;
+  prefix: string;
+  db: Db;
+  twilio: Twilio;
+  log: Logger;
+  publicBaseUrl: string;
+  settings?: Partial<SenderSettings>;
+}
+
+export interface SendJob {
+  messageId: string;
+}
+
+/** Replies and dispatch first, then news about one's order, then reminders (BullMQ: lower is sooner). */
+export const PRIORITY = { dispatch: 1, notice: 2, reminder: 3 } as const;
+
+const CALLS_QUEUE = 'calls';
+
+/** One queue per sender identity (phone number, Messaging Service, alphanumeric ID). */
+export function smsQueueName(sender: string): string {
+  return `sms-${sender.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+export function createSenderPool(deps: SenderDeps) {
+  const settings = { ...DEFAULT_SENDER_SETTINGS, ...deps.settings };
+  const log = deps.log.child({ module: 'sender' });
+  const connection = deps.connection as ConnectionOptions;
+  const queues = new Map<string, Queue<SendJob>>();
+  const workers = new Map<string, Worker<SendJob>>();
+  const jobOptions = {
+    attempts: settings.attempts,
+    backoff: { type: 'exponential', delay: settings.backoffMs, jitter: 0.5 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+  const intervalMs = settings.segmentsPerSecond > 0 ? 1000 / settings.segmentsPerSecond : 0;
+
+  function queue(name: string): Queue<SendJob> {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue<SendJob>(name, { connection, prefix: deps.prefix, defaultJobOptions: jobOptions });
+      q.on('error', (err) => log.warn({ err, queue: name }, 'sender queue error'));
+      queues.set(name, q);
+    }
+    return q;
+  }
+
+  async function sendSms(job: Job<SendJob>, q: Queue<SendJob>): Promise<void> {
+    const m = await deps.db.message.findUnique({ where: { id: job.data.messageId }, include: { customer: { select: { smsOptedOut: true } } } });
+    if (!m || m.status !== 'pending') return;
+    if (m.channel === 'voice') return void (await enqueueCall(m.id, 0));
+    if (m.recipientRole === 'resident' && m.customer?.smsOptedOut) {
+      // STOP is respected; the operator still tells them what matters about their order
+      return markUnreachable(deps.db, m.id, { code: 21610 });
+    }
+    const claimed = await deps.db.message.updateMany({ where: { id: m.id, status: 'pending' }, data: { status: 'sending', attempts: { increment: 1 } } });
+    if (claimed.count === 0) return;
+    try {
+      const sender = m.fromPhone.startsWith('MG') ? { messagingServiceSid: m.fromPhone } : { from: m.fromPhone };
+      const sent = await deps.twilio.messages.create({
+        ...sender,
+        to: m.toPhone,
+        body: m.body,
+        statusCallback: `${deps.publicBaseUrl}/twilio/status?messageId=${m.id}`,
+      });
+      // the status callback may already have moved it further: only 'sending' becomes 'queued'
+      await deps.db.message.updateMany({ where: { id: m.id, status: 'sending' }, data: { status: 'queued', twilioSid: sent.sid } });
+      await deps.db.message.updateMany({ where: { id: m.id, twilioSid: null }, data: { twilioSid: sent.sid } });
+      // a long message spends several segments of the sender's pace
+      if (intervalMs > 0 && m.segments > 1) await q.rateLimit(Math.round(m.segments * intervalMs));
+    } catch (err) {
+      await onSendError(job, m.id, err, 'sms');
+    }
+  }
+
+  async function onSendError(job: Job<SendJob>, messageId: string, err: unknown, channel: 'sms' | 'voice'): Promise<void> {
+    const failure = classifySendError(err);
+    if (failure.kind === 'retry') {
+      await deps.db.message.updateMany({ where: { id: messageId, status: 'sending' }, data: { status: 'pending', errorCode: failure.code ?? undefined } });
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      log.warn({ messageId, code: failure.code, attempt: job.attemptsMade + 1, last }, `${channel} send failed for now`);
+      if (last) return markUnreachable(deps.db, messageId, { code: failure.code });
+      throw err instanceof Error ? err : new Error(String(err));
+    }
+    log.warn({ messageId, code: failure.code, failure: failure.kind }, `${channel} send refused`);
+    if (failure.kind === 'landline' && channel === 'sms') {
+      // not a mobile: mark the line and tell them by a short call instead
+      const m = await deps.db.message.update({ where: { id: messageId }, data: { channel: 'voice', status: 'pending', errorCode: failure.code } });
+      if (m.customerId) await deps.db.customer.updateMany({ where: { id: m.customerId, phone: m.toPhone }, data: { lineType: 'landline' } });
+      return void (await enqueueCall(messageId, 0));
+    }
+    if (failure.kind === 'invalid_number') {
+      const m = await deps.db.message.findUnique({ where: { id: messageId } });
+      if (m?.customerId) await deps.db.customer.updateMany({ where: { id: m.customerId, phone: m.toPhone }, data: { lineType: 'unknown' } });
+    }
+    await markUnreachable(deps.db, messageId, { code: failure.code, optedOut: failure.kind === 'opted_out' });
+  }
+
+  async function placeCall(job: Job<SendJob>): Promise<void> {
+    const m = await deps.db.message.findUnique({ where: { id: job.data.messageId }, include: { group: { include: { numbers: { take: 1, orderBy: { createdAt: 'asc' } } } } } });
+    if (!m || m.status !== 'pending' || m.channel !== 'voice') return;
+    const from = m.group.numbers[0]?.phone;
+    if (!from) return markUnreachable(deps.db, m.id, { code: null });
+    const claimed = await deps.db.message.updateMany({ where: { id: m.id, status: 'pending' }, data: { status: 'sending', attempts: { increment: 1 } } });
+    if (claimed.count === 0) return;
+    try {
+      const call = await deps.twilio.calls.create({
+        to: m.toPhone,
+        from,
+        twiml: noticeCallTwiml({ groupName: m.group.name, text: m.body, voice: m.group.voiceName, language: m.group.voiceLanguage, replayUrl: `${deps.publicBaseUrl}/twilio/voice/notice?messageId=${m.id}` }),
+        statusCallback: `${deps.publicBaseUrl}/twilio/voice/notice-status?messageId=${m.id}`,
+        statusCallbackEvent: ['completed'],
+        timeout: 30,
+      });
+      await deps.db.message.updateMany({ where: { id: m.id, status: 'sending' }, data: { status: 'queued', twilioSid: call.sid } });
+    } catch (err) {
+      await onSendError(job, m.id, err, 'voice');
+    }
+  }
+
+  function startWorker(name: string, process: (job: Job<SendJob>, q: Queue<SendJob>) => Promise<void>, rate: boolean): void {
+    if (workers.has(name)) return;
+    const q = queue(name);
+    const worker = new Worker<SendJob>(name, (job) => process(job, q), {
+      connection,
+      prefix: deps.prefix,
+      concurrency: settings.concurrency,
+      ...(rate && intervalMs > 0 ? { limiter: { max: 1, duration: Math.round(intervalMs) } } : {}),
+    });
+    worker.on('error', (err) => log.error({ err, queue: name }, 'sender worker error'));
+    workers.set(name, worker);
+  }
+
+  async function enqueueCall(messageId: string, delayMs: number): Promise<void> {
+    startWorker(CALLS_QUEUE, placeCall, false);
+    // a retried call is a new job: the first one's id is taken
+    const jobId = delayMs > 0 ? `${messageId}-retry` : messageId;
+    await queue(CALLS_QUEUE).add('call', { messageId }, { jobId, delay: delayMs, priority: PRIORITY.notice });
+  }
+
+  return {
+    settings,
+    /** Queues a pending message on its sender's queue (jobId = message id: queued twice, sent once). */
+    async enqueue(m: { id: string; channel: 'sms' | 'voice'; fromPhone: string; priority: number }): Promise<void> {
+      if (m.channel === 'voice') return enqueueCall(m.id, 0);
+      const name = smsQueueName(m.fromPhone);
+      startWorker(name, sendSms, true);
+      await queue(name).add('sms', { messageId: m.id }, { jobId: m.id, priority: m.priority });
+    },
+    /** An unanswered notice call, tried again later. */
+    retryCall: (messageId: string) => enqueueCall(messageId, settings.callRetryDelayMs),
+    /** Starts the workers of known senders, so jobs left from before a restart are sent. */
+    resume(senders: string[]): void {
+      for (const s of senders) startWorker(smsQueueName(s), sendSms, true);
+      startWorker(CALLS_QUEUE, placeCall, false);
+    },
+    /** Stops taking jobs and waits for the active ones, up to `timeoutMs`; then lets them go back. */
+    async close(timeoutMs: number): Promise<void> {
+      const all = [...workers.values()];
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const result = await Promise.race([Promise.all(all.map((w) => w.close())).then(() => 'closed' as const), timedOut]);
+      clearTimeout(timer);
+      // forced: active jobs keep their lock until it expires, then another worker takes them
+      if (result === 'timeout') await Promise.all(all.map((w) => w.close(true)));
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}
+
+export type SenderPool = ReturnType<typeof createSenderPool>;

@@ -1,0 +1,129 @@
+// A local stand-in for the Twilio REST endpoints the service uses (Messages, Calls), so demo mode
+// and benchmarks run the production code path: same JSON shapes, SIDs, basic auth, Twilio's error
+// codes for bad input, and signed status callbacks (sent, then delivered) to the StatusCallback URL.
+import crypto from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import twilio from 'twilio';
+import type { Logger } from '../platform/logger.js';
+
+export interface StandInRecord {
+  kind: 'message' | 'call';
+  sid: string;
+  to: string;
+  from: string;
+  body: string;
+  at: string;
+}
+
+export interface StandInOptions {
+  accountSid: string;
+  authToken: string;
+  log: Logger;
+  /** send status callbacks (default true) */
+  callbacks?: boolean;
+  callbackDelayMs?: number;
+  /** keep at most this many records in memory */
+  keep?: number;
+}
+
+const sid = (prefix: string) => `${prefix}${crypto.randomBytes(16).toString('hex')}`;
+
+function twilioError(res: Response, status: number, code: number, message: string): void {
+  res.status(status).json({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+}
+
+export function createTwilioStandIn(opts: StandInOptions) {
+  const records: StandInRecord[] = [];
+  const listeners = new Set<(r: StandInRecord) => void>();
+  const keep = opts.keep ?? 2_000;
+  const log = opts.log.child({ module: 'twilio-stand-in' });
+  const router = Router();
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+
+  function authorised(req: Request, res: Response): boolean {
+    const header = req.header('authorization') ?? '';
+    const [user, pass] = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString().split(':');
+    if (user !== opts.accountSid || pass !== opts.authToken || req.params.accountSid !== opts.accountSid) {
+      twilioError(res, 401, 20003, 'Authenticate');
+      return false;
+    }
+    return true;
+  }
+
+  function record(r: StandInRecord): void {
+    records.push(r);
+    if (records.length > keep) records.splice(0, records.length - keep);
+    for (const l of listeners) l(r);
+  }
+
+  /** Posts a status callback as Twilio does: form body, X-Twilio-Signature over the full URL. */
+  async function callback(url: string, params: Record<string, string>): Promise<void> {
+    const signature = twilio.getExpectedTwilioSignature(opts.authToken, url, params);
+    try {
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params) });
+    } catch (err) {
+      log.warn({ err }, 'status callback could not be delivered');
+    }
+  }
+
+  function later(fn: () => Promise<void>): void {
+    if (opts.callbacks === false) return;
+    setTimeout(() => void fn(), opts.callbackDelayMs ?? 50).unref();
+  }
+
+  router.post('/2010-04-01/Accounts/:accountSid/Messages.json', (req, res) => {
+    if (!authorised(req, res)) return;
+    const b = req.body as Record<string, string | undefined>;
+    if (!b.To) return twilioError(res, 400, 21604, "A 'To' phone number is required.");
+    if (!b.From && !b.MessagingServiceSid) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
+    if (!b.Body) return twilioError(res, 400, 21602, 'Message body is required.');
+    const messageSid = sid('SM');
+    const now = new Date().toUTCString();
+    record({ kind: 'message', sid: messageSid, to: b.To, from: b.From ?? b.MessagingServiceSid!, body: b.Body, at: new Date().toISOString() });
+    res.status(201).json({
+      sid: messageSid, account_sid: opts.accountSid, to: b.To, from: b.From ?? null, messaging_service_sid: b.MessagingServiceSid ?? null,
+      body: b.Body, status: 'queued', direction: 'outbound-api', num_segments: '1', num_media: '0', api_version: '2010-04-01',
+      date_created: now, date_updated: now, date_sent: null, error_code: null, error_message: null, price: null, price_unit: 'EUR',
+      uri: `/2010-04-01/Accounts/${opts.accountSid}/Messages/${messageSid}.json`, subresource_uris: {},
+    });
+    const statusCallback = b.StatusCallback;
+    if (statusCallback) {
+      later(async () => {
+        const base = { MessageSid: messageSid, SmsSid: messageSid, AccountSid: opts.accountSid, From: b.From ?? '', To: b.To!, ApiVersion: '2010-04-01' };
+        await callback(statusCallback, { ...base, MessageStatus: 'sent', SmsStatus: 'sent' });
+        await callback(statusCallback, { ...base, MessageStatus: 'delivered', SmsStatus: 'delivered' });
+      });
+    }
+  });
+
+  router.post('/2010-04-01/Accounts/:accountSid/Calls.json', (req, res) => {
+    if (!authorised(req, res)) return;
+    const b = req.body as Record<string, string | undefined>;
+    if (!b.To) return twilioError(res, 400, 21201, "No 'To' number is specified");
+    if (!b.From) return twilioError(res, 400, 21213, "No 'From' number is specified");
+    if (!b.Twiml && !b.Url) return twilioError(res, 400, 21205, 'Url or Twiml is required');
+    const callSid = sid('CA');
+    const now = new Date().toUTCString();
+    record({ kind: 'call', sid: callSid, to: b.To, from: b.From, body: b.Twiml ?? b.Url!, at: new Date().toISOString() });
+    res.status(201).json({
+      sid: callSid, account_sid: opts.accountSid, to: b.To, from: b.From, status: 'queued', direction: 'outbound-api', api_version: '2010-04-01',
+      date_created: now, date_updated: now, start_time: null, end_time: null, duration: null, price: null, price_unit: 'EUR',
+      uri: `/2010-04-01/Accounts/${opts.accountSid}/Calls/${callSid}.json`, subresource_uris: {},
+    });
+    const statusCallback = b.StatusCallback;
+    if (statusCallback) {
+      later(() => callback(statusCallback, { CallSid: callSid, AccountSid: opts.accountSid, From: b.From!, To: b.To!, CallStatus: 'completed', Direction: 'outbound-api', ApiVersion: '2010-04-01', CallDuration: '12' }));
+    }
+  });
+
+  return {
+    router,
+    records,
+    onRecord(listener: (r: StandInRecord) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export type TwilioStandIn = ReturnType<typeof createTwilioStandIn>;
