@@ -130,7 +130,12 @@ export async function startSweepScheduler(opts: { connection: Redis; workerConne
   const log = opts.log.child({ module: 'sweep' });
   const queue = new Queue(SWEEP_QUEUE, { connection: opts.connection as ConnectionOptions, prefix: opts.prefix });
   queue.on('error', (err) => log.warn({ err }, 'sweep queue error'));
-  await queue.upsertJobScheduler('minute', { every: opts.everyMs ?? 60_000 }, { name: 'sweep', opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } });
+  const everyMs = opts.everyMs ?? 60_000;
+  const upsert = () => queue.upsertJobScheduler('minute', { every: everyMs }, { name: 'sweep', opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } });
+  await upsert();
+  // a Redis that restarted empty has forgotten the scheduler too: say it again now and then
+  const keeper = setInterval(() => void upsert().catch(() => {}), Math.max(everyMs, 5_000) * 2);
+  keeper.unref();
   const worker = new Worker(
     SWEEP_QUEUE,
     async () => {
@@ -142,6 +147,7 @@ export async function startSweepScheduler(opts: { connection: Redis; workerConne
   worker.on('error', (err) => log.error({ err }, 'sweep worker error'));
   return {
     async close() {
+      clearInterval(keeper);
       await worker.close();
       await queue.close();
     },
