@@ -13,6 +13,7 @@ import { fakeTwilio, startTestPipeline, waitFor } from './helpers/pipeline.js';
 let db: Db;
 let g: TestGroup;
 let running: Awaited<ReturnType<typeof startTestPipeline>>;
+let stopped = false;
 let twilio: ReturnType<typeof fakeTwilio>;
 let app: ReturnType<typeof buildTestApp>['app'];
 let leadPhone: string;
@@ -33,7 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await running.stop();
+  if (!stopped) await running.stop();
   nock.cleanAll();
 });
 
@@ -322,5 +323,34 @@ describe('the minute sweep', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(twilio.to(stopped!.phone)).toHaveLength(0);
     expect(twilio.to(old!.phone)).toHaveLength(0);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('stops taking jobs, lets the send in flight finish, and closes within its time limit', async () => {
+    // the file's pipeline is the only one running: stopping it is the test (the last of the file)
+    const own = running;
+    // a group of its own: the sweep tests above closed the shared distribution
+    const local = await createTestGroup(db);
+    const c = await db.customer.create({ data: { groupId: local.groupId, phone: uniqueMobile(), name: 'Mme Durand', lineType: 'mobile' } });
+    twilio.except(c.phone);
+    let answered = 0;
+    nock('https://twilio.test').post(/Messages\.json$/, (b: Record<string, string>) => b.To === c.phone)
+      .delay(1_500)
+      .reply(201, () => {
+        answered++;
+        return { sid: 'SM' + 'e'.repeat(32), status: 'queued' };
+      });
+    await orders().placeOrder({ groupId: local.groupId, customerId: c.id, distributionId: local.distributionId, channel: 'operator', confirm: true, lines: [{ productId: local.products.baguette, quantity: 1 }] });
+    await waitFor('send in flight', () => db.message.findFirst({ where: { toPhone: c.phone, status: 'sending' } }));
+    const started = Date.now();
+    await own.stop();
+    stopped = true;
+    const took = Date.now() - started;
+    // the active send was finished, not cut: Twilio's answer is recorded
+    const row = await db.message.findFirstOrThrow({ where: { toPhone: c.phone } });
+    expect(answered).toBe(1);
+    expect(row).toMatchObject({ status: 'queued', twilioSid: 'SM' + 'e'.repeat(32) });
+    expect(took).toBeLessThan(8_000);
   });
 });

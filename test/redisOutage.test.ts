@@ -70,6 +70,8 @@ describe.each([
   it(`${ORDERS} orders, Redis stopped ${OUTAGE_MS / 1000} s: every confirmation sent exactly once`, async () => {
     await startRedis(persistent);
     const g = await createTestGroup(db, { croissantStock: 1000 });
+    // the previous case's Twilio interceptors would take this one's messages
+    nock.cleanAll();
     const twilio = fakeTwilio();
     const running = await startTestPipeline(db, createLogger('silent'), {
       redisUrl: `redis://127.0.0.1:${port}`,
@@ -95,7 +97,11 @@ describe.each([
     expect(twilio.messages.length).toBe(sentWhileDown);
     await startRedis(persistent);
 
-    await waitFor('every confirmation', () => new Set(twilio.messages.map((m) => m.To)).size >= ORDERS, 90_000);
+    await waitFor(`every confirmation (${new Set(twilio.messages.map((m) => m.To)).size} sent when Redis came back)`, () => new Set(twilio.messages.map((m) => m.To)).size >= ORDERS, 90_000).catch(async (err: Error) => {
+      const pending = await db.message.groupBy({ by: ['status'], where: { groupId: g.groupId }, _count: true });
+      const events = await db.outboxEvent.count({ where: { groupId: g.groupId, processedAt: null } });
+      throw new Error(`${err.message}; now ${new Set(twilio.messages.map((m) => m.To)).size} sent; messages ${JSON.stringify(pending)}; unprocessed events ${events}`);
+    });
     await new Promise((r) => setTimeout(r, 2_000));
     const perPhone = new Map<string, number>();
     for (const m of twilio.messages) perPhone.set(m.To, (perPhone.get(m.To) ?? 0) + 1);

@@ -28,8 +28,19 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
   const { db } = deps;
   const log = deps.log.child({ module: 'notifications' });
 
-  async function groupOf(groupId: string) {
+  // a group's sender settings and time zone change rarely: read at most every 30 s per worker
+  const groupCache = new Map<string, { at: number; group: Promise<LoadedGroup> }>();
+  type LoadedGroup = Awaited<ReturnType<typeof loadGroup>>;
+  function loadGroup(groupId: string) {
     return db.group.findUniqueOrThrow({ where: { id: groupId }, include: { numbers: { orderBy: { createdAt: 'asc' } } } });
+  }
+  function groupOf(groupId: string): Promise<LoadedGroup> {
+    const hit = groupCache.get(groupId);
+    if (hit && Date.now() - hit.at < 30_000) return hit.group;
+    const group = loadGroup(groupId);
+    group.catch(() => groupCache.delete(groupId));
+    groupCache.set(groupId, { at: Date.now(), group });
+    return group;
   }
 
   async function leads(groupId: string) {
@@ -58,8 +69,10 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
           status: 'pending' as const, customerId: n.customerId, orderId: n.orderId, outboxEventId: event.eventId, kind: n.kind, recipientRole: n.role,
         });
       }
-      await db.message.createMany({ data: rows, skipDuplicates: true });
-      const pending = await db.message.findMany({ where: { outboxEventId: event.eventId, status: 'pending' }, select: { id: true, channel: true, fromPhone: true, kind: true, toPhone: true } });
+      const select = { id: true, channel: true, fromPhone: true, toPhone: true } as const;
+      const created = await db.message.createManyAndReturn({ data: rows, skipDuplicates: true, select });
+      // a retried event: some rows were written the first time, maybe never queued
+      const pending = created.length === rows.length ? created : await db.message.findMany({ where: { outboxEventId: event.eventId, status: 'pending' }, select });
       const priorityOf = new Map(notices.map((n) => [`${n.to}`, n.priority]));
       for (const m of pending) await deps.senders.enqueue({ ...m, priority: priorityOf.get(m.toPhone) ?? PRIORITY.notice });
     }
@@ -69,7 +82,7 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
   const loadOrder = (orderId: string) => db.order.findUnique({ where: { id: orderId }, include: ORDER_INCLUDE });
   type LoadedOrder = NonNullable<Awaited<ReturnType<typeof loadOrder>>>;
 
-  const timeZoneOf = async (groupId: string) => (await db.group.findUniqueOrThrow({ where: { id: groupId }, select: { timeZone: true } })).timeZone;
+  const timeZoneOf = async (groupId: string) => (await groupOf(groupId)).timeZone;
 
   /** The delivery window, or the pickup window when the distribution has none. */
   function deliveryWindow(o: LoadedOrder, tz: string): string {
@@ -81,7 +94,10 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
 
   const handlers: Record<string, OutboxHandler> = {
     'order.confirmed': async (e) => {
-      const o = await loadOrder(id(e, 'orderId'));
+      const o = await db.order.findUnique({
+        where: { id: id(e, 'orderId') },
+        include: { customer: true, distribution: { include: { relayPoint: true } }, lines: { select: { variableWeight: true } } },
+      });
       if (!o || !['confirmed', 'ready'].includes(o.status)) return deliver(e, []);
       const tz = await timeZoneOf(e.groupId);
       const estimated = o.lines.some((l) => l.variableWeight);

@@ -73,15 +73,13 @@ export function createSenderPool(deps: SenderDeps) {
   }
 
   async function sendSms(job: Job<SendJob>, q: Queue<SendJob>): Promise<void> {
-    const m = await deps.db.message.findUnique({ where: { id: job.data.messageId }, include: { customer: { select: { smsOptedOut: true } } } });
-    if (!m || m.status !== 'pending') return;
-    if (m.channel === 'voice') return void (await enqueueCall(m.id, 0));
-    if (m.recipientRole === 'resident' && m.customer?.smsOptedOut) {
-      // STOP is respected; the operator still tells them what matters about their order
-      return markUnreachable(deps.db, m.id, { code: 21610 });
-    }
-    const claimed = await deps.db.message.updateMany({ where: { id: m.id, status: 'pending' }, data: { status: 'sending', attempts: { increment: 1 } } });
-    if (claimed.count === 0) return;
+    // claimed and read in one statement: pending → sending, unless STOP was sent meanwhile
+    const [m] = await deps.db.$queryRaw<{ id: string; fromPhone: string; toPhone: string; body: string; segments: number }[]>`
+      UPDATE "Message" AS m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = now()
+      WHERE m.id = ${job.data.messageId} AND m.status = 'pending' AND m.channel = 'sms'
+        AND NOT (m."recipientRole" = 'resident' AND EXISTS (SELECT 1 FROM "Customer" c WHERE c.id = m."customerId" AND c."smsOptedOut"))
+      RETURNING m.id, m."fromPhone", m."toPhone", m.body, m.segments`;
+    if (!m) return notClaimed(job.data.messageId);
     try {
       const sender = m.fromPhone.startsWith('MG') ? { messagingServiceSid: m.fromPhone } : { from: m.fromPhone };
       const sent = await deps.twilio.messages.create({
@@ -91,13 +89,24 @@ export function createSenderPool(deps: SenderDeps) {
         statusCallback: `${deps.publicBaseUrl}/twilio/status?messageId=${m.id}`,
       });
       // the status callback may already have moved it further: only 'sending' becomes 'queued'
-      await deps.db.message.updateMany({ where: { id: m.id, status: 'sending' }, data: { status: 'queued', twilioSid: sent.sid } });
-      await deps.db.message.updateMany({ where: { id: m.id, twilioSid: null }, data: { twilioSid: sent.sid } });
+      await deps.db.$executeRaw`
+        UPDATE "Message" SET "twilioSid" = COALESCE("twilioSid", ${sent.sid}),
+          status = CASE WHEN status = 'sending' THEN 'queued'::"MessageStatus" ELSE status END, "updatedAt" = now()
+        WHERE id = ${m.id}`;
       // a long message spends several segments of the sender's pace
       if (intervalMs > 0 && m.segments > 1) await q.rateLimit(Math.round(m.segments * intervalMs));
     } catch (err) {
       await onSendError(job, m.id, err, 'sms');
     }
+  }
+
+  /** Why a message was not claimed: already sent (nothing to do), now a call, or its resident sent STOP. */
+  async function notClaimed(messageId: string): Promise<void> {
+    const m = await deps.db.message.findUnique({ where: { id: messageId }, include: { customer: { select: { smsOptedOut: true } } } });
+    if (!m || m.status !== 'pending') return;
+    if (m.channel === 'voice') return enqueueCall(m.id, 0);
+    // STOP is respected; the operator still tells them what matters about their order
+    if (m.recipientRole === 'resident' && m.customer?.smsOptedOut) return markUnreachable(deps.db, m.id, { code: 21610 });
   }
 
   async function onSendError(job: Job<SendJob>, messageId: string, err: unknown, channel: 'sms' | 'voice'): Promise<void> {

@@ -7,9 +7,12 @@ const REPLACEMENTS: Record<string, string> = {
   '–': '-', '—': '-', '…': '...', '\u00a0': ' ', '\u202f': ' ', '\u2009': ' ', '°': 'o', '•': '-', '·': '.', '\t': ' ',
 };
 
-const GSM7 = new Set(
+export const GSM7 = new Set(
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€',
 );
+
+/** Characters of the GSM-7 extension table: two septets each. */
+export const GSM7_EXTENSION = new Set('^{}\\[~]|€\f');
 
 /** The text with every character outside GSM-7 replaced by its nearest GSM-7 spelling. */
 export function toGsm7(text: string): string {

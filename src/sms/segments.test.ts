@@ -29,3 +29,19 @@ describe('GSM-7 transliteration', () => {
     expect(toGsm7('Merci 🙂 ✓')).toBe('Merci  ');
   });
 });
+
+describe('the GSM-7 fast path', () => {
+  it('counts as the segment calculator does, for any GSM-7 text', async () => {
+    const fc = (await import('fast-check')).default;
+    const { SegmentedMessage } = await import('sms-segments-calculator');
+    const alphabet = [...'@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 700 }), (chars) => {
+        const text = chars.join('');
+        const reference = new SegmentedMessage(text);
+        expect(countSegments(text)).toEqual({ encoding: 'GSM-7', segments: Math.max(1, reference.segmentsCount) });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,36 @@
+// Child process of the pipeline benchmark: the notification worker alone (relay, fan-out, senders),
+// so its memory (RSS) is measured apart from the load generator and the Twilio stand-in.
+import { startNotificationPipeline } from '../../src/delivery/pipeline.js';
+import { createDb } from '../../src/platform/db/client.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createOutboxQueue } from '../../src/platform/queues.js';
+import { createRedis } from '../../src/platform/redis.js';
+import { createTwilioClient } from '../../src/platform/twilio.js';
+
+const [databaseUrl, redisUrl, twilioBase, accountSid, authToken, prefix, poolMax] = process.argv.slice(2) as [string, string, string, string, string, string, string];
+const db = createDb(databaseUrl, { poolMax: Number(poolMax) });
+const producer = createRedis(redisUrl);
+const workerConnection = createRedis(redisUrl, { forWorker: true });
+const outboxQueue = createOutboxQueue(producer, { prefix });
+const pipeline = await startNotificationPipeline({
+  db, producer, workerConnection, outboxQueue, prefix, log: createLogger('warn'),
+  twilio: createTwilioClient(accountSid, authToken, twilioBase),
+  publicBaseUrl: 'https://bench.panier.example', relayIntervalMs: 100,
+  // the stand-in has no rate limit: measure the pipeline, not Twilio's pace
+  sender: { segmentsPerSecond: 0, concurrency: 16 },
+});
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+process.send?.({ idleRss: process.memoryUsage().rss });
+process.on('message', async (m) => {
+  if (m === 'stop') {
+    clearInterval(sampler);
+    process.send?.({ peakRss });
+    await pipeline.close(5_000);
+    await outboxQueue.close();
+    producer.disconnect();
+    workerConnection.disconnect();
+    await db.$disconnect();
+    process.exit(0);
+  }
+});
