@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       db: database.db, producer, workerConnection, outboxQueue: queue, prefix: QUEUE_PREFIX, log,
       twilio: createTwilioClient(config.twilio.accountSid, config.twilio.authToken, config.twilio.apiBaseUrl),
       publicBaseUrl: config.publicBaseUrl, relayIntervalMs: config.outboxRelayIntervalMs,
+      listenUrl: database.embedded ? undefined : database.url,
       sender: { segmentsPerSecond: config.smsSegmentsPerSecond }, sweep: { acceptWithinMs: config.courierAcceptWithinMs },
     });
     stack.push(async () => {

@@ -12,6 +12,7 @@ import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, type TestGroup } from './helpers/fixtures.js';
 
 let db: Db;
+let dbUrl: string;
 let g: TestGroup;
 let redis: Redis;
 let queue: Queue;
@@ -19,7 +20,7 @@ const prefix = `test-${crypto.randomBytes(4).toString('hex')}`;
 const log = createLogger('silent');
 
 beforeAll(async () => {
-  ({ db } = await useTestDatabase());
+  ({ db, url: dbUrl } = await useTestDatabase());
   g = await createTestGroup(db);
   redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
   queue = createOutboxQueue(redis, { prefix });
@@ -82,5 +83,17 @@ describe('outbox relay', () => {
     await worker.close();
     workerRedis.disconnect();
     expect(seen.filter((e) => e.aggregateId === order.id).map((e) => e.type)).toEqual(['order.cancelled']);
+  });
+
+  it('publishes at commit when PostgreSQL tells of new events, without waiting for the next poll', async () => {
+    // polling once a minute: only the NOTIFY sent at commit can publish within the test
+    const relay = startOutboxRelay({ db, queue, log, intervalMs: 60_000, listenUrl: dbUrl });
+    await new Promise((r) => setTimeout(r, 500));
+    const order = await confirmedOrder();
+    const event = await db.outboxEvent.findFirstOrThrow({ where: { aggregateId: order.id } });
+    const deadline = Date.now() + 10_000;
+    while (!(await queue.getJob(event.id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await relay.stop();
+    expect(await queue.getJob(event.id)).toBeDefined();
   });
 });

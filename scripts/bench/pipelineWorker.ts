@@ -7,7 +7,7 @@ import { createOutboxQueue } from '../../src/platform/queues.js';
 import { createRedis } from '../../src/platform/redis.js';
 import { createTwilioClient } from '../../src/platform/twilio.js';
 
-const [databaseUrl, redisUrl, twilioBase, accountSid, authToken, prefix, poolMax] = process.argv.slice(2) as [string, string, string, string, string, string, string];
+const [databaseUrl, redisUrl, twilioBase, accountSid, authToken, prefix, poolMax, listenUrl] = process.argv.slice(2) as [string, string, string, string, string, string, string, string];
 const db = createDb(databaseUrl, { poolMax: Number(poolMax) });
 const producer = createRedis(redisUrl);
 const workerConnection = createRedis(redisUrl, { forWorker: true });
@@ -15,17 +15,21 @@ const outboxQueue = createOutboxQueue(producer, { prefix });
 const pipeline = await startNotificationPipeline({
   db, producer, workerConnection, outboxQueue, prefix, log: createLogger('warn'),
   twilio: createTwilioClient(accountSid, authToken, twilioBase),
-  publicBaseUrl: 'https://bench.panier.example', relayIntervalMs: 100,
+  publicBaseUrl: 'https://bench.panier.example', relayIntervalMs: 1000, listenUrl: listenUrl || undefined,
   // the stand-in has no rate limit: measure the pipeline, not Twilio's pace
-  sender: { segmentsPerSecond: 0, concurrency: 16 },
+  sender: { segmentsPerSecond: 0 },
 });
 let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+let atPeak = process.memoryUsage();
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peakRss) [peakRss, atPeak] = [m.rss, m];
+}, 100);
 process.send?.({ idleRss: process.memoryUsage().rss });
 process.on('message', async (m) => {
   if (m === 'stop') {
     clearInterval(sampler);
-    process.send?.({ peakRss });
+    process.send?.({ peakRss, atPeak });
     await pipeline.close(5_000);
     await outboxQueue.close();
     producer.disconnect();

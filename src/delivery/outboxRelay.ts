@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import pg from 'pg';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -49,11 +50,16 @@ export async function relayOutboxOnce(db: Db, queue: Queue, batchSize = 100): Pr
   );
 }
 
-/** Runs the relay every `intervalMs` until stopped; errors are logged and retried on the next tick. */
-export function startOutboxRelay(opts: { db: Db; queue: Queue; log: Logger; intervalMs: number }) {
+/**
+ * Runs the relay every `intervalMs` until stopped, and at once when `listenUrl` (PostgreSQL) tells
+ * of a commit with new events (LISTEN outbox_events). Errors are logged and retried on the next tick.
+ */
+export function startOutboxRelay(opts: { db: Db; queue: Queue; log: Logger; intervalMs: number; listenUrl?: string }) {
   const log = opts.log.child({ module: 'outbox-relay' });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  let again = false;
   let stopped = false;
 
   const tick = async () => {
@@ -66,19 +72,44 @@ export function startOutboxRelay(opts: { db: Db; queue: Queue; log: Logger; inte
       log.warn({ err }, 'outbox relay pass failed; will retry');
     }
   };
+  const run = () => {
+    if (stopped) return;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    if (timer) clearTimeout(timer);
+    running = tick().finally(() => {
+      busy = false;
+      if (again && !stopped) {
+        again = false;
+        run();
+      } else schedule();
+    });
+  };
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick().finally(schedule);
-    }, opts.intervalMs);
+    timer = setTimeout(run, opts.intervalMs);
   };
-  running = tick().finally(schedule);
+
+  let listener: pg.Client | undefined;
+  if (opts.listenUrl) {
+    const client = new pg.Client({ connectionString: opts.listenUrl });
+    listener = client;
+    client.on('notification', () => run());
+    // a lost listening connection only means polling until the process restarts
+    client.on('error', (err) => log.warn({ err }, 'outbox LISTEN connection lost; polling only'));
+    client.connect().then(() => client.query('LISTEN outbox_events')).catch((err: unknown) => log.warn({ err }, 'outbox LISTEN unavailable; polling only'));
+  }
+  run();
 
   return {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await listener?.end().catch(() => {});
     },
   };
 }

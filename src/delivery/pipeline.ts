@@ -23,6 +23,8 @@ export interface PipelineDeps {
   log: Logger;
   publicBaseUrl: string;
   relayIntervalMs: number;
+  /** PostgreSQL URL to LISTEN for new outbox events (not the embedded PGlite: one session only) */
+  listenUrl?: string;
   sender?: Partial<SenderSettings>;
   sweep?: Partial<SweepSettings> & { everyMs?: number };
   now?: () => Date;
@@ -34,7 +36,7 @@ export async function startNotificationPipeline(deps: PipelineDeps) {
   const groups = await deps.db.group.findMany({ include: { numbers: true } });
   senders.resume(groups.flatMap((g) => [...(g.smsSender ? [g.smsSender] : []), ...g.numbers.map((n) => n.phone)]));
   const worker = startOutboxWorker({ connection: deps.workerConnection, prefix: deps.prefix, log: deps.log, handlers: createNotificationHandlers({ db: deps.db, log: deps.log, senders }), concurrency: deps.sender?.concurrency ?? 8 });
-  const relay = startOutboxRelay({ db: deps.db, queue: deps.outboxQueue, log: deps.log, intervalMs: deps.relayIntervalMs });
+  const relay = startOutboxRelay({ db: deps.db, queue: deps.outboxQueue, log: deps.log, intervalMs: deps.relayIntervalMs, listenUrl: deps.listenUrl });
   const sweep = await startSweepScheduler({
     connection: deps.producer, workerConnection: deps.workerConnection, prefix: deps.prefix, db: deps.db, senders, log: deps.log,
     everyMs: deps.sweep?.everyMs, now: deps.now, settings: deps.sweep,
