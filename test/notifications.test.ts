@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepOnce } from '../src/delivery/schedule.js';
 import { createOrderService } from '../src/orders/orderService.js';
+import { recordWeighIn } from '../src/orders/weighIn.js';
 import type { Db } from '../src/platform/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
 import { buildTestApp, sign, smsParams } from './helpers/app.js';
@@ -129,6 +130,33 @@ describe('residents are kept informed', () => {
     await orders().cancelOrder(order.id, { enforceWindow: false, actorId: staff.id });
     const cancelled = await waitFor('cancellation', () => twilio.to(c.phone).find((m) => m.Body?.includes('annulé')));
     expect(cancelled.Body).toBe(`Votre panier ${order.basketNumber} est annulé.`);
+  });
+});
+
+describe('the weigh-in', () => {
+  it('gives the final price once every weighed line is weighed, and tells the resident once', async () => {
+    const c = await newResident();
+    const order = await orders().placeOrder({
+      groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'sms', confirm: true,
+      lines: [{ productId: g.products.baguette, quantity: 1 }, { productId: g.products.pommes, quantity: 1, requestedGrams: 1000 }, { productId: g.products.poulet, quantity: 2 }],
+    });
+    const lines = await db.orderLine.findMany({ where: { orderId: order.id } });
+    const pommes = lines.find((l) => l.productId === g.products.pommes)!;
+    const poulet = lines.find((l) => l.productId === g.products.poulet)!;
+    const weigh = (w: { lineId: string; grams: number[] }[]) => db.$transaction((tx) => recordWeighIn(tx, order.id, w));
+    // one line weighed: no final price yet
+    expect(await weigh([{ lineId: pommes.id, grams: [1100] }])).toEqual({ finalCents: null });
+    // a chicken is weighed piece by piece: two pieces, two weights
+    await expect(weigh([{ lineId: poulet.id, grams: [1700] }])).rejects.toThrow(/2 weights/);
+    // 1.1 kg of apples at 2.80 €/kg = 3.08 €, chickens 1.7 + 1.9 kg at 11.50 €/kg = 41.40 €, bread 1.20 €
+    expect(await weigh([{ lineId: poulet.id, grams: [1700, 1900] }])).toEqual({ finalCents: 308 + 4140 + 120 });
+    const notice = await waitFor('final price', () => twilio.to(c.phone).find((m) => m.Body?.includes('Montant final')));
+    expect(notice.Body).toBe(`Panier ${order.basketNumber} pesé. Montant final : 45,68 €.`);
+    // the same weights again change nothing and tell nobody twice
+    await weigh([{ lineId: poulet.id, grams: [1700, 1900] }]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(twilio.to(c.phone).filter((m) => m.Body?.includes('Montant final'))).toHaveLength(1);
+    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).finalCents).toBe(4568);
   });
 });
 
