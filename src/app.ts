@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import { createGroupDirectory } from './catalog/groups.js';
 import { createCatalogCache } from './catalog/openCatalog.js';
 import type { Config } from './config.js';
+import { devPhoneRouter } from './demo/phoneRoutes.js';
 import { createTwilioStandIn } from './demo/twilioStandIn.js';
 import { createStaffSms } from './delivery/staffSms.js';
 import { statusRouter } from './delivery/statusRoute.js';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Express {
     // demo mode: the service's Twilio REST calls land here (TWILIO_API_BASE_URL points at it)
     const standIn = createTwilioStandIn({ accountSid: deps.config.twilio.accountSid, authToken: deps.config.twilio.authToken, log: deps.log });
     app.use('/dev/twilio', standIn.router);
+    app.use(devPhoneRouter({ db: deps.db, publicBaseUrl: deps.config.publicBaseUrl, accountSid: deps.config.twilio.accountSid, authToken: deps.config.twilio.authToken }));
   }
 
   // every Twilio webhook: form body, then the signature check, before any route runs

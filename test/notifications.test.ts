@@ -6,6 +6,7 @@ import { createOrderService } from '../src/orders/orderService.js';
 import { recordWeighIn } from '../src/orders/weighIn.js';
 import type { Db } from '../src/platform/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
+import { nationalPhone } from '../src/platform/phone.js';
 import { buildTestApp, sign, smsParams } from './helpers/app.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
@@ -247,12 +248,12 @@ describe('the delivery lead dispatches couriers by SMS', () => {
     expect(toLead.Body).not.toContain('rue des Forges');
 
     const assignSid = 'SM' + 'd'.repeat(31) + String(n % 10);
-    expect(await text(leadPhone, `A ${n} PAUL`, assignSid)).toBe(`Panier ${n} attribué à Paul. Il est prévenu par SMS.`);
+    expect(await text(leadPhone, `A ${n} PAUL`, assignSid)).toBe(`Panier ${n} attribué à Paul. SMS envoyé.`);
     // Twilio retried the webhook: the same answer, nothing twice
-    expect(await text(leadPhone, `A ${n} PAUL`, assignSid)).toBe(`Panier ${n} attribué à Paul. Il est prévenu par SMS.`);
+    expect(await text(leadPhone, `A ${n} PAUL`, assignSid)).toBe(`Panier ${n} attribué à Paul. SMS envoyé.`);
     const toCourier = await waitFor('courier SMS', () => twilio.to(paulPhone).find((m) => m.Body?.includes(`panier ${n}:`)));
     expect(toCourier.Body).toContain('Mme Martin, 3 rue des Forges, 58140 Lormes. Sonner fort.');
-    expect(toCourier.Body).toContain(`Tel ${c.phone}`);
+    expect(toCourier.Body).toContain(`Tel ${nationalPhone(c.phone)}`);
     expect(toCourier.Body).toContain('Epicerie test');
     const toResident = await waitFor('resident told', () => twilio.to(c.phone).find((m) => m.Body?.includes('sera livré')));
     expect(toResident.Body).toMatch(new RegExp(`^Votre panier ${n} sera livré .+ par Paul\\.$`));
@@ -271,7 +272,7 @@ describe('the delivery lead dispatches couriers by SMS', () => {
     const order = await operatorOrder(c.id);
     const n = order.basketNumber!;
     await orders().requestDelivery(order.id, 'Le Bourg, Bazoches');
-    expect(await text(leadPhone, `A ${n} 1`)).toBe(`Panier ${n} attribué à Paul. Il est prévenu par SMS.`);
+    expect(await text(leadPhone, `A ${n} 1`)).toBe(`Panier ${n} attribué à Paul. SMS envoyé.`);
     // Sophie is not the courier of this basket
     const sophie = await db.courier.findFirstOrThrow({ where: { groupId: g.groupId, name: 'Sophie Leroy' } });
     expect(await text(sophie.phone, `LIVRE ${n}`)).toBe(`Le panier ${n} ne vous est pas attribué.`);

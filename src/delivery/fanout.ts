@@ -5,6 +5,7 @@ import { courierNotice, leadNotice, residentNotice, shortWhen } from '../i18n/no
 import { dayAndHour, pickupWhen } from '../i18n/sms.js';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
+import { nationalPhone } from '../platform/phone.js';
 import type { OutboxHandler } from './outboxWorker.js';
 import type { OutboxJobData } from './outboxRelay.js';
 import { messageBody, residentNotices, senderFor, type Notice } from './recipients.js';
@@ -149,7 +150,7 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
         kind: e.type, role: 'courier', to: d.courier.phone, channel: 'sms', customerId: null, orderId: o.id, expectsReply: true, priority: PRIORITY.dispatch,
         text: {
           sms: courierNotice.assignment({
-            basket, name: o.customer.name ?? 'client', address: d.address, notes: d.notes ?? o.customer.deliveryNotes, phone: o.customer.phone,
+            basket, name: o.customer.name ?? 'client', address: d.address, notes: d.notes ?? o.customer.deliveryNotes, phone: nationalPhone(o.customer.phone),
             relay: o.distribution.relayPoint.name, when: shortWhen(o.distribution.pickupStart, o.distribution.pickupEnd, tz),
           }),
           spoken: '',

@@ -73,7 +73,9 @@ export function voiceNoticeRouter(deps: { db: Db; log: Logger; publicBaseUrl: st
       // serialised per message: a duplicated callback finds the work done
       const [m] = await tx.$queryRaw<{ id: string; groupId: string; status: string; attempts: number; twilioSid: string | null }[]>`
         SELECT id, "groupId", status::text, attempts, "twilioSid" FROM "Message" WHERE id = ${messageId} FOR UPDATE`;
-      if (!m || m.twilioSid !== cb.CallSid || !['queued', 'sent', 'sending'].includes(m.status)) return;
+      // a callback of an earlier attempt, or about a notice already settled: nothing to do. (The sid
+      // may not be recorded yet when Twilio is quicker than our write: the message id says which.)
+      if (!m || (m.twilioSid !== null && m.twilioSid !== cb.CallSid) || !['queued', 'sent', 'sending'].includes(m.status)) return;
       if (status === 'completed') {
         await tx.message.update({ where: { id: m.id }, data: { status: 'delivered' } });
       } else if (['busy', 'no-answer', 'failed', 'canceled'].includes(status)) {

@@ -75,7 +75,7 @@ export const leadNotice = {
 
 export const leadReply = {
   help: () => 'Commandes: A 12 PAUL (attribuer le panier 12 à Paul), A 12 2 (livreur 2 de la liste), LISTE (à attribuer), COURSIERS (les livreurs).',
-  assigned: (basket: number, courier: string) => `Panier ${basket} attribué à ${courier}. Il est prévenu par SMS.`,
+  assigned: (basket: number, courier: string) => `Panier ${basket} attribué à ${courier}. SMS envoyé.`,
   alreadyAssigned: (basket: number, courier: string) => `Panier ${basket} déjà attribué à ${courier}.`,
   noSuchDelivery: (basket: number) => `Pas de livraison en cours pour le panier ${basket}. LISTE pour les livraisons à attribuer.`,
   noSuchCourier: (hint: string) => `Livreur inconnu: ${hint}. COURSIERS pour la liste.`,

@@ -31,3 +31,9 @@ export function lineTypeOf(e164: string): PhoneLineType {
   if (type === 'FIXED_LINE') return 'landline';
   return 'unknown';
 }
+
+/** "06 12 34 56 78" for a French number (easier to dial and read aloud), E.164 otherwise. */
+export function nationalPhone(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  return parsed?.country === 'FR' ? parsed.formatNational() : e164;
+}

@@ -1,0 +1,66 @@
+// npm run phone -- sms +33612345678 "2 baguettes et 6 oeufs"
+// npm run phone -- call +33612345678 1 1 1
+// Texts or calls the running service (demo mode, or TWILIO_AUTH_TOKEN set) exactly as Twilio
+// would, and prints what comes back. Keys: digits, * and # as given; "..." says nothing; a word
+// in quotes with spaces is said aloud; "record" leaves a 12-second message.
+import { Command } from 'commander';
+import { DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN } from '../src/config.js';
+import { DEMO_GROUP } from '../src/demo/demoData.js';
+import { createPhoneSimulator, type CallInput, type CallScreen } from '../src/demo/phoneSimulator.js';
+import { toE164 } from '../src/platform/phone.js';
+
+const port = process.env.PORT ?? '3000';
+const publicBaseUrl = (process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+const simulator = createPhoneSimulator({
+  appUrl: process.env.PHONE_APP_URL ?? `http://127.0.0.1:${port}`,
+  publicBaseUrl,
+  accountSid: process.env.TWILIO_ACCOUNT_SID ?? DEMO_TWILIO_ACCOUNT_SID,
+  authToken: process.env.TWILIO_AUTH_TOKEN ?? DEMO_TWILIO_AUTH_TOKEN,
+});
+
+function phone(value: string): string {
+  const e164 = toE164(value);
+  if (!e164) throw new Error(`not a phone number: ${value}`);
+  return e164;
+}
+
+function print(screen: CallScreen): void {
+  for (const line of screen.said) console.log(`  🔊 ${line}`);
+  screen.said.length = 0;
+  if (screen.gather) console.log(`  ⌨  (waiting for ${screen.gather.input.join('/')}${screen.gather.finishOnKey ? `, ending with ${screen.gather.finishOnKey}` : ''})`);
+  if (screen.record) console.log('  ⏺  (recording after the beep, # to finish)');
+  if (screen.dial) console.log(`  ☎  (put through to ${screen.dial.number})`);
+  if (screen.ended) console.log('  — call ended —');
+}
+
+const program = new Command('phone').description('a phone, as Twilio would be one, for the running service');
+program.option('--to <number>', "the group's number", DEMO_GROUP.number);
+
+program
+  .command('sms <from> <text...>')
+  .description('text the service and print its reply')
+  .action(async (from: string, text: string[]) => {
+    const { replies } = await simulator.sms(phone(from), phone(program.opts<{ to: string }>().to), text.join(' '));
+    console.log(replies.length ? replies.join('\n---\n') : '(no reply)');
+  });
+
+program
+  .command('call <from> [keys...]')
+  .description('call the service and press keys, one answer per argument')
+  .action(async (from: string, keys: string[]) => {
+    let screen = await simulator.startCall(phone(from), phone(program.opts<{ to: string }>().to));
+    print(screen);
+    for (const key of keys) {
+      if (screen.ended) break;
+      const input: CallInput = key === '...' ? { timeout: true } : key === 'record' ? { recording: { seconds: 12 } } : /^[0-9*#]+$/.test(key) ? { digits: key } : { speech: key };
+      console.log(`> ${key}`);
+      screen = await simulator.answer(screen, input, `${publicBaseUrl}/dev/phone/recording.wav`);
+      print(screen);
+    }
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  if (String(err).includes('fetch failed')) console.error(`Is the service running (npm start) on ${publicBaseUrl}?`);
+  process.exit(1);
+});

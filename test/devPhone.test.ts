@@ -1,0 +1,152 @@
+// Demo mode end to end through real HTTP: /dev/phone texts an order (a signed inbound webhook), the
+// worker sends the notices through the Twilio stand-in (/dev/twilio, via the SDK), the stand-in's
+// signed status callbacks mark them delivered. Nothing here is mocked.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN } from '../src/config.js';
+import { startNotificationPipeline } from '../src/delivery/pipeline.js';
+import type { Db } from '../src/platform/db/client.js';
+import { createLogger } from '../src/platform/logger.js';
+import { createOutboxQueue } from '../src/platform/queues.js';
+import { createTwilioClient } from '../src/platform/twilio.js';
+import { useTestDatabase } from './helpers/db.js';
+import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
+import { waitFor } from './helpers/pipeline.js';
+
+let db: Db;
+let g: TestGroup;
+let base: string;
+let server: http.Server;
+let stop: () => Promise<void>;
+let leadPhone: string;
+
+beforeAll(async () => {
+  ({ db } = await useTestDatabase());
+  g = await createTestGroup(db);
+  leadPhone = uniqueMobile();
+  await db.staffUser.create({ data: { groupId: g.groupId, role: 'delivery_lead', name: 'Marc', phone: leadPhone } });
+  await db.courier.create({ data: { groupId: g.groupId, name: 'Julie', phone: uniqueMobile() } });
+  const log = createLogger('silent');
+  const redisUrl = inject('redisUrl');
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  // the app answers on a real port: the stand-in's callbacks and the simulator go through HTTP
+  let handler: http.RequestListener = () => {};
+  server = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const twilioConfig = { accountSid: DEMO_TWILIO_ACCOUNT_SID, authToken: DEMO_TWILIO_AUTH_TOKEN, apiBaseUrl: `${base}/dev/twilio`, demoMode: true };
+  handler = createApp({ config: { publicBaseUrl: base, twilio: twilioConfig }, db, redis, log });
+
+  const prefix = `demo-${crypto.randomBytes(4).toString('hex')}`;
+  const producer = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const outboxQueue = createOutboxQueue(producer, { prefix });
+  const pipeline = await startNotificationPipeline({
+    db, producer, workerConnection, outboxQueue, prefix, log, publicBaseUrl: base, relayIntervalMs: 100,
+    twilio: createTwilioClient(DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN, twilioConfig.apiBaseUrl),
+    sender: { segmentsPerSecond: 0 },
+  });
+  stop = async () => {
+    await pipeline.close(3_000);
+    await outboxQueue.close();
+    producer.disconnect();
+    workerConnection.disconnect();
+    redis.disconnect();
+    await new Promise((r) => server.close(r));
+  };
+});
+
+afterAll(() => stop());
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${path}`, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
+  expect(res.status, await res.clone().text()).toBeLessThan(300);
+  return (await res.json()) as T;
+}
+
+describe('/dev/phone in demo mode', () => {
+  it('serves the page and lists the demo phones', async () => {
+    const page = await fetch(`${base}/dev/phone`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('MODE DÉMO');
+    const people = await api<{ number: string; leads: { phone: string }[]; couriers: { name: string }[] }[]>('/dev/phone/api/people');
+    const ours = people.find((p) => p.number === g.number);
+    expect(ours?.leads.map((l) => l.phone)).toEqual([leadPhone]);
+    expect(ours?.couriers.map((c) => c.name)).toEqual(['Julie']);
+  });
+
+  it('texting an order end to end: webhook → order → notices through the stand-in → delivered', async () => {
+    const resident = uniqueMobile();
+    const carer = uniqueMobile();
+    const first = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: '2 baguettes' });
+    expect(first.replies[0]).toMatch(/^Vous commandez:\n2 Baguette tradition 2,40 €/);
+    const confirmed = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: 'OUI' });
+    expect(confirmed.replies[0]).toMatch(/^Commande confirmée, panier (\d+)/);
+    const basket = Number(/panier (\d+)/.exec(confirmed.replies[0]!)![1]);
+
+    // a carer is added, then home delivery asked: the lead's SMS goes out through the stand-in
+    await db.customer.update({ where: { groupId_phone: { groupId: g.groupId, phone: resident } }, data: { secondaryContactPhone: carer, name: 'Mme Roux' } });
+    const delivery = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: 'LIVRAISON 4 rue Haute, 58140 Lormes' });
+    expect(delivery.replies[0]).toMatch(/^Livraison demandée/);
+    const toLead = await waitFor('lead SMS delivered', async () => {
+      const thread = await api<{ body: string; status: string; direction: string }[]>(`/dev/phone/api/thread?phone=${encodeURIComponent(leadPhone)}`);
+      return thread.find((m) => m.body.startsWith(`Livraison panier ${basket} - Lormes`) && m.status === 'delivered');
+    });
+    expect(toLead.direction).toBe('outbound');
+    const row = await db.message.findFirstOrThrow({ where: { toPhone: leadPhone, kind: 'delivery.requested' }, include: { statusEvents: true } });
+    expect(row.twilioSid).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(row.statusEvents.map((e) => e.status).sort()).toEqual(['delivered', 'sent']);
+
+    // the lead assigns by SMS from their phone: the carer hears who comes
+    const assigned = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: leadPhone, to: g.number, body: `A ${basket} JULIE` });
+    expect(assigned.replies[0]).toBe(`Panier ${basket} attribué à Julie. SMS envoyé.`);
+    await waitFor('carer told', async () => {
+      const thread = await api<{ body: string; status: string }[]>(`/dev/phone/api/thread?phone=${encodeURIComponent(carer)}`);
+      return thread.find((m) => m.body.startsWith(`Pour Mme Roux : Votre panier ${basket} sera livré`) && m.status === 'delivered');
+    });
+  });
+
+  it('calling walks the voice menu, follows redirects, and takes a recorded message', async () => {
+    type Screen = { callSid: string; said: string[]; gather: unknown; record: unknown; ended: boolean };
+    const caller = uniqueMobile();
+    let screen = await api<Screen>('/dev/phone/api/call', { from: caller, to: g.number });
+    expect(screen.said.join(' ')).toContain('Pour commander, tapez 1');
+    screen = await api<Screen>('/dev/phone/api/call/answer', { callSid: screen.callSid, input: { digits: '1' } });
+    screen = await api<Screen>('/dev/phone/api/call/answer', { callSid: screen.callSid, input: { digits: '4' } });
+    expect(screen.record).not.toBeNull();
+    screen = await api<Screen>('/dev/phone/api/call/answer', { callSid: screen.callSid, input: { recording: { seconds: 12 } } });
+    expect(screen.ended).toBe(true);
+    const task = await waitFor('task with the recording', () => db.callTask.findFirst({ where: { callerPhone: caller, recordingUrl: { not: null } } }));
+    expect(task.kind).toBe('order_to_enter');
+    expect(task.recordingUrl).toBe(`${base}/dev/phone/recording.wav`);
+    const wav = await fetch(task.recordingUrl!);
+    expect(wav.headers.get('content-type')).toBe('audio/wav');
+    expect(Buffer.from(await wav.arrayBuffer()).subarray(0, 4).toString()).toBe('RIFF');
+  });
+
+  it('bad input gets a clear 400, not a crash', async () => {
+    const res = await fetch(`${base}/dev/phone/api/sms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: 'abc', to: g.number, body: '' }) });
+    expect(res.status).toBe(400);
+  });
+
+  it('the stand-in answers as Twilio does: basic auth, error codes', async () => {
+    const url = `${base}/dev/twilio/2010-04-01/Accounts/${DEMO_TWILIO_ACCOUNT_SID}/Messages.json`;
+    const auth = `Basic ${Buffer.from(`${DEMO_TWILIO_ACCOUNT_SID}:${DEMO_TWILIO_AUTH_TOKEN}`).toString('base64')}`;
+    const noAuth = await fetch(url, { method: 'POST', body: new URLSearchParams({ To: '+33612345678', From: g.number, Body: 'x' }) });
+    expect(noAuth.status).toBe(401);
+    expect(((await noAuth.json()) as { code: number }).code).toBe(20003);
+    const noTo = await fetch(url, { method: 'POST', headers: { authorization: auth }, body: new URLSearchParams({ From: g.number, Body: 'x' }) });
+    expect(noTo.status).toBe(400);
+    expect(((await noTo.json()) as { code: number }).code).toBe(21604);
+    // the SDK reads it as Twilio's own error
+    const client = createTwilioClient(DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN, `${base}/dev/twilio`);
+    await expect(client.messages.create({ to: '', from: g.number, body: 'x' })).rejects.toMatchObject({ status: 400, code: 21604 });
+    const ok = await client.messages.create({ to: '+33612345678', from: g.number, body: 'Bonjour' });
+    expect(ok.sid).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(ok.status).toBe('queued');
+  });
+});
