@@ -36,7 +36,7 @@ export const voice = {
     opens ? `Les commandes sont fermées pour le moment. Elles ouvriront ${opens}.` : 'Il n’y a pas de distribution prévue pour le moment.',
   orderMenu: (hasUsual: boolean) =>
     `${hasUsual ? 'Pour commander à nouveau votre panier habituel, tapez 1. ' : ''}Pour commander avec les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour laisser un message, tapez 4. Pour revenir au menu, tapez étoile.`,
-  usualBasket: (items: string, total: string) => `Votre panier habituel: ${items}. Total environ ${total}.`,
+  usualBasket: (items: string, total: string) => `Votre panier habituel: ${items}. Total ${total}.`,
   skipped: (names: string) => `Ces produits ne sont plus proposés: ${names}.`,
   confirmPrompt: () => 'Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.',
   codePrompt: (first: boolean) =>
@@ -47,16 +47,16 @@ export const voice = {
   itemReadback: (item: string, price: string) => `${item}, ${price}. Pour l’ajouter, tapez 1. Pour corriger, tapez 2. Pour terminer la commande, tapez 9.`,
   itemAdded: () => 'C’est ajouté.',
   emptyCart: () => 'Votre commande est vide.',
-  review: (items: string, total: string) => `Je récapitule votre commande: ${items}. Total environ ${total}.`,
+  review: (items: string, total: string) => `Je récapitule votre commande: ${items}. Total ${total}.`,
   speechPrompt: () => 'Après le bip sonore, dites votre commande, par exemple: deux baguettes et un kilo de pommes. Puis attendez.',
-  speechReadback: (items: string, total: string) => `J’ai compris: ${items}. Total environ ${total}.`,
+  speechReadback: (items: string, total: string) => `J’ai compris: ${items}. Total ${total}.`,
   speechChoice: () => 'Pour confirmer, tapez 1. Pour recommencer, tapez 2. Pour laisser plutôt un message, tapez 3.',
   speechNotUnderstood: () => 'Je n’ai pas bien compris.',
   speechUnknown: (words: string) => `Je n’ai pas trouvé: ${words}.`,
   recordPrompt: () => 'Après le bip, dites votre commande, votre nom et votre adresse, puis tapez dièse.',
   recordDone: () => 'Merci, votre message est enregistré. Nous vous rappellerons pour confirmer votre commande. Au revoir.',
   confirmed: (basket: number, total: string, pickup: string, place: string) =>
-    `Votre commande est confirmée. Votre numéro de panier est le ${basket}. Total environ ${total}. Retrait ${pickup}, à ${place}. Au revoir.`,
+    `Votre commande est confirmée. Votre numéro de panier est le ${basket}. Total ${total}. Retrait ${pickup}, à ${place}. Au revoir.`,
   outOfStock: (name: string, remaining: number) => (remaining > 0 ? `Il ne reste que ${remaining} ${name}.` : `Il n’y a plus de ${name}.`),
   status: (basket: number, status: string, total: string, when: string) => `Panier numéro ${basket}, ${status}. Total ${total}. ${when}.`,
   noOrder: () => 'Vous n’avez pas de commande en cours.',

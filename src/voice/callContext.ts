@@ -56,7 +56,7 @@ export async function loadCallContext(tx: Tx, caller: CallerInfo, catalogs: Cata
     const sellsByWeight = isWeighed(priced) && !priced.multiWeigh && !priced.portionGrams;
     const per = p.unit === 'kg' ? ' le kilo' : p.unit === 'g100' ? ' les 100 grammes' : p.unit === 'litre' ? ' le litre' : '';
     const vp: VoiceProduct = {
-      id: p.id, code: p.code, name: p.name, sellsByWeight,
+      id: p.id, code: p.code, name: p.name, sellsByWeight, estimated: priced.variableWeight || priced.multiWeigh,
       priceLabel: `${spokenEuros(priced.priceCents)}${per}`,
       priceOf: (line: CartLine) => estimateLine(priced, line).estimatedCents,
     };

@@ -35,6 +35,8 @@ export interface VoiceProduct {
   /** "1 euro 20", "2 euros 80 le kilo" */
   priceLabel: string;
   sellsByWeight: boolean;
+  /** its price is known only once weighed: totals are said "environ" */
+  estimated?: boolean;
 }
 
 export interface CallContext {
@@ -108,7 +110,13 @@ export function speechToKey(text: string): string | null {
   return words[first] ?? null;
 }
 
-function cartItems(cart: CartLine[], ctx: CallContext): { text: string; total: number } {
+/** "environ 23 euros 50" when something is weighed at the shop, "23 euros 50" otherwise. */
+function spokenTotal(cart: CartLine[], ctx: CallContext, cents: number): string {
+  const estimated = cart.some((l) => ctx.products.byId.get(l.productId)?.estimated);
+  return `${estimated ? 'environ ' : ''}${spokenEuros(cents)}`;
+}
+
+function cartItems(cart: CartLine[], ctx: CallContext): { text: string; total: string } {
   let total = 0;
   const parts = cart.flatMap((l) => {
     const p = ctx.products.byId.get(l.productId);
@@ -116,7 +124,7 @@ function cartItems(cart: CartLine[], ctx: CallContext): { text: string; total: n
     total += p.priceOf(l);
     return [l.requestedGrams ? `${spokenGrams(l.requestedGrams)} de ${p.name}` : `${l.quantity} ${p.name}`];
   });
-  return { text: parts.join(', '), total };
+  return { text: parts.join(', '), total: spokenTotal(cart, ctx, total) };
 }
 
 function promptFor(node: Node, s: CallState, ctx: CallContext): Prompt {
@@ -129,7 +137,7 @@ function promptFor(node: Node, s: CallState, ctx: CallContext): Prompt {
       const basket = ctx.usualBasket!;
       const { text, total } = cartItems(basket.lines, ctx);
       return {
-        say: [voice.usualBasket(text, spokenEuros(total)), ...(basket.skipped.length ? [voice.skipped(basket.skipped.join(', '))] : []), voice.confirmPrompt()],
+        say: [voice.usualBasket(text, total), ...(basket.skipped.length ? [voice.skipped(basket.skipped.join(', '))] : []), voice.confirmPrompt()],
         gather: ONE_KEY('un, deux'),
       };
     }
@@ -146,13 +154,13 @@ function promptFor(node: Node, s: CallState, ctx: CallContext): Prompt {
     }
     case 'review_confirm': {
       const { text, total } = cartItems(s.cart, ctx);
-      return { say: [voice.review(text, spokenEuros(total)), voice.confirmPrompt()], gather: ONE_KEY('un, deux') };
+      return { say: [voice.review(text, total), voice.confirmPrompt()], gather: ONE_KEY('un, deux') };
     }
     case 'speech':
       return { say: [voice.speechPrompt()], gather: { input: 'speech', timeout: 5, hints: ctx.speechHints } };
     case 'speech_confirm': {
       const { text, total } = cartItems(s.cart, ctx);
-      return { say: [voice.speechReadback(text, spokenEuros(total)), voice.speechChoice()], gather: ONE_KEY('un, deux, trois') };
+      return { say: [voice.speechReadback(text, total), voice.speechChoice()], gather: ONE_KEY('un, deux, trois') };
     }
     case 'record_order':
       return { say: [voice.recordPrompt()], record: { maxLength: 180 } };
@@ -195,7 +203,7 @@ function placeOrder(s: CallState, ctx: CallContext, lines: CartLine[]): Transiti
     effect: { kind: 'place_order', lines },
     after: (outcome) => {
       if (outcome.kind === 'order_placed') {
-        return end({ ...s, cart: [] }, [voice.confirmed(outcome.basket, spokenEuros(outcome.totalCents), outcome.pickup, outcome.place)]);
+        return end({ ...s, cart: [] }, [voice.confirmed(outcome.basket, spokenTotal(lines, ctx, outcome.totalCents), outcome.pickup, outcome.place)]);
       }
       if (outcome.kind === 'out_of_stock') {
         const cart = lines
