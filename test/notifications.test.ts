@@ -299,6 +299,24 @@ describe('the delivery lead dispatches couriers by SMS', () => {
 });
 
 describe('the minute sweep', () => {
+  it('tells the lead when a courier has not accepted in time, once', async () => {
+    const c = await newResident();
+    const order = await operatorOrder(c.id);
+    const n = order.basketNumber!;
+    const d = await orders().requestDelivery(order.id, '5 rue Basse, 58140 Lormes');
+    expect(await text(leadPhone, `A ${n} PAUL`)).toBe(`Panier ${n} attribué à Paul. SMS envoyé.`);
+    const assignedAt = (await db.delivery.findUniqueOrThrow({ where: { id: d.id } })).assignedAt!;
+    // an hour later: still in time (the default is two hours)
+    await sweepOnce({ db, senders: running.pipeline.senders, now: new Date(assignedAt.getTime() + 3600_000) });
+    expect((await db.delivery.findUniqueOrThrow({ where: { id: d.id } })).lateAlertAt).toBeNull();
+    const late = new Date(assignedAt.getTime() + 2 * 3600_000 + 60_000);
+    expect((await sweepOnce({ db, senders: running.pipeline.senders, now: late })).late).toBeGreaterThanOrEqual(1);
+    expect((await sweepOnce({ db, senders: running.pipeline.senders, now: late })).late).toBe(0);
+    await waitFor('lead told', () => twilio.to(leadPhone).find((m) => m.Body === `Panier ${n}: Paul n'a pas répondu OK ${n}. Pour réattribuer: A ${n} NOM.`));
+    // once accepted, nobody is chased
+    expect(await text(paulPhone, `OK ${n}`)).toBe(`Merci, panier ${n} accepté.`);
+  });
+
   it('closes a distribution at closesAt and sends the lead the digest, unassigned first', async () => {
     const local = await createTestGroup(db);
     const lead = uniqueMobile();
