@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import { createGroupDirectory } from './catalog/groups.js';
 import { createCatalogCache } from './catalog/openCatalog.js';
 import type { Config } from './config.js';
+import { consoleRouter } from './console/index.js';
 import { devPhoneRouter } from './demo/phoneRoutes.js';
 import { createTwilioStandIn } from './demo/twilioStandIn.js';
 import { createStaffSms } from './delivery/staffSms.js';
@@ -21,10 +22,12 @@ import { smsRouter } from './sms/inboundRoute.js';
 import { voiceRouter } from './voice/callRoutes.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicBaseUrl' | 'twilio'>;
+  config: Pick<Config, 'publicBaseUrl' | 'twilio'> & { sessionSecret?: string };
   db: Db;
   redis: Redis;
   log: Logger;
+  /** Redis key prefix for console sessions and login counters */
+  redisPrefix?: string;
   /** the clock, for tests that need another day */
   now?: () => Date;
 }
@@ -35,7 +38,9 @@ const FALLBACK_TWIML = fileURLToPath(new URL('../public/voice-fallback.xml', imp
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // X-Forwarded-For is believed only from a proxy on this host or a private network: the login
+  // rate limit counts per client address, which a trusted-everyone setting would let anyone forge
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(
     pinoHttp({
       logger: deps.log,
@@ -72,6 +77,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(voiceNoticeRouter({ ...deps, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));
+  app.use(consoleRouter({ db: deps.db, redis: deps.redis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, now: deps.now }));
 
   app.use(errorHandler(deps.log));
   return app;

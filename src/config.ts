@@ -21,6 +21,7 @@ const EnvSchema = z.object({
   TWILIO_API_BASE_URL: optionalUrl,
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,
+  SESSION_SECRET: optionalString,
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   OUTBOX_RELAY_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(1000)),
   // Twilio's pace for a long code is one segment a second; 0 lifts the limit (a stand-in, a benchmark)
@@ -45,6 +46,8 @@ export interface Config {
     demoMode: boolean;
   };
   admin: { email: string | undefined; password: string | undefined };
+  /** signs console session cookies; unset: derived from the Twilio auth token */
+  sessionSecret: string | undefined;
   logLevel: string;
   outboxRelayIntervalMs: number;
   smsSegmentsPerSecond: number;
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       demoMode,
     },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
+    sessionSecret: e.SESSION_SECRET,
     logLevel: e.LOG_LEVEL,
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
     smsSegmentsPerSecond: e.SMS_SEGMENTS_PER_SECOND,

@@ -1,0 +1,96 @@
+// The operator console under /console: server-rendered pages in French, a session per staff
+// member, every route checking the role on the server.
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import { verify } from '@node-rs/argon2';
+import { z } from 'zod';
+import type { Db } from '../platform/db/client.js';
+import { AppError } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
+import { deliveryPages } from './deliveries.js';
+import { customerPages } from './customers.js';
+import { createRenderer, homeOf } from './render.js';
+import { csrf, loginRateLimit, requireRole, sessionMiddleware, sessionSecret } from './session.js';
+import { taskPages } from './tasks.js';
+
+export interface ConsoleDeps {
+  db: Db;
+  redis: Redis;
+  log: Logger;
+  publicBaseUrl: string;
+  twilio: { accountSid: string; authToken: string; apiBaseUrl: string | undefined; demoMode: boolean };
+  sessionSecret?: string;
+  /** Redis key prefix of sessions and login counters (one per deployment; tests use their own) */
+  redisPrefix?: string;
+  now?: () => Date;
+}
+
+const LoginForm = z.object({ email: z.string().trim().toLowerCase().max(200), password: z.string().max(500), next: z.string().optional() });
+
+/** Only paths inside the console are followed after login (no open redirect). */
+function safeNext(next: string | undefined): string | null {
+  return next && /^\/console(\/[\w\-/?=&%.]*)?$/.test(next) && !next.startsWith('/console/login') ? next : null;
+}
+
+export function consoleRouter(deps: ConsoleDeps): Router {
+  const router = Router();
+  const log = deps.log.child({ module: 'console' });
+  const render = createRenderer({ db: deps.db, demo: deps.twilio.demoMode });
+  router.use(
+    '/console',
+    helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'media-src': ["'self'"] } } }),
+    express.urlencoded({ extended: false, limit: '64kb' }),
+    sessionMiddleware({ redis: deps.redis, secret: sessionSecret(deps.sessionSecret, deps.twilio.authToken), secure: deps.publicBaseUrl.startsWith('https://'), prefix: `${deps.redisPrefix ?? 'panier:'}sess:` }),
+    csrf.csrfSynchronisedProtection,
+  );
+
+  router.get('/console/login', async (req, res) => {
+    if (req.session.staff) return res.redirect(303, homeOf(req.session.staff.role));
+    await render(req, res, 'login', { title: 'Connexion', next: safeNext(String(req.query.next ?? '')) ?? '' });
+  });
+
+  router.post('/console/login', loginRateLimit(deps.redis, `${deps.redisPrefix ?? 'panier:'}login:`), async (req, res) => {
+    const form = LoginForm.safeParse(req.body);
+    const email = form.success ? form.data.email : '';
+    const staff = form.success && email ? await deps.db.staffUser.findUnique({ where: { email } }) : null;
+    const ok = Boolean(staff?.active && staff.passwordHash && form.success && (await verify(staff.passwordHash, form.data.password).catch(() => false)));
+    if (!staff || !ok) {
+      log.info('console login refused');
+      return render(req, res, 'login', { title: 'Connexion', error: 'Adresse ou mot de passe incorrect.', email, next: form.success ? (safeNext(form.data.next) ?? '') : '' }, 401);
+    }
+    // a new session id at login (no session fixation), then a fresh CSRF token
+    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+    req.session.staff = { staffId: staff.id, groupId: staff.groupId, role: staff.role, name: staff.name, producerId: staff.producerId };
+    log.info({ staffId: staff.id, role: staff.role }, 'console login');
+    res.redirect(303, (form.success && safeNext(form.data.next)) || homeOf(staff.role));
+  });
+
+  router.post('/console/logout', (req, res) => {
+    req.session.destroy(() => res.redirect(303, '/console/login'));
+  });
+
+  router.get('/console', requireRole('coordinator', 'operator', 'delivery_lead', 'producer'), (req, res) => res.redirect(303, homeOf(req.session.staff!.role)));
+  router.get('/console/welcome', requireRole('coordinator', 'operator', 'delivery_lead', 'producer'), (req, res) =>
+    render(req, res, 'welcome', { title: 'Bienvenue' }));
+
+  router.use(taskPages({ ...deps, render }));
+  router.use(customerPages({ ...deps, render }));
+  router.use(deliveryPages({ ...deps, render }));
+
+  // a form without its CSRF token (or a stale one): a plain French page, nothing done
+  router.use('/console', (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (err === csrf.invalidCsrfTokenError) {
+      log.warn({ path: req.path }, 'console form refused: bad CSRF token');
+      res.status(403).type('html').send('<!doctype html><html lang="fr"><meta charset="utf-8"><title>Formulaire expiré</title><p>Ce formulaire a expiré. <a href="/console">Rechargez la page</a> et recommencez.</p></html>');
+      return;
+    }
+    if (err instanceof AppError && err.status < 500) {
+      const message = err.status === 404 ? 'Cette page ou cet élément n’existe pas (ou plus).' : 'Cette demande n’a pas pu être traitée.';
+      res.status(err.status).type('html').send(`<!doctype html><html lang="fr"><meta charset="utf-8"><title>Erreur</title><p>${message} <a href="/console">Retour</a></p></html>`);
+      return;
+    }
+    next(err);
+  });
+  return router;
+}

@@ -1,0 +1,45 @@
+// Renders a console page inside the layout: who is logged in, the menu for their role, the open
+// task count on every page, the CSRF token for forms, the demo banner.
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { Request, Response } from 'express';
+import type { Db } from '../platform/db/client.js';
+import { csrf, type StaffRole } from './session.js';
+
+const eta = new Eta({ views: fileURLToPath(new URL('./views', import.meta.url)), cache: process.env.NODE_ENV === 'production', autoEscape: true });
+
+const NAV: { href: string; label: string; roles: StaffRole[]; tasks?: boolean }[] = [
+  { href: '/console/tasks', label: 'À traiter', roles: ['coordinator', 'operator'], tasks: true },
+  { href: '/console/customers', label: 'Habitants', roles: ['coordinator', 'operator'] },
+  { href: '/console/deliveries', label: 'Livraisons', roles: ['coordinator', 'operator', 'delivery_lead'] },
+];
+
+/** The first page of a role. */
+export function homeOf(role: StaffRole): string {
+  return NAV.find((n) => n.roles.includes(role))?.href ?? '/console/welcome';
+}
+
+export function createRenderer(deps: { db: Db; demo: boolean }) {
+  return async function render(req: Request, res: Response, view: string, data: Record<string, unknown> & { title: string }, status = 200): Promise<void> {
+    const staff = req.session.staff ?? null;
+    let groupName: string | null = null;
+    let openTasks = 0;
+    if (staff) {
+      const [group, count] = await Promise.all([
+        deps.db.group.findUnique({ where: { id: staff.groupId }, select: { name: true } }),
+        deps.db.callTask.count({ where: { groupId: staff.groupId, status: { not: 'done' } } }),
+      ]);
+      groupName = group?.name ?? null;
+      openTasks = count;
+    }
+    const nav = staff
+      ? NAV.filter((n) => n.roles.includes(staff.role)).map((n) => ({ ...n, current: req.path.startsWith(n.href.slice('/console'.length)), count: n.tasks ? openTasks : 0 }))
+      : [];
+    const flash = req.session.flash;
+    if (flash) delete req.session.flash;
+    const html = await eta.renderAsync(view, { ...data, staff, nav, groupName, demo: deps.demo, csrf: csrf.generateToken(req), flash });
+    res.status(status).type('html').send(html);
+  };
+}
+
+export type Render = ReturnType<typeof createRenderer>;
