@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(voiceNoticeRouter({ ...deps, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));
-  app.use(consoleRouter({ db: deps.db, redis: deps.redis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, now: deps.now }));
+  app.use(consoleRouter({ db: deps.db, orders, redis: deps.redis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, now: deps.now }));
 
   app.use(errorHandler(deps.log));
   return app;

@@ -32,7 +32,7 @@ export function customerPages(deps: { db: Db; render: Render }) {
       title: 'Habitants',
       q,
       customers: customers.map((c) => ({
-        name: c.name, phone: nationalPhone(c.phone), landline: c.lineType === 'landline', address: c.address,
+        id: c.id, name: c.name, phone: nationalPhone(c.phone), landline: c.lineType === 'landline', address: c.address,
         contact: c.secondaryContactPhone ? `${c.secondaryContactName ?? ''} ${nationalPhone(c.secondaryContactPhone)}`.trim() : null,
       })),
     });

@@ -8,7 +8,9 @@ import { z } from 'zod';
 import type { Db } from '../platform/db/client.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
+import type { OrderService } from '../orders/orderService.js';
 import { deliveryPages } from './deliveries.js';
+import { orderEntryPages } from './orderEntry.js';
 import { customerPages } from './customers.js';
 import { createRenderer, homeOf } from './render.js';
 import { csrf, loginRateLimit, requireRole, sessionMiddleware, sessionSecret } from './session.js';
@@ -16,6 +18,7 @@ import { taskPages } from './tasks.js';
 
 export interface ConsoleDeps {
   db: Db;
+  orders: OrderService;
   redis: Redis;
   log: Logger;
   publicBaseUrl: string;
@@ -77,6 +80,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(taskPages({ ...deps, render }));
   router.use(customerPages({ ...deps, render }));
   router.use(deliveryPages({ ...deps, render }));
+  router.use(orderEntryPages({ ...deps, render }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done
   router.use('/console', (err: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -45,7 +45,7 @@ export function taskPages(deps: { db: Db; render: Render; publicBaseUrl: string;
     await deps.render(req, res, 'tasks', {
       title: 'À traiter',
       tasks: tasks.map((t) => ({
-        id: t.id, status: t.status, note: t.note, kindLabel: KIND_LABELS[t.kind] ?? t.kind,
+        id: t.id, kind: t.kind, customerId: t.customerId, status: t.status, note: t.note, kindLabel: KIND_LABELS[t.kind] ?? t.kind,
         caller: t.customer?.name ? `${t.customer.name} (${nationalPhone(t.callerPhone)})` : nationalPhone(t.callerPhone),
         when: DateTime.fromJSDate(t.createdAt, { zone: group.timeZone }).setLocale('fr').toFormat("cccc d LLLL 'à' HH'h'mm"),
         hasRecording: Boolean(t.recordingUrl), recordingSeconds: t.recordingSeconds, assignedTo: t.assignedTo?.name ?? null,
