@@ -261,3 +261,31 @@ describe('phone order entry', () => {
     expect(after.orderId).toBeTruthy();
   });
 });
+
+describe('weigh-in', () => {
+  it('lists weighed lines by producer, takes grams or kilos, one weight per piece; final prices follow', async () => {
+    const svc = createOrderService({ db });
+    const customer = await db.customer.create({ data: { groupId: g.groupId, phone: uniqueMobile(), name: 'Albert Weigh', lineType: 'mobile' } });
+    const order = await svc.placeOrder({
+      groupId: g.groupId, customerId: customer.id, distributionId: g.distributionId, channel: 'operator', confirm: true,
+      lines: [{ productId: g.products.pommes, quantity: 1, requestedGrams: 1000 }, { productId: g.products.poulet, quantity: 2 }, { productId: g.products.baguette, quantity: 1 }],
+    });
+    const lines = await db.orderLine.findMany({ where: { orderId: order.id } });
+    const pommes = lines.find((l) => l.productId === g.products.pommes)!;
+    const poulet = lines.find((l) => l.productId === g.products.poulet)!;
+    const { agent, csrf } = await login('operator');
+    const page = await agent.get(`/console/weigh?distribution=${g.distributionId}`);
+    expect(page.text).toContain('<h2>Ferme test</h2>');
+    expect(page.text).toContain(`name="w_${poulet.id}_1"`);
+    expect(page.text).not.toContain(`name="w_${pommes.id}_1"`);
+    const saved = await agent.post('/console/weigh').type('form').send({ _csrf: csrf, distribution: g.distributionId, [`w_${pommes.id}_0`]: '1.1', [`w_${poulet.id}_0`]: '1700', [`w_${poulet.id}_1`]: '1,9' });
+    expect(saved.status).toBe(303);
+    const after = await db.order.findUniqueOrThrow({ where: { id: order.id } });
+    // 1.1 kg × 2,80 € + 3.6 kg × 11,50 € + 1,20 €
+    expect(after.finalCents).toBe(308 + 4140 + 120);
+    expect(await db.outboxEvent.count({ where: { type: 'order.finalized', aggregateId: order.id } })).toBe(1);
+    const again = await agent.get(`/console/weigh?distribution=${g.distributionId}`);
+    expect(again.text).toContain('Pesée enregistrée. 1 panier au prix final.');
+    expect(again.text).toContain('41,40 €');
+  });
+});

@@ -11,6 +11,7 @@ import type { Logger } from '../platform/logger.js';
 import type { OrderService } from '../orders/orderService.js';
 import { deliveryPages } from './deliveries.js';
 import { orderEntryPages } from './orderEntry.js';
+import { weighInPages } from './weighIn.js';
 import { customerPages } from './customers.js';
 import { createRenderer, homeOf } from './render.js';
 import { csrf, loginRateLimit, requireRole, sessionMiddleware, sessionSecret } from './session.js';
@@ -81,6 +82,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(customerPages({ ...deps, render }));
   router.use(deliveryPages({ ...deps, render }));
   router.use(orderEntryPages({ ...deps, render }));
+  router.use(weighInPages({ ...deps, render }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done
   router.use('/console', (err: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -12,6 +12,7 @@ const NAV: { href: string; label: string; roles: StaffRole[]; tasks?: boolean }[
   { href: '/console/tasks', label: 'À traiter', roles: ['coordinator', 'operator'], tasks: true },
   { href: '/console/orders/new', label: 'Commande par téléphone', roles: ['coordinator', 'operator'] },
   { href: '/console/customers', label: 'Habitants', roles: ['coordinator', 'operator'] },
+  { href: '/console/weigh', label: 'Pesée', roles: ['coordinator', 'operator'] },
   { href: '/console/deliveries', label: 'Livraisons', roles: ['coordinator', 'operator', 'delivery_lead'] },
 ];
 
