@@ -289,3 +289,36 @@ describe('weigh-in', () => {
     expect(again.text).toContain('41,40 €');
   });
 });
+
+describe('orders of a distribution', () => {
+  it('filters, marks collected and paid, cancels (the resident is told), prints the sign-off sheet', async () => {
+    const svc = createOrderService({ db });
+    const mk = async (name: string, productId: string) => {
+      const c = await db.customer.create({ data: { groupId: g.groupId, phone: uniqueMobile(), name, lineType: 'mobile' } });
+      return svc.placeOrder({ groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId, quantity: 1 }] });
+    };
+    const a = await mk('Anne Relais', g.products.baguette);
+    const b = await mk('Bruno Relais', g.products.comte);
+    const { agent, csrf } = await login('operator');
+    const all = await agent.get(`/console/orders?distribution=${g.distributionId}`);
+    expect(all.text).toContain('Anne Relais');
+    expect(all.text).toContain('Bruno Relais');
+    expect(all.text).toMatch(/<a href="\/console\/orders" aria-current="page">Commandes/);
+    // Comté is weighed: its total is an estimate
+    expect(all.text).toMatch(/Bruno Relais[\s\S]*?environ 5,20 €/);
+    await agent.post(`/console/orders/${a.id}/collected`).type('form').send({ _csrf: csrf, paid: '1' }).expect(303);
+    expect(await db.order.findUniqueOrThrow({ where: { id: a.id } })).toMatchObject({ status: 'collected' });
+    expect((await db.order.findUniqueOrThrow({ where: { id: a.id } })).paidAt).not.toBeNull();
+    const collected = await agent.get(`/console/orders?distribution=${g.distributionId}&status=collected`);
+    expect(collected.text).toContain('Anne Relais');
+    expect(collected.text).not.toContain('Bruno Relais');
+    await agent.post(`/console/orders/${b.id}/cancel`).type('form').send({ _csrf: csrf }).expect(303);
+    expect((await db.order.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('cancelled');
+    const event = await db.outboxEvent.findFirstOrThrow({ where: { type: 'order.cancelled', aggregateId: b.id } });
+    expect(event.payload).toMatchObject({ by: 'staff' });
+    const sheet = await agent.get(`/console/orders/sheet?distribution=${g.distributionId}`);
+    expect(sheet.text).toContain('Feuille d’émargement');
+    expect(sheet.text).toContain('Anne Relais');
+    expect(sheet.text).not.toContain('Bruno Relais');
+  });
+});

@@ -11,6 +11,7 @@ import type { Logger } from '../platform/logger.js';
 import type { OrderService } from '../orders/orderService.js';
 import { deliveryPages } from './deliveries.js';
 import { orderEntryPages } from './orderEntry.js';
+import { orderPages } from './orders.js';
 import { weighInPages } from './weighIn.js';
 import { customerPages } from './customers.js';
 import { createRenderer, homeOf } from './render.js';
@@ -82,6 +83,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(customerPages({ ...deps, render }));
   router.use(deliveryPages({ ...deps, render }));
   router.use(orderEntryPages({ ...deps, render }));
+  router.use(orderPages({ ...deps, render }));
   router.use(weighInPages({ ...deps, render }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done

@@ -11,6 +11,7 @@ const eta = new Eta({ views: fileURLToPath(new URL('./views', import.meta.url)),
 const NAV: { href: string; label: string; roles: StaffRole[]; tasks?: boolean }[] = [
   { href: '/console/tasks', label: 'À traiter', roles: ['coordinator', 'operator'], tasks: true },
   { href: '/console/orders/new', label: 'Commande par téléphone', roles: ['coordinator', 'operator'] },
+  { href: '/console/orders', label: 'Commandes', roles: ['coordinator', 'operator'] },
   { href: '/console/customers', label: 'Habitants', roles: ['coordinator', 'operator'] },
   { href: '/console/weigh', label: 'Pesée', roles: ['coordinator', 'operator'] },
   { href: '/console/deliveries', label: 'Livraisons', roles: ['coordinator', 'operator', 'delivery_lead'] },
@@ -34,9 +35,11 @@ export function createRenderer(deps: { db: Db; demo: boolean }) {
       groupName = group?.name ?? null;
       openTasks = count;
     }
-    const nav = staff
-      ? NAV.filter((n) => n.roles.includes(staff.role)).map((n) => ({ ...n, current: req.path.startsWith(n.href.slice('/console'.length)), count: n.tasks ? openTasks : 0 }))
-      : [];
+    const links = staff ? NAV.filter((n) => n.roles.includes(staff.role)) : [];
+    // the current page: the longest menu address the path starts with
+    const here = req.originalUrl.split('?')[0]!;
+    const current = links.filter((n) => here === n.href || here.startsWith(`${n.href}/`)).sort((a, b) => b.href.length - a.href.length)[0];
+    const nav = links.map((n) => ({ ...n, current: n === current, count: n.tasks ? openTasks : 0 }));
     const flash = req.session.flash;
     if (flash) delete req.session.flash;
     const html = await eta.renderAsync(view, { ...data, staff, nav, groupName, demo: deps.demo, csrf: csrf.generateToken(req), flash });
