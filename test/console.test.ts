@@ -322,3 +322,24 @@ describe('orders of a distribution', () => {
     expect(sheet.text).not.toContain('Bruno Relais');
   });
 });
+
+describe('customers without email', () => {
+  it('creates a resident with a carer, refuses a duplicate number, edits', async () => {
+    const { agent, csrf } = await login('operator');
+    const phone = uniqueMobile();
+    const carer = uniqueMobile();
+    const form = { _csrf: csrf, name: 'Odette Morel', phone: phone.replace('+33', '0'), lineType: 'unknown', address: '1 place de l’Église, 58140 Lormes', deliveryByDefault: '1', preferredChannel: 'voice', secondaryContactName: 'Paul (fils)', secondaryContactPhone: carer };
+    expect((await agent.post('/console/customers/new').type('form').send(form)).status).toBe(303);
+    const c = await db.customer.findUniqueOrThrow({ where: { groupId_phone: { groupId: g.groupId, phone } } });
+    expect(c).toMatchObject({ name: 'Odette Morel', lineType: 'mobile', deliveryByDefault: true, preferredChannel: 'voice', secondaryContactPhone: carer });
+    const dup = await agent.post('/console/customers/new').type('form').send(form);
+    expect(dup.status).toBe(409);
+    expect(dup.text).toContain('Un habitant a déjà ce numéro');
+    const bad = await agent.post('/console/customers/new').type('form').send({ ...form, phone: '12' });
+    expect(bad.status).toBe(400);
+    const edit = await agent.get(`/console/customers/${c.id}`);
+    expect(edit.text).toContain('Odette Morel');
+    await agent.post(`/console/customers/${c.id}`).type('form').send({ ...form, name: 'Odette Morel-Petit', secondaryContactPhone: '' }).expect(303);
+    expect(await db.customer.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ name: 'Odette Morel-Petit', secondaryContactPhone: null });
+  });
+});

@@ -1,7 +1,10 @@
 // Residents, found by any part of their phone number (typed with spaces, dots or +33) or name.
-import { Router } from 'express';
-import type { Db } from '../platform/db/client.js';
-import { nationalPhone } from '../platform/phone.js';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { customerPhone } from '../orders/customers.js';
+import { isUniqueViolation, type Db } from '../platform/db/client.js';
+import { AppError, NotFoundError } from '../platform/errors.js';
+import { lineTypeOf, nationalPhone } from '../platform/phone.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
 
@@ -14,10 +17,74 @@ export function phoneDigits(query: string): string | null {
   return digits;
 }
 
+const CustomerForm = z.object({
+  name: z.string().trim().min(1, 'Le nom est demandé.').max(120),
+  phone: z.string().trim().min(1, 'Le téléphone est demandé.').max(30),
+  lineType: z.enum(['mobile', 'landline', 'unknown']).default('unknown'),
+  address: z.string().trim().max(300).optional(),
+  deliveryNotes: z.string().trim().max(300).optional(),
+  notes: z.string().trim().max(1000).optional(),
+  deliveryByDefault: z.literal('1').optional(),
+  preferredChannel: z.enum(['sms', 'voice']).default('sms'),
+  secondaryContactName: z.string().trim().max(120).optional(),
+  secondaryContactPhone: z.string().trim().max(30).optional(),
+});
+
 export function customerPages(deps: { db: Db; render: Render }) {
   const router = Router();
+  const allowed = requireRole('coordinator', 'operator');
 
-  router.get('/console/customers', requireRole('coordinator', 'operator'), async (req, res) => {
+  async function showForm(req: Request, res: Response, values: Record<string, unknown>, id: string | null, problems: string[] = [], status = 200) {
+    await deps.render(req, res, 'customerForm', { title: id ? 'Modifier un habitant' : 'Nouvel habitant', v: values, id, problems }, status);
+  }
+
+  async function save(req: Request, res: Response, id: string | null) {
+    const staff = req.session.staff!;
+    const body = req.body as Record<string, unknown>;
+    const parsed = CustomerForm.safeParse(body);
+    if (!parsed.success) return showForm(req, res, body, id, parsed.error.issues.map((i) => i.message), 400);
+    const f = parsed.data;
+    let phone: string;
+    let contact: string | null = null;
+    try {
+      phone = customerPhone(f.phone);
+      if (f.secondaryContactPhone) contact = customerPhone(f.secondaryContactPhone);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return showForm(req, res, body, id, ['Ce numéro de téléphone n’est pas valide.'], 400);
+    }
+    const data = {
+      name: f.name, phone, address: f.address || null, deliveryNotes: f.deliveryNotes || null, notes: f.notes || null,
+      lineType: f.lineType === 'unknown' ? lineTypeOf(phone) : f.lineType, deliveryByDefault: f.deliveryByDefault === '1',
+      preferredChannel: f.preferredChannel, secondaryContactName: f.secondaryContactName || null, secondaryContactPhone: contact,
+    };
+    try {
+      const saved = id
+        ? await deps.db.customer.update({ where: { id: (await ownCustomer(staff.groupId, id)).id }, data })
+        : await deps.db.customer.create({ data: { groupId: staff.groupId, ...data } });
+      req.session.flash = `${saved.name} est enregistré(e).`;
+      res.redirect(303, `/console/customers?q=${encodeURIComponent(nationalPhone(saved.phone))}`);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return showForm(req, res, body, id, ['Un habitant a déjà ce numéro : cherchez-le plutôt.'], 409);
+    }
+  }
+
+  async function ownCustomer(groupId: string, id: string) {
+    const c = await deps.db.customer.findFirst({ where: { id, groupId } });
+    if (!c) throw new NotFoundError('customer');
+    return c;
+  }
+
+  router.get('/console/customers/new', allowed, (req, res) => showForm(req, res, { preferredChannel: 'sms', lineType: 'unknown' }, null));
+  router.post('/console/customers/new', allowed, (req, res) => save(req, res, null));
+  router.get('/console/customers/:id', allowed, async (req, res) => {
+    const c = await ownCustomer(req.session.staff!.groupId, String(req.params.id));
+    await showForm(req, res, { ...c, phone: nationalPhone(c.phone), secondaryContactPhone: c.secondaryContactPhone ? nationalPhone(c.secondaryContactPhone) : '', deliveryByDefault: c.deliveryByDefault ? '1' : undefined }, c.id);
+  });
+  router.post('/console/customers/:id', allowed, (req, res) => save(req, res, String(req.params.id)));
+
+  router.get('/console/customers', allowed, async (req, res) => {
     const staff = req.session.staff!;
     const q = String(req.query.q ?? '').trim().slice(0, 100);
     const digits = phoneDigits(q);
