@@ -343,3 +343,50 @@ describe('customers without email', () => {
     expect(await db.customer.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ name: 'Odette Morel-Petit', secondaryContactPhone: null });
   });
 });
+
+describe('sheets and exports', () => {
+  it('a producer sees only their own preparation list, by basket, without addresses', async () => {
+    const other = await db.producer.create({ data: { groupId: g.groupId, name: 'Autre ferme' } });
+    const secret = await db.product.create({ data: { groupId: g.groupId, producerId: other.id, code: 77, name: 'Miel secret', category: 'Epicerie', unit: 'piece', priceCents: 800 } });
+    const svc = createOrderService({ db });
+    const c = await db.customer.create({ data: { groupId: g.groupId, phone: uniqueMobile(), name: 'Hélène Prep', lineType: 'mobile', address: '4 allée Cachée' } });
+    const o = await svc.placeOrder({ groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'operator', confirm: true, lines: [{ productId: g.products.poulet, quantity: 2 }, { productId: secret.id, quantity: 1 }] });
+    const { agent, home } = await login('producer');
+    expect(home.text).toContain('<h2>Ferme test</h2>');
+    expect(home.text).toContain('Poulet fermier');
+    expect(home.text).toContain(`panier ${o.basketNumber} : 2 · 3600 g`);
+    expect(home.text).not.toContain('Miel secret');
+    expect(home.text).not.toContain('Autre ferme');
+    expect(home.text).not.toContain('4 allée Cachée');
+    expect((await agent.get('/console/sheets/catalogue')).status).toBe(403);
+    expect((await agent.get('/console/exports/orders.csv')).status).toBe(403);
+    // the coordinator sees every producer
+    const coord = await login('coordinator');
+    const all = await coord.agent.get('/console/sheets/preparation');
+    expect(all.text).toContain('Autre ferme');
+  });
+
+  it('the catalogue sheet has the number to call, the codes and prices, in big type', async () => {
+    const { agent } = await login('operator');
+    const sheet = await agent.get('/console/sheets/catalogue');
+    expect(sheet.text).toContain(g.number.replace('+33', '0').replace(/(\d{2})(?=\d)/g, '$1 ').trim());
+    expect(sheet.text).toMatch(/<strong>1<\/strong><\/td><td>Baguette tradition<\/td><td>1,20 €<\/td>/);
+    expect(sheet.text).toContain('2,80 € le kg');
+  });
+
+  it('exports open in French Excel: BOM, semicolons', async () => {
+    const { agent } = await login('operator');
+    for (const path of ['/console/exports/orders.csv', '/console/exports/producers.csv', '/console/exports/deliveries.csv']) {
+      const res = await agent.get(`${path}?distribution=${g.distributionId}`).buffer(true).parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (x: Buffer) => chunks.push(x));
+        r.on('end', () => cb(null, Buffer.concat(chunks).toString('utf8')));
+      });
+      expect(res.status, path).toBe(200);
+      expect(res.headers['content-type']).toContain('text/csv');
+      const body = res.body as string;
+      expect(body.charCodeAt(0)).toBe(0xfeff);
+      expect(body.split('\n')[0]).toContain(';');
+    }
+  });
+});

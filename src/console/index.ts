@@ -13,6 +13,7 @@ import { deliveryPages } from './deliveries.js';
 import { orderEntryPages } from './orderEntry.js';
 import { orderPages } from './orders.js';
 import { weighInPages } from './weighIn.js';
+import { sheetPages } from './sheets.js';
 import { customerPages } from './customers.js';
 import { createRenderer, homeOf } from './render.js';
 import { csrf, loginRateLimit, requireRole, sessionMiddleware, sessionSecret } from './session.js';
@@ -85,6 +86,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(orderEntryPages({ ...deps, render }));
   router.use(orderPages({ ...deps, render }));
   router.use(weighInPages({ ...deps, render }));
+  router.use(sheetPages({ ...deps, render }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done
   router.use('/console', (err: unknown, req: Request, res: Response, next: NextFunction) => {

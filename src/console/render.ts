@@ -14,6 +14,8 @@ const NAV: { href: string; label: string; roles: StaffRole[]; tasks?: boolean }[
   { href: '/console/orders', label: 'Commandes', roles: ['coordinator', 'operator'] },
   { href: '/console/customers', label: 'Habitants', roles: ['coordinator', 'operator'] },
   { href: '/console/weigh', label: 'Pesée', roles: ['coordinator', 'operator'] },
+  { href: '/console/sheets/preparation', label: 'Préparation', roles: ['coordinator', 'operator', 'producer'] },
+  { href: '/console/sheets/catalogue', label: 'Feuille catalogue', roles: ['coordinator', 'operator'] },
   { href: '/console/deliveries', label: 'Livraisons', roles: ['coordinator', 'operator', 'delivery_lead'] },
 ];
 
