@@ -28,6 +28,8 @@ export interface AppDeps {
   log: Logger;
   /** Redis key prefix for console sessions and login counters */
   redisPrefix?: string;
+  /** BullMQ key prefix of the worker's queues, for the dashboard */
+  queuePrefix?: string;
   /** the clock, for tests that need another day */
   now?: () => Date;
 }
@@ -77,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(voiceNoticeRouter({ ...deps, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));
-  app.use(consoleRouter({ db: deps.db, orders, redis: deps.redis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, now: deps.now }));
+  app.use(consoleRouter({ db: deps.db, orders, redis: deps.redis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, queuePrefix: deps.queuePrefix, now: deps.now }));
 
   app.use(errorHandler(deps.log));
   return app;

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   if (role === 'web' || role === 'all') {
     const redis = createRedis(redisServer.url);
     stack.push(async () => redis.disconnect());
-    const app = createApp({ config, db: database.db, redis, log });
+    const app = createApp({ config, db: database.db, redis, log, queuePrefix: QUEUE_PREFIX });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });

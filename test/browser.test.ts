@@ -41,8 +41,8 @@ beforeAll(async () => {
   ({ db } = await useTestDatabase());
   g = await createTestGroup(db);
   const passwordHash = await hash(PASSWORD);
-  for (const role of ['operator', 'delivery_lead'] as const) {
-    await db.staffUser.create({ data: { groupId: g.groupId, role, name: role === 'operator' ? 'Sophie Standard' : 'Marc Livraisons', email: email(role), passwordHash, phone: role === 'delivery_lead' ? uniqueMobile() : null } });
+  for (const role of ['operator', 'delivery_lead', 'coordinator'] as const) {
+    await db.staffUser.create({ data: { groupId: g.groupId, role, name: { operator: 'Sophie Standard', delivery_lead: 'Marc Livraisons', coordinator: 'Claire Coordination' }[role], email: email(role), passwordHash, phone: role === 'delivery_lead' ? uniqueMobile() : null } });
   }
   await db.courier.create({ data: { groupId: g.groupId, name: 'Julie (bénévole)', phone: uniqueMobile() } });
   await db.customer.update({ where: { id: g.customerId }, data: { name: 'Madame Martin', address: '12 rue du Pont, 58140 Lormes' } });
@@ -143,6 +143,17 @@ describe.skipIf(!haveBrowser)('in a real browser', () => {
     expect(await page.locator('.flash').textContent()).toContain('Attribuée à Julie (bénévole)');
     await page.screenshot({ path: path.join(SHOTS, 'console-deliveries.png'), fullPage: true });
     expect((await db.delivery.findUniqueOrThrow({ where: { orderId: order.id } })).status).toBe('assigned');
+    await page.close();
+  });
+
+  it('the coordinator opens the queue dashboard (its scripts run under the console’s CSP)', async () => {
+    const page = await loggedIn('coordinator');
+    const blocked: string[] = [];
+    // (its Google Fonts stylesheet is blocked on purpose: nothing leaves for third parties)
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text()) && !m.text().includes('fonts.googleapis.com')) blocked.push(m.text()); });
+    await page.goto(`${base}/console/queues`);
+    await page.getByText('outbox-events').first().waitFor({ timeout: 15_000 });
+    expect(blocked).toEqual([]);
     await page.close();
   });
 

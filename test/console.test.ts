@@ -390,3 +390,17 @@ describe('sheets and exports', () => {
     }
   });
 });
+
+describe('queue dashboard', () => {
+  it('is the coordinator’s only', async () => {
+    const coord = await login('coordinator');
+    const page = await coord.agent.get('/console/queues');
+    expect(page.status).toBe(200);
+    const api = await coord.agent.get('/console/queues/api/queues?activeQueue=outbox-events&page=1&jobsPerPage=10');
+    expect(api.status).toBe(200);
+    expect((api.body as { queues: { name: string }[] }).queues.map((q) => q.name)).toEqual(expect.arrayContaining(['outbox-events', 'calls', 'sweep']));
+    const op = await login('operator');
+    expect((await op.agent.get('/console/queues')).status).toBe(403);
+    expect((await request(app).get('/console/queues/api/queues')).status).toBe(303);
+  });
+});

@@ -14,6 +14,7 @@ import { orderEntryPages } from './orderEntry.js';
 import { orderPages } from './orders.js';
 import { weighInPages } from './weighIn.js';
 import { sheetPages } from './sheets.js';
+import { queueDashboard } from './queues.js';
 import { customerPages } from './customers.js';
 import { createRenderer, homeOf } from './render.js';
 import { csrf, loginRateLimit, requireRole, sessionMiddleware, sessionSecret } from './session.js';
@@ -29,6 +30,8 @@ export interface ConsoleDeps {
   sessionSecret?: string;
   /** Redis key prefix of sessions and login counters (one per deployment; tests use their own) */
   redisPrefix?: string;
+  /** BullMQ key prefix of the worker's queues (the dashboard shows them) */
+  queuePrefix?: string;
   now?: () => Date;
 }
 
@@ -87,6 +90,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(orderPages({ ...deps, render }));
   router.use(weighInPages({ ...deps, render }));
   router.use(sheetPages({ ...deps, render }));
+  router.use(queueDashboard({ db: deps.db, redis: deps.redis, queuePrefix: deps.queuePrefix ?? 'panier' }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done
   router.use('/console', (err: unknown, req: Request, res: Response, next: NextFunction) => {
