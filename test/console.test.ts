@@ -404,3 +404,53 @@ describe('queue dashboard', () => {
     expect((await request(app).get('/console/queues/api/queues')).status).toBe(303);
   });
 });
+
+describe('catalogue', () => {
+  it('a coordinator adds a product; a pricing mistake is refused in plain words', async () => {
+    const { agent, csrf } = await login('coordinator');
+    const ok = await agent.post('/console/catalogue/products').type('form').send({ _csrf: csrf, producerId: g.producerId, code: '41', name: 'Yaourt nature', category: 'Crèmerie', unit: 'piece', price: '0,90', vat: '5.5' });
+    expect(ok.status).toBe(303);
+    expect(await db.product.findFirstOrThrow({ where: { groupId: g.groupId, code: 41 } })).toMatchObject({ name: 'Yaourt nature', priceCents: 90, vatRateBp: 550 });
+    const bad = await agent.post('/console/catalogue/products').type('form').send({ _csrf: csrf, producerId: g.producerId, code: '42', name: 'Pain pesé', category: 'Pain', unit: 'piece', price: '2', variableWeight: '1' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Tarif incohérent');
+    const taken = await agent.post('/console/catalogue/products').type('form').send({ _csrf: csrf, producerId: g.producerId, code: '41', name: 'Autre', category: 'X', unit: 'piece', price: '1' });
+    expect(taken.status).toBe(409);
+  });
+
+  it('a producer sees and edits only their own products', async () => {
+    const other = await db.producer.create({ data: { groupId: g.groupId, name: 'Ferme voisine' } });
+    const theirs = await db.product.create({ data: { groupId: g.groupId, producerId: other.id, code: 88, name: 'Cidre voisin', category: 'Boissons', unit: 'litre', priceCents: 450 } });
+    const { agent, csrf } = await login('producer');
+    const page = await agent.get('/console/catalogue');
+    expect(page.text).toContain('Baguette tradition');
+    expect(page.text).not.toContain('Cidre voisin');
+    const hack = await agent.post(`/console/catalogue/products/${theirs.id}`).type('form').send({ _csrf: csrf, code: '88', name: 'Cidre à moi', category: 'Boissons', unit: 'litre', price: '1', active: '1' });
+    expect(hack.status).toBe(404);
+    expect((await db.product.findUniqueOrThrow({ where: { id: theirs.id } })).name).toBe('Cidre voisin');
+    const mine = await agent.post(`/console/catalogue/products/${g.products.baguette}`).type('form').send({ _csrf: csrf, code: '1', name: 'Baguette tradition', category: 'Pain', unit: 'piece', price: '1,30', active: '1' });
+    expect(mine.status).toBe(303);
+    expect((await db.product.findUniqueOrThrow({ where: { id: g.products.baguette } })).priceCents).toBe(130);
+    await db.product.update({ where: { id: g.products.baguette }, data: { priceCents: 120 } });
+    // and cannot import
+    expect((await agent.post('/console/catalogue/import').field('_csrf', csrf).attach('file', Buffer.from('x'), 'c.csv')).status).toBe(403);
+  });
+
+  it('imports a spreadsheet through the page: a dry run first, and a bad row writes nothing', async () => {
+    const { agent, csrf } = await login('coordinator');
+    const csv = '\uFEFFproducer;code;name;category;unit;price\nFerme test;51;Lait cru;Crèmerie;litre;1,10\nFerme test;52;Beurre;Crèmerie;piece;3,20\n';
+    const dry = await agent.post('/console/catalogue/import').field('_csrf', csrf).field('dryRun', '1').attach('file', Buffer.from(csv), 'catalogue.csv');
+    expect(dry.status).toBe(200);
+    expect(dry.text).toContain('essai à blanc');
+    expect(await db.product.count({ where: { groupId: g.groupId, code: { in: [51, 52] } } })).toBe(0);
+    const done = await agent.post('/console/catalogue/import').field('_csrf', csrf).attach('file', Buffer.from(csv), 'catalogue.csv');
+    expect(done.text).toContain('2 produit(s) créé(s)');
+    expect(await db.product.count({ where: { groupId: g.groupId, code: { in: [51, 52] } } })).toBe(2);
+    const broken = await agent.post('/console/catalogue/import').field('_csrf', csrf).attach('file', Buffer.from(`${csv}Ferme test;53;Crème;Crèmerie;bidon;2\n`), 'catalogue.csv');
+    expect(broken.status).toBe(400);
+    expect(broken.text).toContain('Ligne 4');
+    expect(await db.product.count({ where: { groupId: g.groupId, code: 53 } })).toBe(0);
+    // without the CSRF field, nothing is read
+    expect((await agent.post('/console/catalogue/import').attach('file', Buffer.from(csv), 'catalogue.csv')).status).toBe(403);
+  });
+});

@@ -15,6 +15,7 @@ import { orderPages } from './orders.js';
 import { weighInPages } from './weighIn.js';
 import { sheetPages } from './sheets.js';
 import { queueDashboard } from './queues.js';
+import { catalogueUpload, cataloguePages } from './catalogue.js';
 import { customerPages } from './customers.js';
 import { createRenderer, homeOf } from './render.js';
 import { csrf, loginRateLimit, requireRole, sessionMiddleware, sessionSecret } from './session.js';
@@ -51,8 +52,10 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'media-src': ["'self'"] } } }),
     express.urlencoded({ extended: false, limit: '64kb' }),
     sessionMiddleware({ redis: deps.redis, secret: sessionSecret(deps.sessionSecret, deps.twilio.authToken), secure: deps.publicBaseUrl.startsWith('https://'), prefix: `${deps.redisPrefix ?? 'panier:'}sess:` }),
-    csrf.csrfSynchronisedProtection,
   );
+  // the catalogue import is multipart: its fields (and _csrf) are read before the CSRF check
+  router.post('/console/catalogue/import', requireRole('coordinator'), catalogueUpload);
+  router.use('/console', csrf.csrfSynchronisedProtection);
 
   router.get('/console/login', async (req, res) => {
     if (req.session.staff) return res.redirect(303, homeOf(req.session.staff.role));
@@ -90,6 +93,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(orderPages({ ...deps, render }));
   router.use(weighInPages({ ...deps, render }));
   router.use(sheetPages({ ...deps, render }));
+  router.use(cataloguePages({ ...deps, render }));
   router.use(queueDashboard({ db: deps.db, redis: deps.redis, queuePrefix: deps.queuePrefix ?? 'panier' }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done
