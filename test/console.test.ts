@@ -454,3 +454,45 @@ describe('catalogue', () => {
     expect((await agent.post('/console/catalogue/import').attach('file', Buffer.from(csv), 'catalogue.csv')).status).toBe(403);
   });
 });
+
+describe('distributions and team (coordinator)', () => {
+  it('creates a distribution in local time, refuses impossible times in French, closes one', async () => {
+    const { agent, csrf } = await login('coordinator');
+    const bad = await agent.post('/console/distributions').type('form').send({ _csrf: csrf, relayPointId: g.relayId, opensAt: '2027-01-10T20:00', closesAt: '2027-01-08T20:00', pickupStart: '2027-01-12T16:00', pickupEnd: '2027-01-12T19:00' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Les commandes doivent ouvrir avant de fermer.');
+    const ok = await agent.post('/console/distributions').type('form').send({ _csrf: csrf, relayPointId: g.relayId, opensAt: '2027-01-05T20:00', closesAt: '2027-01-09T20:00', pickupStart: '2027-01-12T16:00', pickupEnd: '2027-01-12T19:00' });
+    expect(ok.status).toBe(303);
+    const d = await db.distribution.findFirstOrThrow({ where: { groupId: g.groupId, opensAt: new Date('2027-01-05T19:00:00Z') } });
+    // 16:00 in Paris in January is 15:00 UTC
+    expect(d.pickupStart.toISOString()).toBe('2027-01-12T15:00:00.000Z');
+    await agent.post(`/console/distributions/${d.id}/close`).type('form').send({ _csrf: csrf }).expect(303);
+    expect((await db.distribution.findUniqueOrThrow({ where: { id: d.id } })).status).toBe('closed');
+    const op = await login('operator');
+    expect((await op.agent.get('/console/distributions')).status).toBe(403);
+  });
+
+  it('creates accounts and couriers, and deactivates them (never oneself)', async () => {
+    const { agent, csrf } = await login('coordinator');
+    const mail = `nouvelle-${crypto.randomBytes(3).toString('hex')}@panier.test`;
+    expect((await agent.post('/console/team/staff').type('form').send({ _csrf: csrf, role: 'operator', name: 'Nadia Accueil', email: mail, password: 'assez-long-123' })).status).toBe(303);
+    const created = await db.staffUser.findUniqueOrThrow({ where: { email: mail } });
+    expect(created.passwordHash).toMatch(/^\$argon2id\$/);
+    const short = await agent.post('/console/team/staff').type('form').send({ _csrf: csrf, role: 'operator', name: 'X', email: `x${mail}`, password: 'court' });
+    expect(short.status).toBe(400);
+    expect((await agent.post('/console/team/staff').type('form').send({ _csrf: csrf, role: 'delivery_lead', name: 'Sans tel' })).text).toContain('son téléphone est demandé');
+    // Nadia logs in, then is deactivated: her session ends at once
+    const nadia = request.agent(app);
+    const form = await nadia.get('/console/login');
+    await nadia.post('/console/login').type('form').send({ email: mail, password: 'assez-long-123', _csrf: csrfOf(form.text) }).expect(303);
+    expect((await nadia.get('/console/tasks')).status).toBe(200);
+    await agent.post(`/console/team/staff/${created.id}/active`).type('form').send({ _csrf: csrf, active: '0' }).expect(303);
+    expect((await nadia.get('/console/tasks')).status).toBe(303);
+    expect((await db.staffUser.findUniqueOrThrow({ where: { id: created.id } })).active).toBe(false);
+    const me = await db.staffUser.findUniqueOrThrow({ where: { email: emails.coordinator } });
+    expect((await agent.post(`/console/team/staff/${me.id}/active`).type('form').send({ _csrf: csrf, active: '0' })).status).toBe(403);
+    const phone = uniqueMobile();
+    await agent.post('/console/team/couriers').type('form').send({ _csrf: csrf, name: 'Lucie Vélo', phone: phone.replace('+33', '0') }).expect(303);
+    expect(await db.courier.findFirstOrThrow({ where: { groupId: g.groupId, phone } })).toMatchObject({ name: 'Lucie Vélo', active: true });
+  });
+});

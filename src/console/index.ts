@@ -16,6 +16,7 @@ import { weighInPages } from './weighIn.js';
 import { sheetPages } from './sheets.js';
 import { queueDashboard } from './queues.js';
 import { catalogueUpload, cataloguePages } from './catalogue.js';
+import { adminPages } from './admin.js';
 import { customerPages } from './customers.js';
 import { createRenderer, homeOf } from './render.js';
 import { csrf, loginRateLimit, requireRole, sessionMiddleware, sessionSecret } from './session.js';
@@ -53,6 +54,12 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     express.urlencoded({ extended: false, limit: '64kb' }),
     sessionMiddleware({ redis: deps.redis, secret: sessionSecret(deps.sessionSecret, deps.twilio.authToken), secure: deps.publicBaseUrl.startsWith('https://'), prefix: `${deps.redisPrefix ?? 'panier:'}sess:` }),
   );
+  // an account deactivated by a coordinator is logged out at its next request
+  router.use('/console', async (req, _res, next) => {
+    const staff = req.session.staff;
+    if (staff && !(await deps.db.staffUser.findFirst({ where: { id: staff.staffId, active: true }, select: { id: true } }))) delete req.session.staff;
+    next();
+  });
   // the catalogue import is multipart: its fields (and _csrf) are read before the CSRF check
   router.post('/console/catalogue/import', requireRole('coordinator'), catalogueUpload);
   router.use('/console', csrf.csrfSynchronisedProtection);
@@ -94,6 +101,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(weighInPages({ ...deps, render }));
   router.use(sheetPages({ ...deps, render }));
   router.use(cataloguePages({ ...deps, render }));
+  router.use(adminPages({ ...deps, render }));
   router.use(queueDashboard({ db: deps.db, redis: deps.redis, queuePrefix: deps.queuePrefix ?? 'panier' }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done

@@ -17,6 +17,8 @@ const NAV: { href: string; label: string; roles: StaffRole[]; tasks?: boolean }[
   { href: '/console/sheets/preparation', label: 'Préparation', roles: ['coordinator', 'operator', 'producer'] },
   { href: '/console/sheets/catalogue', label: 'Feuille catalogue', roles: ['coordinator', 'operator'] },
   { href: '/console/catalogue', label: 'Catalogue', roles: ['coordinator', 'producer'] },
+  { href: '/console/distributions', label: 'Distributions', roles: ['coordinator'] },
+  { href: '/console/team', label: 'Équipe', roles: ['coordinator'] },
   { href: '/console/queues', label: 'Files d’envoi', roles: ['coordinator'] },
   { href: '/console/deliveries', label: 'Livraisons', roles: ['coordinator', 'operator', 'delivery_lead'] },
 ];

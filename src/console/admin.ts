@@ -1,0 +1,171 @@
+// Coordinators' pages: distributions (create, close, cancel), the staff accounts and the couriers.
+import { hash } from '@node-rs/argon2';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { distributionTimeProblems, parseLocalTime } from '../catalog/distributions.js';
+import { dayAndHour, pickupWhen } from '../i18n/sms.js';
+import { customerPhone } from '../orders/customers.js';
+import { isUniqueViolation, type Db } from '../platform/db/client.js';
+import { AppError, NotFoundError } from '../platform/errors.js';
+import { nationalPhone } from '../platform/phone.js';
+import type { Render } from './render.js';
+import { requireRole } from './session.js';
+
+const TIME_PROBLEMS: Record<string, string> = {
+  'orders must open before they close': 'Les commandes doivent ouvrir avant de fermer.',
+  'orders must close before the pickup starts': 'Les commandes doivent fermer avant le retrait.',
+  'the pickup must start before it ends': 'Le retrait doit commencer avant de finir.',
+  'a delivery window needs a start and an end': 'Une tournée de livraison a un début et une fin.',
+  'the delivery window must start before it ends': 'La livraison doit commencer avant de finir.',
+};
+
+const DistributionForm = z.object({
+  relayPointId: z.string().min(1),
+  opensAt: z.string().min(1), closesAt: z.string().min(1), pickupStart: z.string().min(1), pickupEnd: z.string().min(1),
+  deliveryStart: z.string().optional(), deliveryEnd: z.string().optional(),
+});
+const StaffForm = z.object({
+  role: z.enum(['coordinator', 'operator', 'delivery_lead', 'producer']),
+  name: z.string().trim().min(1).max(120),
+  email: z.string().trim().toLowerCase().max(200).optional(),
+  password: z.string().max(200).optional(),
+  phone: z.string().trim().max(30).optional(),
+  producerId: z.string().optional(),
+});
+const CourierForm = z.object({ name: z.string().trim().min(1).max(120), phone: z.string().trim().min(1).max(30) });
+
+const ROLE_LABELS = { coordinator: 'coordination', operator: 'standard', delivery_lead: 'responsable des livraisons', producer: 'producteur' } as const;
+
+export function adminPages(deps: { db: Db; render: Render }) {
+  const router = Router();
+  const coordinator = requireRole('coordinator');
+
+  // -- distributions
+  async function distributionsPage(req: Request, res: Response, problems: string[] = [], status = 200) {
+    const staff = req.session.staff!;
+    const group = await deps.db.group.findUniqueOrThrow({ where: { id: staff.groupId } });
+    const [list, relays] = await Promise.all([
+      deps.db.distribution.findMany({ where: { groupId: staff.groupId }, orderBy: { pickupStart: 'desc' }, take: 20, include: { relayPoint: true, _count: { select: { orders: { where: { status: { notIn: ['draft', 'cancelled'] } } } } } } }),
+      deps.db.relayPoint.findMany({ where: { groupId: staff.groupId }, orderBy: { name: 'asc' } }),
+    ]);
+    const STATUS = { scheduled: 'prévue', closed: 'commandes closes', done: 'terminée', cancelled: 'annulée' } as const;
+    await deps.render(req, res, 'distributions', {
+      title: 'Distributions', problems, relays: relays.map((r) => ({ id: r.id, name: r.name })),
+      distributions: list.map((d) => ({
+        id: d.id, pickup: pickupWhen(d.pickupStart, d.pickupEnd, group.timeZone), relay: d.relayPoint.name, status: d.status, statusLabel: STATUS[d.status],
+        window: `${dayAndHour(d.opensAt, group.timeZone)} → ${dayAndHour(d.closesAt, group.timeZone)}`, orders: d._count.orders,
+      })),
+    }, status);
+  }
+
+  router.get('/console/distributions', coordinator, (req, res) => distributionsPage(req, res));
+
+  router.post('/console/distributions', coordinator, async (req, res) => {
+    const staff = req.session.staff!;
+    const parsed = DistributionForm.safeParse(req.body);
+    if (!parsed.success) return distributionsPage(req, res, ['Toutes les dates sont demandées.'], 400);
+    const group = await deps.db.group.findUniqueOrThrow({ where: { id: staff.groupId } });
+    const relay = await deps.db.relayPoint.findFirst({ where: { id: parsed.data.relayPointId, groupId: staff.groupId } });
+    if (!relay) return distributionsPage(req, res, ['Choisissez le commerce relais.'], 400);
+    // <input type="datetime-local"> gives "2026-12-05T20:00": a local time of the group
+    const local = (v: string | undefined) => (v ? parseLocalTime(v.replace('T', ' '), group.timeZone) : undefined);
+    let times;
+    try {
+      times = { opensAt: local(parsed.data.opensAt)!, closesAt: local(parsed.data.closesAt)!, pickupStart: local(parsed.data.pickupStart)!, pickupEnd: local(parsed.data.pickupEnd)!, deliveryStart: local(parsed.data.deliveryStart), deliveryEnd: local(parsed.data.deliveryEnd) };
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return distributionsPage(req, res, ['Une date est illisible.'], 400);
+    }
+    const problems = distributionTimeProblems(times);
+    if (problems.length) return distributionsPage(req, res, problems.map((p) => TIME_PROBLEMS[p] ?? p), 400);
+    await deps.db.distribution.create({ data: { groupId: staff.groupId, relayPointId: relay.id, ...times } });
+    req.session.flash = 'Distribution créée.';
+    res.redirect(303, '/console/distributions');
+  });
+
+  router.post('/console/distributions/:id/:action', coordinator, async (req, res) => {
+    const staff = req.session.staff!;
+    const action = String(req.params.action);
+    const target = { close: { from: ['scheduled'], to: 'closed' }, done: { from: ['scheduled', 'closed'], to: 'done' }, cancel: { from: ['scheduled'], to: 'cancelled' } }[action as 'close' | 'done' | 'cancel'];
+    if (!target) throw new NotFoundError('action');
+    const moved = await deps.db.distribution.updateMany({
+      where: { id: String(req.params.id), groupId: staff.groupId, status: { in: target.from as ('scheduled' | 'closed')[] } },
+      data: { status: target.to as 'closed' | 'done' | 'cancelled', ...(target.to === 'closed' ? { closedAt: new Date() } : {}) },
+    });
+    req.session.flash = moved.count ? 'Distribution mise à jour.' : 'Cette distribution ne peut plus changer ainsi.';
+    res.redirect(303, '/console/distributions');
+  });
+
+  // -- staff and couriers
+  async function teamPage(req: Request, res: Response, problems: string[] = [], status = 200) {
+    const staff = req.session.staff!;
+    const [people, couriers, producers] = await Promise.all([
+      deps.db.staffUser.findMany({ where: { groupId: staff.groupId }, orderBy: [{ active: 'desc' }, { name: 'asc' }], include: { producer: true } }),
+      deps.db.courier.findMany({ where: { groupId: staff.groupId }, orderBy: [{ active: 'desc' }, { name: 'asc' }] }),
+      deps.db.producer.findMany({ where: { groupId: staff.groupId }, orderBy: { name: 'asc' } }),
+    ]);
+    await deps.render(req, res, 'team', {
+      title: 'Équipe', problems, roles: Object.entries(ROLE_LABELS), producers: producers.map((p) => ({ id: p.id, name: p.name })),
+      people: people.map((p) => ({ id: p.id, name: p.name, role: ROLE_LABELS[p.role], email: p.email, phone: p.phone ? nationalPhone(p.phone) : '', producer: p.producer?.name ?? '', active: p.active, self: p.id === staff.staffId })),
+      couriers: couriers.map((c) => ({ id: c.id, name: c.name, phone: nationalPhone(c.phone), active: c.active })),
+    }, status);
+  }
+
+  router.get('/console/team', coordinator, (req, res) => teamPage(req, res));
+
+  router.post('/console/team/staff', coordinator, async (req, res) => {
+    const staff = req.session.staff!;
+    const parsed = StaffForm.safeParse(req.body);
+    if (!parsed.success) return teamPage(req, res, ['Le rôle et le nom sont demandés.'], 400);
+    const f = parsed.data;
+    if (Boolean(f.email) !== Boolean(f.password)) return teamPage(req, res, ['Pour se connecter à la console : une adresse e-mail et un mot de passe.'], 400);
+    if (f.password && f.password.length < 10) return teamPage(req, res, ['Le mot de passe doit avoir au moins 10 caractères.'], 400);
+    if (f.role === 'producer' && !f.producerId) return teamPage(req, res, ['Un compte producteur est lié à un producteur.'], 400);
+    if (f.role === 'delivery_lead' && !f.phone) return teamPage(req, res, ['Le responsable des livraisons reçoit des SMS : son téléphone est demandé.'], 400);
+    try {
+      const producer = f.role === 'producer' ? await deps.db.producer.findFirst({ where: { id: f.producerId, groupId: staff.groupId } }) : null;
+      if (f.role === 'producer' && !producer) return teamPage(req, res, ['Producteur inconnu.'], 400);
+      await deps.db.staffUser.create({
+        data: { groupId: staff.groupId, role: f.role, name: f.name, email: f.email || null, passwordHash: f.password ? await hash(f.password) : null, phone: f.phone ? customerPhone(f.phone) : null, producerId: producer?.id ?? null },
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) return teamPage(req, res, ['Cette adresse e-mail est déjà utilisée.'], 409);
+      if (err instanceof AppError) return teamPage(req, res, ['Ce numéro de téléphone n’est pas valide.'], 400);
+      throw err;
+    }
+    req.session.flash = `${f.name} a un compte.`;
+    res.redirect(303, '/console/team');
+  });
+
+  router.post('/console/team/staff/:id/active', coordinator, async (req, res) => {
+    const staff = req.session.staff!;
+    const active = (req.body as Record<string, unknown>).active === '1';
+    // nobody locks themselves out
+    if (String(req.params.id) === staff.staffId) throw new AppError('cannot deactivate yourself', 'forbidden', 403);
+    await deps.db.staffUser.updateMany({ where: { id: String(req.params.id), groupId: staff.groupId }, data: { active } });
+    res.redirect(303, '/console/team');
+  });
+
+  router.post('/console/team/couriers', coordinator, async (req, res) => {
+    const staff = req.session.staff!;
+    const parsed = CourierForm.safeParse(req.body);
+    if (!parsed.success) return teamPage(req, res, ['Le nom et le téléphone du livreur sont demandés.'], 400);
+    try {
+      await deps.db.courier.create({ data: { groupId: staff.groupId, name: parsed.data.name, phone: customerPhone(parsed.data.phone) } });
+    } catch (err) {
+      if (isUniqueViolation(err)) return teamPage(req, res, ['Un livreur a déjà ce numéro.'], 409);
+      if (err instanceof AppError) return teamPage(req, res, ['Ce numéro de téléphone n’est pas valide.'], 400);
+      throw err;
+    }
+    req.session.flash = `${parsed.data.name} est livreur.`;
+    res.redirect(303, '/console/team');
+  });
+
+  router.post('/console/team/couriers/:id/active', coordinator, async (req, res) => {
+    const staff = req.session.staff!;
+    await deps.db.courier.updateMany({ where: { id: String(req.params.id), groupId: staff.groupId }, data: { active: (req.body as Record<string, unknown>).active === '1' } });
+    res.redirect(303, '/console/team');
+  });
+
+  return router;
+}
