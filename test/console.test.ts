@@ -496,3 +496,22 @@ describe('distributions and team (coordinator)', () => {
     expect(await db.courier.findFirstOrThrow({ where: { groupId: g.groupId, phone } })).toMatchObject({ name: 'Lucie Vélo', active: true });
   });
 });
+
+describe('order detail and distribution edits', () => {
+  it('opens one order with its lines; edits a scheduled distribution', async () => {
+    const svc = createOrderService({ db });
+    const o = await svc.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'voice', confirm: true, lines: [{ productId: g.products.oeufs, quantity: 2 }] });
+    const { agent } = await login('operator');
+    const page = await agent.get(`/console/orders/${o.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`Panier ${o.basketNumber} — Madame Test`);
+    expect(page.text).toContain('téléphone (menu vocal)');
+    expect(page.text).toContain('Oeufs (boite de 6)');
+    const coord = await login('coordinator');
+    const d = await db.distribution.create({ data: { groupId: g.groupId, relayPointId: g.relayId, opensAt: new Date('2027-02-01T19:00:00Z'), closesAt: new Date('2027-02-03T19:00:00Z'), pickupStart: new Date('2027-02-05T15:00:00Z'), pickupEnd: new Date('2027-02-05T18:00:00Z') } });
+    const list = await coord.agent.get('/console/distributions');
+    expect(list.text).toContain('value="2027-02-05T16:00"');
+    await coord.agent.post(`/console/distributions/${d.id}`).type('form').send({ _csrf: coord.csrf, relayPointId: g.relayId, opensAt: '2027-02-01T20:00', closesAt: '2027-02-03T20:00', pickupStart: '2027-02-05T17:00', pickupEnd: '2027-02-05T19:00', deliveryStart: '', deliveryEnd: '' }).expect(303);
+    expect((await db.distribution.findUniqueOrThrow({ where: { id: d.id } })).pickupStart.toISOString()).toBe('2027-02-05T16:00:00.000Z');
+  });
+});

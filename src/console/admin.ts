@@ -2,7 +2,7 @@
 import { hash } from '@node-rs/argon2';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { distributionTimeProblems, parseLocalTime } from '../catalog/distributions.js';
+import { distributionTimeProblems, formatLocalTime, parseLocalTime } from '../catalog/distributions.js';
 import { dayAndHour, pickupWhen } from '../i18n/sms.js';
 import { customerPhone } from '../orders/customers.js';
 import { isUniqueViolation, type Db } from '../platform/db/client.js';
@@ -53,33 +53,49 @@ export function adminPages(deps: { db: Db; render: Render }) {
       title: 'Distributions', problems, relays: relays.map((r) => ({ id: r.id, name: r.name })),
       distributions: list.map((d) => ({
         id: d.id, pickup: pickupWhen(d.pickupStart, d.pickupEnd, group.timeZone), relay: d.relayPoint.name, status: d.status, statusLabel: STATUS[d.status],
-        window: `${dayAndHour(d.opensAt, group.timeZone)} → ${dayAndHour(d.closesAt, group.timeZone)}`, orders: d._count.orders,
+        window: `${dayAndHour(d.opensAt, group.timeZone)} → ${dayAndHour(d.closesAt, group.timeZone)}`, orders: d._count.orders, relayPointId: d.relayPointId,
+        input: Object.fromEntries((['opensAt', 'closesAt', 'pickupStart', 'pickupEnd', 'deliveryStart', 'deliveryEnd'] as const).map((k) => [k, d[k] ? formatLocalTime(d[k], group.timeZone).replace(' ', 'T') : ''])),
       })),
     }, status);
   }
 
   router.get('/console/distributions', coordinator, (req, res) => distributionsPage(req, res));
 
-  router.post('/console/distributions', coordinator, async (req, res) => {
+  /** The form's local times, checked; or the problems to show. */
+  async function readTimes(req: Request) {
     const staff = req.session.staff!;
     const parsed = DistributionForm.safeParse(req.body);
-    if (!parsed.success) return distributionsPage(req, res, ['Toutes les dates sont demandées.'], 400);
+    if (!parsed.success) return { problems: ['Toutes les dates sont demandées.'] };
     const group = await deps.db.group.findUniqueOrThrow({ where: { id: staff.groupId } });
     const relay = await deps.db.relayPoint.findFirst({ where: { id: parsed.data.relayPointId, groupId: staff.groupId } });
-    if (!relay) return distributionsPage(req, res, ['Choisissez le commerce relais.'], 400);
+    if (!relay) return { problems: ['Choisissez le commerce relais.'] };
     // <input type="datetime-local"> gives "2026-12-05T20:00": a local time of the group
     const local = (v: string | undefined) => (v ? parseLocalTime(v.replace('T', ' '), group.timeZone) : undefined);
-    let times;
     try {
-      times = { opensAt: local(parsed.data.opensAt)!, closesAt: local(parsed.data.closesAt)!, pickupStart: local(parsed.data.pickupStart)!, pickupEnd: local(parsed.data.pickupEnd)!, deliveryStart: local(parsed.data.deliveryStart), deliveryEnd: local(parsed.data.deliveryEnd) };
+      const times = { opensAt: local(parsed.data.opensAt)!, closesAt: local(parsed.data.closesAt)!, pickupStart: local(parsed.data.pickupStart)!, pickupEnd: local(parsed.data.pickupEnd)!, deliveryStart: local(parsed.data.deliveryStart) ?? null, deliveryEnd: local(parsed.data.deliveryEnd) ?? null };
+      const problems = distributionTimeProblems({ ...times, deliveryStart: times.deliveryStart ?? undefined, deliveryEnd: times.deliveryEnd ?? undefined });
+      if (problems.length) return { problems: problems.map((p) => TIME_PROBLEMS[p] ?? p) };
+      return { problems: [], data: { relayPointId: relay.id, ...times } };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      return distributionsPage(req, res, ['Une date est illisible.'], 400);
+      return { problems: ['Une date est illisible.'] };
     }
-    const problems = distributionTimeProblems(times);
-    if (problems.length) return distributionsPage(req, res, problems.map((p) => TIME_PROBLEMS[p] ?? p), 400);
-    await deps.db.distribution.create({ data: { groupId: staff.groupId, relayPointId: relay.id, ...times } });
+  }
+
+  router.post('/console/distributions', coordinator, async (req, res) => {
+    const { problems, data } = await readTimes(req);
+    if (!data) return distributionsPage(req, res, problems, 400);
+    await deps.db.distribution.create({ data: { groupId: req.session.staff!.groupId, ...data } });
     req.session.flash = 'Distribution créée.';
+    res.redirect(303, '/console/distributions');
+  });
+
+  router.post('/console/distributions/:id', coordinator, async (req, res) => {
+    const { problems, data } = await readTimes(req);
+    if (!data) return distributionsPage(req, res, problems, 400);
+    // only a distribution still taking (or about to take) orders changes its times
+    const moved = await deps.db.distribution.updateMany({ where: { id: String(req.params.id), groupId: req.session.staff!.groupId, status: 'scheduled' }, data });
+    req.session.flash = moved.count ? 'Distribution modifiée.' : 'Cette distribution ne peut plus être modifiée.';
     res.redirect(303, '/console/distributions');
   });
 

@@ -1,5 +1,6 @@
 // The operator console under /console: server-rendered pages in French, a session per staff
 // member, every route checking the role on the server.
+import { fileURLToPath } from 'node:url';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
@@ -37,6 +38,8 @@ export interface ConsoleDeps {
   now?: () => Date;
 }
 
+const ORDER_ENTRY_JS = fileURLToPath(new URL('../../public/console/order-entry.js', import.meta.url));
+
 const LoginForm = z.object({ email: z.string().trim().toLowerCase().max(200), password: z.string().max(500), next: z.string().optional() });
 
 /** Only paths inside the console are followed after login (no open redirect). */
@@ -63,6 +66,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   // the catalogue import is multipart: its fields (and _csrf) are read before the CSRF check
   router.post('/console/catalogue/import', requireRole('coordinator'), catalogueUpload);
   router.use('/console', csrf.csrfSynchronisedProtection);
+
+  router.get('/console/assets/order-entry.js', (_req, res) => res.type('text/javascript').sendFile(ORDER_ENTRY_JS));
 
   router.get('/console/login', async (req, res) => {
     if (req.session.staff) return res.redirect(303, homeOf(req.session.staff.role));

@@ -75,6 +75,31 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
     return order;
   }
 
+  router.get('/console/orders/:id', allowed, async (req, res) => {
+    const staff = req.session.staff!;
+    const group = await deps.db.group.findUniqueOrThrow({ where: { id: staff.groupId } });
+    const o = await deps.db.order.findFirst({
+      where: { id: String(req.params.id), groupId: staff.groupId },
+      include: { customer: true, lines: { include: { product: { select: { code: true } } } }, delivery: { include: { courier: true } }, distribution: { include: { relayPoint: true } }, enteredBy: { select: { name: true } } },
+    });
+    if (!o) throw new NotFoundError('order');
+    const CHANNELS = { sms: 'SMS', voice: 'téléphone (menu vocal)', operator: 'standard' } as const;
+    await deps.render(req, res, 'order', {
+      title: `Panier ${o.basketNumber ?? ''}`,
+      o: {
+        id: o.id, basket: o.basketNumber, status: o.status, statusLabel: STATUS_LABELS[o.status] ?? o.status, active: o.status === 'confirmed' || o.status === 'ready',
+        customer: o.customer.name ?? '(sans nom)', phone: nationalPhone(o.customer.phone), channel: CHANNELS[o.channel], enteredBy: o.enteredBy?.name ?? null,
+        pickup: `${pickupWhen(o.distribution.pickupStart, o.distribution.pickupEnd, group.timeZone)}, ${o.distribution.relayPoint.name}`,
+        delivery: o.delivery ? { address: o.delivery.address, courier: o.delivery.courier?.name ?? null } : null, notes: o.notes,
+        total: o.finalCents !== null ? euros(o.finalCents) : `environ ${euros(o.estimatedCents)}`, final: o.finalCents !== null, paid: Boolean(o.paidAt),
+        lines: o.lines.map((l) => ({
+          code: l.product.code, name: l.productName, quantity: l.quantity, grams: l.estimatedGrams, real: l.realWeightsGrams.join(' + '),
+          price: l.finalCents !== null ? euros(l.finalCents) : `${l.variableWeight ? 'environ ' : ''}${euros(l.estimatedCents)}`,
+        })),
+      },
+    });
+  });
+
   router.post('/console/orders/:id/cancel', allowed, async (req, res) => {
     const staff = req.session.staff!;
     const order = await ownOrder(staff.groupId, String(req.params.id));
