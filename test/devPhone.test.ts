@@ -84,12 +84,21 @@ describe('/dev/phone in demo mode', () => {
     const carer = uniqueMobile();
     const first = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: '2 baguettes' });
     expect(first.replies[0]).toMatch(/^Vous commandez:\n2 Baguette tradition 2,40 €/);
+    // the resident has a carer: the confirmation goes to them through the stand-in
+    await db.customer.update({ where: { groupId_phone: { groupId: g.groupId, phone: resident } }, data: { secondaryContactPhone: carer, name: 'Mme Roux' } });
     const confirmed = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: 'OUI' });
     expect(confirmed.replies[0]).toMatch(/^Commande confirmée, panier (\d+)/);
     const basket = Number(/panier (\d+)/.exec(confirmed.replies[0]!)![1]);
+    const copy = await waitFor('confirmation copy delivered', async () => {
+      const thread = await api<{ body: string; status: string }[]>(`/dev/phone/api/thread?phone=${encodeURIComponent(carer)}`);
+      return thread.find((m) => m.body.startsWith(`Pour Mme Roux : Commande confirmée, panier ${basket}`) && m.status === 'delivered');
+    });
+    expect(copy.status).toBe('delivered');
+    const copyRow = await db.message.findFirstOrThrow({ where: { toPhone: carer, kind: 'order.confirmed' }, include: { statusEvents: true } });
+    expect(copyRow.twilioSid).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(copyRow.statusEvents.map((e) => e.status).sort()).toEqual(['delivered', 'sent']);
 
-    // a carer is added, then home delivery asked: the lead's SMS goes out through the stand-in
-    await db.customer.update({ where: { groupId_phone: { groupId: g.groupId, phone: resident } }, data: { secondaryContactPhone: carer, name: 'Mme Roux' } });
+    // home delivery asked: the lead's SMS goes out through the stand-in too
     const delivery = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: 'LIVRAISON 4 rue Haute, 58140 Lormes' });
     expect(delivery.replies[0]).toMatch(/^Livraison demandée/);
     const toLead = await waitFor('lead SMS delivered', async () => {
