@@ -1,24 +1,15 @@
 // End to end in a real browser (Debian's chromium driven by playwright-core): the operator logs in,
 // enters a phone order for a new customer, weighs; the delivery lead assigns a courier; a resident
 // texts an order on /dev/phone. Screenshots go to docs/screenshots (the README shows them).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { hash } from '@node-rs/argon2';
-import { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN } from '../src/config.js';
-import { startNotificationPipeline } from '../src/delivery/pipeline.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderService } from '../src/orders/orderService.js';
 import type { Db } from '../src/platform/db/client.js';
-import { createLogger } from '../src/platform/logger.js';
-import { createOutboxQueue } from '../src/platform/queues.js';
-import { createTwilioClient } from '../src/platform/twilio.js';
 import { useTestDatabase } from './helpers/db.js';
+import { startDemoServer } from './helpers/demoServer.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
 import { waitFor } from './helpers/pipeline.js';
 
@@ -47,23 +38,8 @@ beforeAll(async () => {
   await db.courier.create({ data: { groupId: g.groupId, name: 'Julie (bénévole)', phone: uniqueMobile() } });
   await db.customer.update({ where: { id: g.customerId }, data: { name: 'Madame Martin', address: '12 rue du Pont, 58140 Lormes' } });
 
-  const log = createLogger('silent');
-  const redisUrl = inject('redisUrl');
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  let handler: http.RequestListener = () => {};
-  const server = http.createServer((req, res) => handler(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const twilio = { accountSid: DEMO_TWILIO_ACCOUNT_SID, authToken: DEMO_TWILIO_AUTH_TOKEN, apiBaseUrl: `${base}/dev/twilio`, demoMode: true };
-  const prefix = `b-${crypto.randomBytes(4).toString('hex')}`;
-  handler = createApp({ config: { publicBaseUrl: base, twilio }, db, redis, log, redisPrefix: `${prefix}:` });
-  const producer = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const outboxQueue = createOutboxQueue(producer, { prefix });
-  const pipeline = await startNotificationPipeline({
-    db, producer, workerConnection, outboxQueue, prefix, log, publicBaseUrl: base, relayIntervalMs: 100,
-    twilio: createTwilioClient(twilio.accountSid, twilio.authToken, twilio.apiBaseUrl), sender: { segmentsPerSecond: 0 },
-  });
+  const demo = await startDemoServer(db);
+  base = demo.base;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -71,12 +47,7 @@ beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   stop = async () => {
     await browser.close();
-    await pipeline.close(3_000);
-    await outboxQueue.close();
-    producer.disconnect();
-    workerConnection.disconnect();
-    redis.disconnect();
-    await new Promise((r) => server.close(r));
+    await demo.stop();
   };
 }, 120_000);
 

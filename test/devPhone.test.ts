@@ -1,26 +1,18 @@
 // Demo mode end to end through real HTTP: /dev/phone texts an order (a signed inbound webhook), the
 // worker sends the notices through the Twilio stand-in (/dev/twilio, via the SDK), the stand-in's
 // signed status callbacks mark them delivered. Nothing here is mocked.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import crypto from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createApp } from '../src/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN } from '../src/config.js';
-import { startNotificationPipeline } from '../src/delivery/pipeline.js';
 import type { Db } from '../src/platform/db/client.js';
-import { createLogger } from '../src/platform/logger.js';
-import { createOutboxQueue } from '../src/platform/queues.js';
 import { createTwilioClient } from '../src/platform/twilio.js';
 import { useTestDatabase } from './helpers/db.js';
+import { startDemoServer } from './helpers/demoServer.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
 import { waitFor } from './helpers/pipeline.js';
 
 let db: Db;
 let g: TestGroup;
 let base: string;
-let server: http.Server;
 let stop: () => Promise<void>;
 let leadPhone: string;
 
@@ -30,34 +22,9 @@ beforeAll(async () => {
   leadPhone = uniqueMobile();
   await db.staffUser.create({ data: { groupId: g.groupId, role: 'delivery_lead', name: 'Marc', phone: leadPhone } });
   await db.courier.create({ data: { groupId: g.groupId, name: 'Julie', phone: uniqueMobile() } });
-  const log = createLogger('silent');
-  const redisUrl = inject('redisUrl');
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  // the app answers on a real port: the stand-in's callbacks and the simulator go through HTTP
-  let handler: http.RequestListener = () => {};
-  server = http.createServer((req, res) => handler(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const twilioConfig = { accountSid: DEMO_TWILIO_ACCOUNT_SID, authToken: DEMO_TWILIO_AUTH_TOKEN, apiBaseUrl: `${base}/dev/twilio`, demoMode: true };
-  handler = createApp({ config: { publicBaseUrl: base, twilio: twilioConfig }, db, redis, log });
-
-  const prefix = `demo-${crypto.randomBytes(4).toString('hex')}`;
-  const producer = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const outboxQueue = createOutboxQueue(producer, { prefix });
-  const pipeline = await startNotificationPipeline({
-    db, producer, workerConnection, outboxQueue, prefix, log, publicBaseUrl: base, relayIntervalMs: 100,
-    twilio: createTwilioClient(DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN, twilioConfig.apiBaseUrl),
-    sender: { segmentsPerSecond: 0 },
-  });
-  stop = async () => {
-    await pipeline.close(3_000);
-    await outboxQueue.close();
-    producer.disconnect();
-    workerConnection.disconnect();
-    redis.disconnect();
-    await new Promise((r) => server.close(r));
-  };
+  const demo = await startDemoServer(db);
+  base = demo.base;
+  stop = demo.stop;
 });
 
 afterAll(() => stop());

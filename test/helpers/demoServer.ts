@@ -1,0 +1,47 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN } from '../../src/config.js';
+import { startNotificationPipeline } from '../../src/delivery/pipeline.js';
+import type { Db } from '../../src/platform/db/client.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createOutboxQueue } from '../../src/platform/queues.js';
+import { createTwilioClient } from '../../src/platform/twilio.js';
+
+/**
+ * The service in demo mode on a real port, web and worker: the Twilio stand-in's callbacks, the
+ * phone simulator and a browser all go through HTTP, as they would on `npm start`.
+ */
+export async function startDemoServer(db: Db): Promise<{ base: string; stop: () => Promise<void> }> {
+  const log = createLogger('silent');
+  const redisUrl = inject('redisUrl');
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  let handler: http.RequestListener = () => {};
+  const server = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const twilio = { accountSid: DEMO_TWILIO_ACCOUNT_SID, authToken: DEMO_TWILIO_AUTH_TOKEN, apiBaseUrl: `${base}/dev/twilio`, demoMode: true };
+  const prefix = `demo-${crypto.randomBytes(4).toString('hex')}`;
+  handler = createApp({ config: { publicBaseUrl: base, twilio }, db, redis, log, redisPrefix: `${prefix}:`, queuePrefix: prefix });
+  const producer = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const outboxQueue = createOutboxQueue(producer, { prefix });
+  const pipeline = await startNotificationPipeline({
+    db, producer, workerConnection, outboxQueue, prefix, log, publicBaseUrl: base, relayIntervalMs: 100,
+    twilio: createTwilioClient(twilio.accountSid, twilio.authToken, twilio.apiBaseUrl), sender: { segmentsPerSecond: 0 },
+  });
+  return {
+    base,
+    async stop() {
+      await pipeline.close(3_000);
+      await outboxQueue.close();
+      producer.disconnect();
+      workerConnection.disconnect();
+      redis.disconnect();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
