@@ -197,6 +197,21 @@ describe('customers and deliveries', () => {
 });
 
 describe('the login is rate-limited', () => {
+  it('works on an app built before its Redis connection is up (as at start)', async () => {
+    // the production connection does not queue commands while connecting
+    const fresh = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const early = createApp({
+      config: { publicBaseUrl: 'http://panier.test', twilio: { accountSid: `AC${'1'.repeat(32)}`, authToken: 'console-test-token', apiBaseUrl: recordingBase, demoMode: false } },
+      db, redis: fresh, log: createLogger('silent'), redisPrefix: `t-${crypto.randomBytes(4).toString('hex')}:`,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const agent = request.agent(early);
+    const page = await agent.get('/console/login');
+    const res = await agent.post('/console/login').type('form').send({ email: emails.operator, password: PASSWORD, _csrf: csrfOf(page.text) });
+    expect(res.status).toBe(303);
+    fresh.disconnect();
+  });
+
   it('five wrong passwords, then a pause', async () => {
     // an app of its own (its own counters): the other tests keep logging in from this address
     const limited = createApp({

@@ -49,6 +49,22 @@ export const csrf = csrfSync({
   getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
 });
 
+/** Resolves once the connection is ready (at once if it is), or rejects after `timeoutMs`. */
+function untilReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = Number.isFinite(timeoutMs) ? setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error('Redis is not reachable'));
+    }, timeoutMs) : undefined;
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
+
 /** Five wrong passwords a quarter of an hour per address, counted in Redis (shared by every instance). */
 export function loginRateLimit(redis: Redis, prefix = 'panier:login:'): RequestHandler {
   return rateLimit({
@@ -57,7 +73,15 @@ export function loginRateLimit(redis: Redis, prefix = 'panier:login:'): RequestH
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    store: new RateLimitRedisStore({ prefix, sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply> }),
+    store: new RateLimitRedisStore({
+      prefix,
+      sendCommand: async (command: string, ...args: string[]) => {
+        // the store loads its script at start, often before the connection is up (the app's
+        // connection does not queue commands): wait for Redis rather than lose the script for good
+        await untilReady(redis, command === 'SCRIPT' ? Infinity : 10_000);
+        return redis.call(command, ...args) as Promise<RedisReply>;
+      },
+    }),
     handler: (_req, res) => {
       res.status(429).type('html').send('<!doctype html><html lang="fr"><meta charset="utf-8"><title>Trop d’essais</title><p>Trop d’essais de connexion. Réessayez dans un quart d’heure.</p></html>');
     },
