@@ -36,6 +36,23 @@ export interface AppDeps {
 
 const FALLBACK_TWIML = fileURLToPath(new URL('../public/voice-fallback.xml', import.meta.url));
 
+/**
+ * The URL as logged: staff pages and the demo phones keep their query (a searched name or number)
+ * out of the logs; elsewhere phone numbers are masked, also when URL-encoded ("%2B33…", "06+12…").
+ */
+export function loggedUrl(url: string): string {
+  const [path, query] = url.split('?', 2) as [string, string | undefined];
+  if (query === undefined) return redactPhones(path);
+  if (path.startsWith('/console') || path.startsWith('/dev/phone')) return `${redactPhones(path)}?…`;
+  let decoded = query;
+  try {
+    decoded = decodeURIComponent(query.replace(/\+/g, ' '));
+  } catch {
+    // a malformed escape: mask what can be read as it is
+  }
+  return `${redactPhones(path)}?${redactPhones(decoded)}`;
+}
+
 /** Builds the Express app from the modules' routers. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -49,7 +66,7 @@ export function createApp(deps: AppDeps): Express {
       // health probes would drown the log
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
       serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactPhones(req.url) }),
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: loggedUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
