@@ -33,7 +33,7 @@ describe('catalogue import', () => {
     const parsed = parseCatalogCsv([HEADER, 'Ferme test;201;Confiture;Epicerie;piece;4;;;;;;;;', 'Ferme test;202;Cidre;Boissons;bouteille;5;;;;;;;;'].join('\n'));
     const report = await importCatalogRows(db, g.groupId, parsed.rows, { rejected: parsed.rejections });
     expect(report.applied).toBe(false);
-    expect(report.rejected).toEqual([{ line: 3, reason: 'unknown unit "bouteille" (piece, kg, 100g or litre)' }]);
+    expect(report.rejected).toEqual([{ line: 3, reason: 'unité inconnue "bouteille" (piece, kg, 100g ou litre)' }]);
     expect(await db.product.count({ where: { groupId: g.groupId } })).toBe(before);
   });
 
@@ -42,7 +42,7 @@ describe('catalogue import', () => {
     // code 1 is the test group's baguette from "Ferme test"
     const parsed = parseCatalogCsv([HEADER, 'Autre ferme;301;Jus de pomme;Boissons;litre;3;;;;;;;;', 'Autre ferme;1;Pain volé;Pain;piece;1;;;;;;;;'].join('\n'));
     const report = await importCatalogRows(db, g.groupId, parsed.rows);
-    expect(report).toMatchObject({ applied: false, created: 1, rejected: [{ line: 3, reason: "code 1 belongs to another producer's product" }] });
+    expect(report).toMatchObject({ applied: false, created: 1, rejected: [{ line: 3, reason: "le code 1 est celui d'un produit d'un autre producteur" }] });
     expect(await db.product.findUnique({ where: { groupId_code: { groupId: g.groupId, code: 301 } } })).toBeNull();
     expect(await db.producer.findFirst({ where: { groupId: g.groupId, name: 'Autre ferme' } })).toBeNull();
   });

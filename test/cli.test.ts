@@ -39,7 +39,7 @@ describe('admin CLI', () => {
     fs.writeFileSync(csv, '\uFEFFproducer;code;name;category;unit;price\nFournil;1;Baguette;Pain;pièce;1,10\nFournil;2;Miche;Pain;piece;cher\n');
     const bad = await cli('catalog', 'import', csv, '--group', slug);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain('line 3: rejected: price "cher" is not an amount in euros');
+    expect(bad.stdout).toContain('line 3: rejected: prix "cher" : pas un montant en euros');
     expect(bad.stdout).toContain('nothing written');
     fs.writeFileSync(csv, '\uFEFFproducer;code;name;category;unit;price\nFournil;1;Baguette;Pain;pièce;1,10\nFournil;2;Miche;Pain;piece;3,20\n');
     const good = await cli('catalog', 'import', csv, '--group', slug);

@@ -49,7 +49,7 @@ export async function importCatalogRows(
           const code = row.code ?? nextCode++;
           const current = byCode.get(code);
           if (current && current.producerId !== pid) {
-            rejected.push({ line: row.line, reason: `code ${code} belongs to another producer's product` });
+            rejected.push({ line: row.line, reason: `le code ${code} est celui d'un produit d'un autre producteur` });
             continue;
           }
           const data = {

@@ -40,19 +40,19 @@ describe('catalogue CSV', () => {
     const parsed = parseCatalogCsv(text);
     expect(parsed.rows.map((r) => r.line)).toEqual([2]);
     expect(parsed.rejections).toEqual([
-      { line: 3, reason: 'unknown unit "boite" (piece, kg, 100g or litre)' },
-      { line: 4, reason: 'price "cher" is not an amount in euros' },
-      { line: 5, reason: 'code 1 already used on line 2' },
-      { line: 6, reason: 'variable_weight "peut-etre" is not yes/no (0/1, oui/non)' },
-      { line: 7, reason: 'producer is empty' },
-      { line: 8, reason: 'only products sold by kg or per 100 g can be weighed' },
+      { line: 3, reason: 'unité inconnue "boite" (piece, kg, 100g ou litre)' },
+      { line: 4, reason: 'prix "cher" : pas un montant en euros' },
+      { line: 5, reason: 'code 1 déjà utilisé ligne 2' },
+      { line: 6, reason: 'variable_weight "peut-etre" : oui ou non attendu (0/1, oui/non)' },
+      { line: 7, reason: 'producer est vide' },
+      { line: 8, reason: 'seuls les produits vendus au kilo ou aux 100 g sont pesés' },
     ]);
   });
 
   it('says which columns are missing', () => {
     const parsed = parseCatalogCsv('producer;name;price\nFerme;Pain;1\n');
     expect(parsed.rows).toEqual([]);
-    expect(parsed.rejections).toEqual([{ line: 1, reason: 'missing columns: code, category, unit' }]);
+    expect(parsed.rejections).toEqual([{ line: 1, reason: 'colonnes manquantes : code, category, unit' }]);
   });
 
   it('reads a Cagette product export for one producer', () => {
@@ -72,7 +72,7 @@ describe('catalogue CSV', () => {
 
   it('asks for the producer of a Cagette export', () => {
     const parsed = parseCatalogCsv('productName;price\nPain;1\n');
-    expect(parsed.rejections).toEqual([{ line: 1, reason: 'a Cagette export needs the producer name (--producer)' }]);
+    expect(parsed.rejections).toEqual([{ line: 1, reason: 'un export Cagette demande le nom du producteur (--producer)' }]);
   });
 
   it('understands the usual ways of writing units, prices and VAT', () => {

@@ -47,14 +47,14 @@ export function parseUnit(raw: string): ProductUnit {
   if (['kg', 'kilo', 'kilos', 'kilogramme', 'kilogram'].includes(u)) return 'kg';
   if (['100g', '100gr', '100grammes', 'g100'].includes(u)) return 'g100';
   if (['l', 'litre', 'litres', 'liter'].includes(u)) return 'litre';
-  throw new RowError(`unknown unit "${raw}" (piece, kg, 100g or litre)`);
+  throw new RowError(`unité inconnue "${raw}" (piece, kg, 100g ou litre)`);
 }
 
 /** "1,20", "1.20 €", "12" → cents. */
 export function parsePriceCents(raw: string): number {
   const s = raw.replace(/€|eur/gi, '').replace(/\s/g, '');
   const m = /^(\d+)(?:[.,](\d{1,2}))?$/.exec(s);
-  if (!m) throw new RowError(`price "${raw}" is not an amount in euros`);
+  if (!m) throw new RowError(`prix "${raw}" : pas un montant en euros`);
   return Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
 }
 
@@ -62,14 +62,14 @@ export function parseBoolean(raw: string | undefined, column: string): boolean {
   const v = fold(raw ?? '');
   if (['', '0', 'non', 'no', 'false', 'faux', 'n'].includes(v)) return false;
   if (['1', 'oui', 'yes', 'true', 'vrai', 'o', 'y'].includes(v)) return true;
-  throw new RowError(`${column} "${raw}" is not yes/no (0/1, oui/non)`);
+  throw new RowError(`${column} "${raw}" : oui ou non attendu (0/1, oui/non)`);
 }
 
 function optionalInt(raw: string | undefined, column: string, { min = 0 } = {}): number | null {
   const v = (raw ?? '').trim().replace(',', '.');
   if (v === '') return null;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new RowError(`${column} "${raw}" must be a whole number${min > 0 ? ` of at least ${min}` : ''}`);
+  if (!Number.isInteger(n) || n < min) throw new RowError(`${column} "${raw}" : un nombre entier attendu${min > 0 ? `, au moins ${min}` : ''}`);
   return n;
 }
 
@@ -78,7 +78,7 @@ export function parseVatBp(raw: string | undefined): number {
   const v = (raw ?? '').replace('%', '').replace(',', '.').trim();
   if (v === '') return 550;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 30) throw new RowError(`VAT "${raw}" must be a rate in percent`);
+  if (!Number.isFinite(n) || n < 0 || n > 30) throw new RowError(`TVA "${raw}" : un taux en pourcentage attendu`);
   return Math.round(n * 100);
 }
 
@@ -92,7 +92,7 @@ function readRecords(text: string): Record<string, string>[] {
 function panierRow(r: Record<string, string>, line: number): CatalogRow {
   const required = (c: string) => {
     const v = (r[c] ?? '').trim();
-    if (!v) throw new RowError(`${c} is empty`);
+    if (!v) throw new RowError(`${c} est vide`);
     return v;
   };
   const code = optionalInt(required('code'), 'code', { min: 1 });
@@ -119,7 +119,7 @@ function panierRow(r: Record<string, string>, line: number): CatalogRow {
 
 function cagetteRow(r: Record<string, string>, line: number, producer: string): CatalogRow {
   const name = (r.productName ?? '').trim();
-  if (!name) throw new RowError('productName is empty');
+  if (!name) throw new RowError('productName est vide');
   const unit = fold(r.unit ?? '');
   const qt = Number((r.qt ?? '1').replace(',', '.') || '1');
   const bulk = parseBoolean(r.floatQt, 'floatQt');
@@ -160,10 +160,10 @@ export function parseCatalogCsv(text: string, opts: { cagetteProducer?: string }
   if (!isCagette) {
     const missing = PANIER_COLUMNS.filter((c) => !header.includes(c));
     if (records.length > 0 && missing.length > 0) {
-      return { format: 'panier', rows, rejections: [{ line: 1, reason: `missing columns: ${missing.join(', ')}` }] };
+      return { format: 'panier', rows, rejections: [{ line: 1, reason: `colonnes manquantes : ${missing.join(', ')}` }] };
     }
   } else if (!opts.cagetteProducer) {
-    return { format: 'cagette', rows, rejections: [{ line: 1, reason: 'a Cagette export needs the producer name (--producer)' }] };
+    return { format: 'cagette', rows, rejections: [{ line: 1, reason: 'un export Cagette demande le nom du producteur (--producer)' }] };
   }
   const seenCodes = new Map<number, number>();
   records.forEach((r, i) => {
@@ -174,7 +174,7 @@ export function parseCatalogCsv(text: string, opts: { cagetteProducer?: string }
       if (problems.length > 0) throw new RowError(problems.join('; '));
       if (row.code !== null) {
         const previous = seenCodes.get(row.code);
-        if (previous !== undefined) throw new RowError(`code ${row.code} already used on line ${previous}`);
+        if (previous !== undefined) throw new RowError(`code ${row.code} déjà utilisé ligne ${previous}`);
         seenCodes.set(row.code, line);
       }
       rows.push(row);

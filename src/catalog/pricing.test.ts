@@ -92,9 +92,9 @@ describe('VAT and validation', () => {
   });
   it('reports inconsistent pricing fields', () => {
     expect(pricingProblems(baguette)).toEqual([]);
-    expect(pricingProblems({ ...baguette, variableWeight: true })).toContain('only products sold by kg or per 100 g can be weighed');
-    expect(pricingProblems({ ...apples, packSize: 6 })).toContain('a pack size only applies to products sold by the piece');
-    expect(pricingProblems({ ...chicken, averageWeightGrams: null })).toContain('a multi-weigh product needs an average weight per piece');
-    expect(pricingProblems({ ...baguette, portionGrams: 200 })).toContain('a portion only applies to products sold by weight');
+    expect(pricingProblems({ ...baguette, variableWeight: true })).toContain('seuls les produits vendus au kilo ou aux 100 g sont pesés');
+    expect(pricingProblems({ ...apples, packSize: 6 })).toContain('un lot ne concerne que les produits vendus à la pièce');
+    expect(pricingProblems({ ...chicken, averageWeightGrams: null })).toContain('un produit pesé pièce par pièce demande un poids moyen par pièce');
+    expect(pricingProblems({ ...baguette, portionGrams: 200 })).toContain('une portion ne concerne que les produits vendus au poids');
   });
 });

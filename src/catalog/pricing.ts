@@ -99,13 +99,13 @@ export function vatIncludedCents(amountCents: number, vatRateBp: number): number
 /** Validates the combination of pricing fields a product may carry; returns the problems found. */
 export function pricingProblems(p: PricedProduct): string[] {
   const problems: string[] = [];
-  if (!Number.isInteger(p.priceCents) || p.priceCents < 0) problems.push('price must be a non-negative amount');
+  if (!Number.isInteger(p.priceCents) || p.priceCents < 0) problems.push('le prix doit être un montant positif');
   const weighedUnit = gramsPerPriceUnit(p.unit) !== undefined;
-  if ((p.variableWeight || p.multiWeigh) && !weighedUnit) problems.push('only products sold by kg or per 100 g can be weighed');
-  if (p.packSize !== null && p.unit !== 'piece') problems.push('a pack size only applies to products sold by the piece');
-  if (p.packSize !== null && (!Number.isInteger(p.packSize) || p.packSize < 2)) problems.push('pack size must be 2 or more');
-  if (p.portionGrams !== null && (!weighedUnit || p.portionGrams <= 0)) problems.push('a portion only applies to products sold by weight');
-  if (p.averageWeightGrams !== null && p.averageWeightGrams <= 0) problems.push('average weight must be positive');
-  if (p.multiWeigh && p.averageWeightGrams === null) problems.push('a multi-weigh product needs an average weight per piece');
+  if ((p.variableWeight || p.multiWeigh) && !weighedUnit) problems.push('seuls les produits vendus au kilo ou aux 100 g sont pesés');
+  if (p.packSize !== null && p.unit !== 'piece') problems.push('un lot ne concerne que les produits vendus à la pièce');
+  if (p.packSize !== null && (!Number.isInteger(p.packSize) || p.packSize < 2)) problems.push('un lot compte au moins 2 pièces');
+  if (p.portionGrams !== null && (!weighedUnit || p.portionGrams <= 0)) problems.push('une portion ne concerne que les produits vendus au poids');
+  if (p.averageWeightGrams !== null && p.averageWeightGrams <= 0) problems.push('le poids moyen doit être positif');
+  if (p.multiWeigh && p.averageWeightGrams === null) problems.push('un produit pesé pièce par pièce demande un poids moyen par pièce');
   return problems;
 }
