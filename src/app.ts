@@ -22,7 +22,7 @@ import { smsRouter } from './sms/inboundRoute.js';
 import { voiceRouter } from './voice/callRoutes.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicBaseUrl' | 'twilio'> & { sessionSecret?: string };
+  config: Pick<Config, 'publicBaseUrl' | 'twilio'> & { sessionSecret?: string; trustProxy?: string };
   db: Db;
   redis: Redis;
   log: Logger;
@@ -57,9 +57,10 @@ export function loggedUrl(url: string): string {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  // X-Forwarded-For is believed only from a proxy on this host or a private network: the login
-  // rate limit counts per client address, which a trusted-everyone setting would let anyone forge
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // X-Forwarded-For is believed only from the proxies named in TRUST_PROXY (default: this host or a
+  // private network): the login rate limit counts per client address, which trusting everyone
+  // would let anyone forge
+  app.set('trust proxy', deps.config.trustProxy ?? 'loopback, linklocal, uniquelocal');
   app.use(
     pinoHttp({
       logger: deps.log,

@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,
   SESSION_SECRET: optionalString,
+  // which proxies' X-Forwarded-For/-Proto are believed (Express "trust proxy")
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default('loopback, linklocal, uniquelocal')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   OUTBOX_RELAY_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(1000)),
   // Twilio's pace for a long code is one segment a second; 0 lifts the limit (a stand-in, a benchmark)
@@ -48,6 +50,8 @@ export interface Config {
   admin: { email: string | undefined; password: string | undefined };
   /** signs console session cookies; unset: derived from the Twilio auth token */
   sessionSecret: string | undefined;
+  /** Express "trust proxy": the reverse proxies whose forwarded headers are believed */
+  trustProxy: string;
   logLevel: string;
   outboxRelayIntervalMs: number;
   smsSegmentsPerSecond: number;
@@ -85,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     sessionSecret: e.SESSION_SECRET,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
     smsSegmentsPerSecond: e.SMS_SEGMENTS_PER_SECOND,
