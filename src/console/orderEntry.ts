@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { openAndNextDistribution } from '../catalog/distributions.js';
 import { estimateLine, isWeighed } from '../catalog/pricing.js';
-import { euros, pickupWhen } from '../i18n/sms.js';
+import { euros, pickupWhen, unitPriceLabel } from '../i18n/sms.js';
 import { upsertCustomer } from '../orders/customers.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import type { OrderService } from '../orders/orderService.js';
@@ -99,7 +99,7 @@ export function orderEntryPages(deps: { db: Db; render: Render; orders: OrderSer
       form,
       customer: customer ? { id: customer.id, name: customer.name, phone: nationalPhone(customer.phone), address: customer.address, deliveryByDefault: customer.deliveryByDefault } : null,
       distribution: open ? `${pickupWhen(open.pickupStart, open.pickupEnd, group.timeZone)}, ${open.relayPoint.name}` : null,
-      products: catalog.list.map((p) => ({ code: p.code, name: p.name, price: `${euros(p.priceCents)}${p.unit === 'kg' ? ' le kg' : p.unit === 'g100' ? ' les 100 g' : p.unit === 'litre' ? ' le litre' : ''}`, weighed: isWeighed(p) })),
+      products: catalog.list.map((p) => ({ code: p.code, name: p.name, price: unitPriceLabel(p.priceCents, p.unit), weighed: isWeighed(p) })),
       rows: read.shown,
       total: read.total,
       problems: [...(extra.problems ?? []), ...(form.action === 'preview' ? [] : read.problems)],

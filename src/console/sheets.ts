@@ -3,7 +3,7 @@
 // CSV exports for Excel. A producer sees only their own list, with basket numbers, never addresses.
 import { Router, type Request } from 'express';
 import { stringify } from 'csv-stringify/sync';
-import { dayAndHour, euros, pickupWhen } from '../i18n/sms.js';
+import { dayAndHour, pickupWhen, unitPriceLabel } from '../i18n/sms.js';
 import { exportDistributionOrders, ordersToCsv } from '../orders/export.js';
 import type { Db } from '../platform/db/client.js';
 import { NotFoundError } from '../platform/errors.js';
@@ -65,8 +65,7 @@ export function sheetPages(deps: { db: Db; render: Render }) {
     const products = await deps.db.product.findMany({ where: { groupId: staff.groupId, active: true }, orderBy: [{ category: 'asc' }, { code: 'asc' }] });
     const categories = new Map<string, { code: number; name: string; price: string }[]>();
     for (const p of products) {
-      const unit = p.unit === 'kg' ? ' le kg' : p.unit === 'g100' ? ' les 100 g' : p.unit === 'litre' ? ' le litre' : '';
-      categories.set(p.category, [...(categories.get(p.category) ?? []), { code: p.code, name: p.name, price: `${euros(p.priceCents)}${unit}` }]);
+      categories.set(p.category, [...(categories.get(p.category) ?? []), { code: p.code, name: p.name, price: unitPriceLabel(p.priceCents, p.unit) }]);
     }
     await deps.render(req, res, 'catalogueSheet', {
       title: 'Feuille catalogue',

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Twilio } from 'twilio';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
+import { DEFAULT_JOB_OPTIONS } from '../platform/queues.js';
 import { classifySendError } from './twilioErrors.js';
 import { markUnreachable } from './unreachable.js';
 import { noticeCallTwiml } from './voiceNotice.js';
@@ -54,11 +55,11 @@ export function createSenderPool(deps: SenderDeps) {
   const connection = deps.connection as ConnectionOptions;
   const queues = new Map<string, Queue<SendJob>>();
   const workers = new Map<string, Worker<SendJob>>();
+  // the house trimming of finished jobs, with this pool's own retry policy
   const jobOptions = {
+    ...DEFAULT_JOB_OPTIONS,
     attempts: settings.attempts,
-    backoff: { type: 'exponential', delay: settings.backoffMs, jitter: 0.5 },
-    removeOnComplete: { age: 24 * 3600, count: 10_000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    backoff: { ...DEFAULT_JOB_OPTIONS.backoff, delay: settings.backoffMs },
   };
   const intervalMs = settings.segmentsPerSecond > 0 ? 1000 / settings.segmentsPerSecond : 0;
 

@@ -27,8 +27,3 @@ export function classifySendError(err: unknown): SendFailure {
   if (status === 429 || status >= 500) return { kind: 'retry', code };
   return { kind: 'permanent', code };
 }
-
-/** A status callback's error code: the carrier refused for good, or only for now. */
-export function isPermanentDeliveryError(code: number | null | undefined): boolean {
-  return code === null || code === undefined || !TEMPORARY_CODES.has(code);
-}

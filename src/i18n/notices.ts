@@ -2,15 +2,14 @@
 // delivery lead and couriers. Short, polite, GSM-7 once passed through toGsm7 (sent that way).
 // Residents on a landline hear the `spoken` form in a short call.
 import { DateTime } from 'luxon';
-import { euros } from './sms.js';
+import { euros, hourLabel } from './sms.js';
 import { spokenEuros } from './voice.js';
 
 /** "ven. 4/12 14h-17h": compact, for the delivery lead's and couriers' SMS. */
 export function shortWhen(start: Date, end: Date, timeZone: string): string {
   const s = DateTime.fromJSDate(start, { zone: timeZone }).setLocale('fr');
   const e = DateTime.fromJSDate(end, { zone: timeZone }).setLocale('fr');
-  const hour = (d: DateTime) => (d.minute === 0 ? `${d.hour}h` : `${d.hour}h${String(d.minute).padStart(2, '0')}`);
-  return `${s.toFormat('ccc')} ${s.day}/${s.month} ${hour(s)}-${hour(e)}`;
+  return `${s.toFormat('ccc')} ${s.day}/${s.month} ${hourLabel(s)}-${hourLabel(e)}`;
 }
 
 /** A notice in both forms: the SMS text and the sentence said in a call. */

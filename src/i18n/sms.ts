@@ -7,18 +7,28 @@ export function euros(cents: number): string {
   return `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} €`;
 }
 
+/** "16h", "16h30". */
+export function hourLabel(d: DateTime): string {
+  return d.minute === 0 ? `${d.hour}h` : `${d.hour}h${String(d.minute).padStart(2, '0')}`;
+}
+
+/** "1,20 €", "2,80 € le kg", "2,60 € les 100 g": a product's price as written on paper. */
+export function unitPriceLabel(priceCents: number, unit: string): string {
+  const per = unit === 'kg' ? ' le kg' : unit === 'g100' ? ' les 100 g' : unit === 'litre' ? ' le litre' : '';
+  return `${euros(priceCents)}${per}`;
+}
+
 /** "vendredi 4 décembre 16h-19h" in the group's time zone. */
 export function pickupWhen(start: Date, end: Date, timeZone: string): string {
   const s = DateTime.fromJSDate(start, { zone: timeZone }).setLocale('fr');
   const e = DateTime.fromJSDate(end, { zone: timeZone }).setLocale('fr');
-  const hour = (d: DateTime) => (d.minute === 0 ? `${d.hour}h` : `${d.hour}h${String(d.minute).padStart(2, '0')}`);
-  return `${s.toFormat('cccc d LLLL')} ${hour(s)}-${hour(e)}`;
+  return `${s.toFormat('cccc d LLLL')} ${hourLabel(s)}-${hourLabel(e)}`;
 }
 
 /** "mercredi 2 décembre 20h" */
 export function dayAndHour(date: Date, timeZone: string): string {
   const d = DateTime.fromJSDate(date, { zone: timeZone }).setLocale('fr');
-  return `${d.toFormat('cccc d LLLL')} ${d.minute === 0 ? `${d.hour}h` : `${d.hour}h${String(d.minute).padStart(2, '0')}`}`;
+  return `${d.toFormat('cccc d LLLL')} ${hourLabel(d)}`;
 }
 
 export interface SummaryLine {

@@ -5,11 +5,10 @@ import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN } from '../../src/config.js';
-import { startNotificationPipeline } from '../../src/delivery/pipeline.js';
 import type { Db } from '../../src/platform/db/client.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { createOutboxQueue } from '../../src/platform/queues.js';
 import { createTwilioClient } from '../../src/platform/twilio.js';
+import { startTestPipeline } from './pipeline.js';
 
 /**
  * The service in demo mode on a real port, web and worker: the Twilio stand-in's callbacks, the
@@ -26,20 +25,13 @@ export async function startDemoServer(db: Db): Promise<{ base: string; stop: () 
   const twilio = { accountSid: DEMO_TWILIO_ACCOUNT_SID, authToken: DEMO_TWILIO_AUTH_TOKEN, apiBaseUrl: `${base}/dev/twilio`, demoMode: true };
   const prefix = `demo-${crypto.randomBytes(4).toString('hex')}`;
   handler = createApp({ config: { publicBaseUrl: base, twilio }, db, redis, log, redisPrefix: `${prefix}:`, queuePrefix: prefix });
-  const producer = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const outboxQueue = createOutboxQueue(producer, { prefix });
-  const pipeline = await startNotificationPipeline({
-    db, producer, workerConnection, outboxQueue, prefix, log, publicBaseUrl: base, relayIntervalMs: 100,
-    twilio: createTwilioClient(twilio.accountSid, twilio.authToken, twilio.apiBaseUrl), sender: { segmentsPerSecond: 0 },
+  const worker = await startTestPipeline(db, log, {
+    prefix, publicBaseUrl: base, twilio: createTwilioClient(twilio.accountSid, twilio.authToken, twilio.apiBaseUrl),
   });
   return {
     base,
     async stop() {
-      await pipeline.close(3_000);
-      await outboxQueue.close();
-      producer.disconnect();
-      workerConnection.disconnect();
+      await worker.stop();
       redis.disconnect();
       await new Promise((r) => server.close(r));
     },

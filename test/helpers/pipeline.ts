@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import nock from 'nock';
+import type { Twilio } from 'twilio';
 import { inject } from 'vitest';
 import { startNotificationPipeline } from '../../src/delivery/pipeline.js';
 import type { SenderSettings } from '../../src/delivery/sender.js';
@@ -68,10 +69,17 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-/** The worker side, in this process, on real Redis (a key prefix of its own), Twilio at TWILIO_BASE. */
-export async function startTestPipeline(db: Db, log: Logger, opts: { redisUrl?: string; sender?: Partial<SenderSettings>; sweep?: Partial<SweepSettings> & { everyMs?: number }; now?: () => Date } = {}) {
+/**
+ * The worker side, in this process, on real Redis (a key prefix of its own), Twilio at TWILIO_BASE
+ * (nock) unless another client and public URL are given (the demo's stand-in).
+ */
+export async function startTestPipeline(
+  db: Db,
+  log: Logger,
+  opts: { redisUrl?: string; prefix?: string; twilio?: Twilio; publicBaseUrl?: string; sender?: Partial<SenderSettings>; sweep?: Partial<SweepSettings> & { everyMs?: number }; now?: () => Date } = {},
+) {
   const url = opts.redisUrl ?? inject('redisUrl');
-  const prefix = `t-${crypto.randomBytes(4).toString('hex')}`;
+  const prefix = opts.prefix ?? `t-${crypto.randomBytes(4).toString('hex')}`;
   const producer = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   const workerConnection = new Redis(url, { maxRetriesPerRequest: null });
   producer.on('error', () => {});
@@ -80,8 +88,8 @@ export async function startTestPipeline(db: Db, log: Logger, opts: { redisUrl?: 
   outboxQueue.on('error', () => {});
   const pipeline = await startNotificationPipeline({
     db, producer, workerConnection, outboxQueue, prefix, log,
-    twilio: createTwilioClient(ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_BASE),
-    publicBaseUrl: TEST_PUBLIC_URL, relayIntervalMs: 50,
+    twilio: opts.twilio ?? createTwilioClient(ACCOUNT_SID, TEST_AUTH_TOKEN, TWILIO_BASE),
+    publicBaseUrl: opts.publicBaseUrl ?? TEST_PUBLIC_URL, relayIntervalMs: 50,
     sender: { segmentsPerSecond: 0, backoffMs: 50, callRetryDelayMs: 100, ...opts.sender },
     sweep: { everyMs: 3_600_000, ...opts.sweep },
     now: opts.now,
