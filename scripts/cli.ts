@@ -4,7 +4,9 @@ import { hash } from '@node-rs/argon2';
 import { Command, CommanderError, Option } from 'commander';
 import { importCatalogRows } from '../src/catalog/catalogService.js';
 import { parseCatalogCsv } from '../src/catalog/csvImport.js';
-import { createDistribution, formatLocalTime, nextDistribution, parseLocalTime } from '../src/catalog/distributions.js';
+import { findRelayPoint, formatLocalTime, nextDistribution, parseLocalTime } from '../src/catalog/distributions.js';
+import { SYSTEM } from '../src/orders/actor.js';
+import { createDistribution } from '../src/orders/distributionLifecycle.js';
 import { loadConfig } from '../src/config.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { upsertCustomer } from '../src/orders/customers.js';
@@ -147,10 +149,12 @@ distribution
     const db = await database();
     const g = await resolveGroup(db, o.group);
     const t = (s: string) => parseLocalTime(s, g.timeZone);
-    const d = await createDistribution(db, g.id, o.relay, {
+    const relay = await findRelayPoint(db, g.id, o.relay);
+    const d = await db.$transaction((tx) => createDistribution(tx, {
+      groupId: g.id, relayPointId: relay.id,
       pickupStart: t(o.pickupStart), pickupEnd: t(o.pickupEnd), opensAt: t(o.opens), closesAt: t(o.closes),
       deliveryStart: o.deliveryStart ? t(o.deliveryStart) : undefined, deliveryEnd: o.deliveryEnd ? t(o.deliveryEnd) : undefined,
-    });
+    }, SYSTEM));
     console.log(`distribution ${d.id} created`);
   });
 distribution

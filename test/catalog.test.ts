@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importCatalogRows } from '../src/catalog/catalogService.js';
 import { parseCatalogCsv } from '../src/catalog/csvImport.js';
-import { createDistribution, distributionTimeProblems, parseLocalTime } from '../src/catalog/distributions.js';
+import { distributionTimeProblems, findRelayPoint, parseLocalTime } from '../src/catalog/distributions.js';
+import { SYSTEM } from '../src/orders/actor.js';
+import { createDistribution } from '../src/orders/distributionLifecycle.js';
 import type { Db } from '../src/platform/db/client.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup } from './helpers/fixtures.js';
@@ -80,7 +82,8 @@ describe('distributions', () => {
   it('stores times in UTC and reads them back unchanged', async () => {
     const g = await createTestGroup(db);
     const t = (s: string) => parseLocalTime(s, 'Europe/Paris');
-    const d = await createDistribution(db, g.groupId, 'Epicerie test', { opensAt: t('2026-11-25 20:00'), closesAt: t('2026-12-02 20:00'), pickupStart: t('2026-12-04 16:00'), pickupEnd: t('2026-12-04 19:00') });
+    const relay = await findRelayPoint(db, g.groupId, 'Epicerie test');
+    const d = await db.$transaction((tx) => createDistribution(tx, { groupId: g.groupId, relayPointId: relay.id, opensAt: t('2026-11-25 20:00'), closesAt: t('2026-12-02 20:00'), pickupStart: t('2026-12-04 16:00'), pickupEnd: t('2026-12-04 19:00') }, SYSTEM));
     const back = await db.distribution.findUniqueOrThrow({ where: { id: d.id } });
     expect(back.pickupStart.toISOString()).toBe('2026-12-04T15:00:00.000Z');
     expect(back.closesAt.toISOString()).toBe('2026-12-02T19:00:00.000Z');

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepOnce } from '../src/delivery/schedule.js';
 import { createOrderService } from '../src/orders/orderService.js';
+import { SYSTEM } from '../src/orders/actor.js';
 import { recordWeighIn } from '../src/orders/weighIn.js';
 import type { Db } from '../src/platform/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
@@ -144,7 +145,7 @@ describe('the weigh-in', () => {
     const lines = await db.orderLine.findMany({ where: { orderId: order.id } });
     const pommes = lines.find((l) => l.productId === g.products.pommes)!;
     const poulet = lines.find((l) => l.productId === g.products.poulet)!;
-    const weigh = (w: { lineId: string; grams: number[] }[]) => db.$transaction((tx) => recordWeighIn(tx, order.id, w));
+    const weigh = (w: { lineId: string; grams: number[] }[]) => db.$transaction((tx) => recordWeighIn(tx, order.id, w, SYSTEM));
     // one line weighed: no final price yet
     expect(await weigh([{ lineId: pommes.id, grams: [1100] }])).toEqual({ finalCents: null });
     // a chicken is weighed piece by piece: two pieces, two weights

@@ -3,7 +3,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { relayOutboxOnce, startOutboxRelay, type OutboxJobData } from '../src/delivery/outboxRelay.js';
-import { startOutboxWorker } from '../src/delivery/outboxWorker.js';
+import { startOutboxWorker, type OutboxHandlers } from '../src/delivery/outboxWorker.js';
+import { EVENT_TYPES } from '../src/orders/events.js';
 import { createOrderService } from '../src/orders/orderService.js';
 import type { Db } from '../src/platform/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
@@ -73,7 +74,9 @@ describe('outbox relay', () => {
   it('hands published events to the worker for their type', async () => {
     const seen: OutboxJobData[] = [];
     const workerRedis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-    const worker = startOutboxWorker({ connection: workerRedis, prefix, log, handlers: { 'order.cancelled': async (e) => void seen.push(e) } });
+    const record = async (e: OutboxJobData) => void seen.push(e);
+    const handlers = Object.fromEntries(EVENT_TYPES.map((t) => [t, record])) as unknown as OutboxHandlers;
+    const worker = startOutboxWorker({ connection: workerRedis, prefix, db, log, handlers });
     const relay = startOutboxRelay({ db, queue, log, intervalMs: 100 });
     const order = await confirmedOrder();
     await createOrderService({ db }).cancelOrder(order.id, { enforceWindow: true });
@@ -82,7 +85,37 @@ describe('outbox relay', () => {
     await relay.stop();
     await worker.close();
     workerRedis.disconnect();
-    expect(seen.filter((e) => e.aggregateId === order.id).map((e) => e.type)).toEqual(['order.cancelled']);
+    expect(seen.filter((e) => e.aggregateId === order.id).map((e) => e.type)).toEqual(['order.confirmed', 'order.cancelled']);
+    // the worker marks what it handled: the sweep will not publish it again
+    const events = await db.outboxEvent.findMany({ where: { aggregateId: order.id } });
+    expect(events.every((e) => e.processedAt !== null && e.failedAt === null)).toBe(true);
+  });
+
+  it('marks an event it cannot handle as failed, with its reason, and the sweep does not republish it', async () => {
+    const workerRedis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+    const handlers = Object.fromEntries(EVENT_TYPES.map((t) => [t, async () => {}])) as unknown as OutboxHandlers;
+    const worker = startOutboxWorker({ connection: workerRedis, prefix, db, log, handlers });
+    // written by an older version, or by hand: a type the catalogue does not know, and a bad payload
+    const unknown = await db.outboxEvent.create({ data: { groupId: g.groupId, type: 'order.teleported', aggregateType: 'Order', aggregateId: 'x', payload: {} } });
+    const malformed = await db.outboxEvent.create({ data: { groupId: g.groupId, type: 'order.cancelled', aggregateType: 'Order', aggregateId: 'y', payload: { orderId: 'y' } } });
+    await relayOutboxOnce(db, queue);
+    const deadline = Date.now() + 15_000;
+    const failed = async () => db.outboxEvent.count({ where: { id: { in: [unknown.id, malformed.id] }, failedAt: { not: null } } });
+    while ((await failed()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await worker.close();
+    workerRedis.disconnect();
+    const rows = await db.outboxEvent.findMany({ where: { id: { in: [unknown.id, malformed.id] } }, orderBy: { type: 'asc' } });
+    expect(rows.map((r) => [r.type, r.processedAt, r.lastError?.split(':')[0]])).toEqual([
+      ['order.cancelled', null, 'invalid payload'],
+      ['order.teleported', null, 'unknown event type order.teleported'],
+    ]);
+    // failed in the queue too (what the dashboard shows), after a single attempt
+    expect((await queue.getJob(unknown.id))?.failedReason).toMatch(/unknown event type/);
+    // the sweep republishes events published long ago and never processed, but not failed ones
+    await db.outboxEvent.updateMany({ where: { id: { in: [unknown.id, malformed.id] } }, data: { publishedAt: new Date(Date.now() - 3600_000) } });
+    const { sweepOnce } = await import('../src/delivery/schedule.js');
+    await sweepOnce({ db, senders: { enqueue: async () => {} } as never, now: new Date() });
+    expect(await db.outboxEvent.count({ where: { id: { in: [unknown.id, malformed.id] }, publishedAt: null } })).toBe(0);
   });
 
   it('publishes at commit when PostgreSQL tells of new events, without waiting for the next poll', async () => {

@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 /** "2026-12-04 16:00" in the group's time zone → a UTC instant. */
 export function parseLocalTime(text: string, timeZone: string): Date {
   const dt = DateTime.fromFormat(text.trim(), 'yyyy-MM-dd HH:mm', { zone: timeZone });
-  if (!dt.isValid) throw new ValidationError(`"${text}" is not a date and time like 2026-12-04 16:00`);
+  if (!dt.isValid) throw new ValidationError(`"${text}" is not a date and time like 2026-12-04 16:00`, { text }, 'invalid_time');
   return dt.toJSDate();
 }
 
@@ -34,12 +34,11 @@ export function distributionTimeProblems(t: DistributionTimes): string[] {
   return problems;
 }
 
-export async function createDistribution(db: Db, groupId: string, relayName: string, times: DistributionTimes) {
-  const relay = await db.relayPoint.findUnique({ where: { groupId_name: { groupId, name: relayName } } });
-  if (!relay) throw new NotFoundError(`relay point "${relayName}"`);
-  const problems = distributionTimeProblems(times);
-  if (problems.length > 0) throw new ValidationError(problems.join('; '));
-  return db.distribution.create({ data: { groupId, relayPointId: relay.id, ...times } });
+/** A relay point of the group by its name (the CLI names it). */
+export async function findRelayPoint(db: Db | Tx, groupId: string, name: string) {
+  const relay = await db.relayPoint.findUnique({ where: { groupId_name: { groupId, name } } });
+  if (!relay) throw new NotFoundError(`relay point "${name}"`);
+  return relay;
 }
 
 /** The distribution to order for: open now, else the next to open. */

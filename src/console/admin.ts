@@ -2,7 +2,10 @@
 import { hash } from '@node-rs/argon2';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { distributionTimeProblems, formatLocalTime, parseLocalTime } from '../catalog/distributions.js';
+import { formatLocalTime, parseLocalTime } from '../catalog/distributions.js';
+import { staffErrorText } from '../i18n/errors.js';
+import { staffActor } from '../orders/actor.js';
+import { cancelDistribution, closeDistribution, createDistribution, markDistributionDone, rescheduleDistribution } from '../orders/distributionLifecycle.js';
 import { dayAndHour, pickupWhen } from '../i18n/sms.js';
 import { customerPhone } from '../orders/customers.js';
 import { isUniqueViolation, type Db } from '../platform/db/client.js';
@@ -10,14 +13,6 @@ import { AppError, NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
-
-const TIME_PROBLEMS: Record<string, string> = {
-  'orders must open before they close': 'Les commandes doivent ouvrir avant de fermer.',
-  'orders must close before the pickup starts': 'Les commandes doivent fermer avant le retrait.',
-  'the pickup must start before it ends': 'Le retrait doit commencer avant de finir.',
-  'a delivery window needs a start and an end': 'Une tournée de livraison a un début et une fin.',
-  'the delivery window must start before it ends': 'La livraison doit commencer avant de finir.',
-};
 
 const DistributionForm = z.object({
   relayPointId: z.string().min(1),
@@ -73,9 +68,7 @@ export function adminPages(deps: { db: Db; render: Render }) {
     const local = (v: string | undefined) => (v ? parseLocalTime(v.replace('T', ' '), group.timeZone) : undefined);
     try {
       const times = { opensAt: local(parsed.data.opensAt)!, closesAt: local(parsed.data.closesAt)!, pickupStart: local(parsed.data.pickupStart)!, pickupEnd: local(parsed.data.pickupEnd)!, deliveryStart: local(parsed.data.deliveryStart) ?? null, deliveryEnd: local(parsed.data.deliveryEnd) ?? null };
-      const problems = distributionTimeProblems({ ...times, deliveryStart: times.deliveryStart ?? undefined, deliveryEnd: times.deliveryEnd ?? undefined });
-      if (problems.length) return { problems: problems.map((p) => TIME_PROBLEMS[p] ?? p) };
-      return { problems: [], data: { relayPointId: relay.id, ...times } };
+      return { problems: [], data: { relayPointId: relay.id, ...times, deliveryStart: times.deliveryStart ?? undefined, deliveryEnd: times.deliveryEnd ?? undefined } };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       return { problems: ['Une date est illisible.'] };
@@ -83,32 +76,53 @@ export function adminPages(deps: { db: Db; render: Render }) {
   }
 
   router.post('/console/distributions', coordinator, async (req, res) => {
+    const staff = req.session.staff!;
     const { problems, data } = await readTimes(req);
     if (!data) return distributionsPage(req, res, problems, 400);
-    await deps.db.distribution.create({ data: { groupId: req.session.staff!.groupId, ...data } });
+    try {
+      await deps.db.$transaction((tx) => createDistribution(tx, { groupId: staff.groupId, ...data }, staffActor(staff.staffId)));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return distributionsPage(req, res, [staffErrorText(err)], 400);
+    }
     req.session.flash = 'Distribution créée.';
     res.redirect(303, '/console/distributions');
   });
 
   router.post('/console/distributions/:id', coordinator, async (req, res) => {
+    const staff = req.session.staff!;
     const { problems, data } = await readTimes(req);
     if (!data) return distributionsPage(req, res, problems, 400);
-    // only a distribution still taking (or about to take) orders changes its times
-    const moved = await deps.db.distribution.updateMany({ where: { id: String(req.params.id), groupId: req.session.staff!.groupId, status: 'scheduled' }, data });
-    req.session.flash = moved.count ? 'Distribution modifiée.' : 'Cette distribution ne peut plus être modifiée.';
+    try {
+      // only a distribution still taking (or about to take) orders changes its times
+      await deps.db.$transaction((tx) => rescheduleDistribution(tx, { groupId: staff.groupId, distributionId: String(req.params.id) }, data, staffActor(staff.staffId)));
+      req.session.flash = 'Distribution modifiée.';
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === 'invalid_distribution_times') return distributionsPage(req, res, [staffErrorText(err)], 400);
+      req.session.flash = 'Cette distribution ne peut plus être modifiée.';
+    }
     res.redirect(303, '/console/distributions');
   });
+
+  const ACTIONS = {
+    close: { run: closeDistribution, done: 'Commandes closes. Le responsable des livraisons reçoit la liste des livraisons.' },
+    done: { run: markDistributionDone, done: 'Distribution terminée.' },
+    cancel: { run: cancelDistribution, done: 'Distribution annulée. Chaque habitant qui avait commandé est prévenu.' },
+  } as const;
 
   router.post('/console/distributions/:id/:action', coordinator, async (req, res) => {
     const staff = req.session.staff!;
     const action = String(req.params.action);
-    const target = { close: { from: ['scheduled'], to: 'closed' }, done: { from: ['scheduled', 'closed'], to: 'done' }, cancel: { from: ['scheduled'], to: 'cancelled' } }[action as 'close' | 'done' | 'cancel'];
-    if (!target) throw new NotFoundError('action');
-    const moved = await deps.db.distribution.updateMany({
-      where: { id: String(req.params.id), groupId: staff.groupId, status: { in: target.from as ('scheduled' | 'closed')[] } },
-      data: { status: target.to as 'closed' | 'done' | 'cancelled', ...(target.to === 'closed' ? { closedAt: new Date() } : {}) },
-    });
-    req.session.flash = moved.count ? 'Distribution mise à jour.' : 'Cette distribution ne peut plus changer ainsi.';
+    if (!Object.hasOwn(ACTIONS, action)) throw new NotFoundError('action');
+    const chosen = ACTIONS[action as keyof typeof ACTIONS];
+    try {
+      await deps.db.$transaction(async (tx) => void (await chosen.run(tx, { groupId: staff.groupId, distributionId: String(req.params.id) }, staffActor(staff.staffId), new Date())), { maxWait: 10_000, timeout: 20_000 });
+      req.session.flash = chosen.done;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      req.session.flash = err.code === 'invalid_distribution_state' ? 'Cette distribution ne peut plus changer ainsi.' : staffErrorText(err);
+    }
     res.redirect(303, '/console/distributions');
   });
 

@@ -7,10 +7,10 @@ import { openAndNextDistribution } from '../catalog/distributions.js';
 import { estimateLine, isWeighed } from '../catalog/pricing.js';
 import { euros, pickupWhen, unitPriceLabel } from '../i18n/sms.js';
 import { upsertCustomer } from '../orders/customers.js';
-import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import type { OrderService } from '../orders/orderService.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
+import { staffErrorText } from '../i18n/errors.js';
 import { nationalPhone } from '../platform/phone.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
@@ -152,11 +152,8 @@ export function orderEntryPages(deps: { db: Db; render: Render; orders: OrderSer
       req.session.flash = `Commande enregistrée : panier ${placed.basketNumber}. L’habitant reçoit la confirmation.`;
       res.redirect(303, '/console/orders/new');
     } catch (err) {
-      if (err instanceof OutOfStockError) return show(req, res, form, { problems: [`Plus assez de ${err.productName} : il en reste ${err.remaining}.`] }, 409);
-      if (err instanceof OrderWindowClosedError) return show(req, res, form, { problems: ['Les commandes de cette distribution sont fermées.'] }, 409);
-      if (err instanceof AppError && err.code === 'no_address') return show(req, res, form, { problems: ['Donnez l’adresse de livraison.'] }, 400);
-      if (err instanceof AppError && err.code === 'invalid_input') return show(req, res, form, { problems: ['Ce numéro de téléphone n’est pas valide.'] }, 400);
-      throw err;
+      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
+      return show(req, res, form, { problems: [staffErrorText(err)] }, err.status);
     }
   });
 

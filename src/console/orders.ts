@@ -2,7 +2,12 @@
 // mark collected and paid at the relay shop. The sign-off sheet prints the same list.
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import { staffErrorText } from '../i18n/errors.js';
 import { euros, pickupWhen, STATUS_LABELS } from '../i18n/sms.js';
+import { staffActor } from '../orders/actor.js';
+import { basketListWhere } from '../orders/readModels.js';
+import { markCollected, markPaid } from '../orders/relayShop.js';
+import { isActive } from '../orders/status.js';
 import type { OrderService } from '../orders/orderService.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
@@ -28,7 +33,9 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
 
   async function listFor(req: Request) {
     const staff = req.session.staff!;
-    const f = Filters.parse(req.query);
+    // a filter that is not one of ours (a hand-edited URL) is ignored, not a 500
+    const parsed = Filters.safeParse(req.query);
+    const f = parsed.success ? parsed.data : {};
     const group = await deps.db.group.findUniqueOrThrow({ where: { id: staff.groupId } });
     const dists = await distributions(staff.groupId);
     const upcoming = [...dists].reverse().find((d) => d.status === 'scheduled' || d.status === 'closed') ?? dists[0];
@@ -36,8 +43,8 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
     const orders = dist
       ? await deps.db.order.findMany({
           where: {
-            distributionId: dist.id,
-            status: f.status ? f.status : { not: 'draft' },
+            ...basketListWhere(dist.id),
+            ...(f.status ? { status: f.status } : {}),
             ...(f.fulfilment ? { fulfilment: f.fulfilment } : {}),
             ...(f.producer ? { lines: { some: { product: { producerId: f.producer } } } } : {}),
           },
@@ -53,7 +60,7 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
         id: o.id, basket: o.basketNumber, name: o.customer.name ?? '(sans nom)', phone: nationalPhone(o.customer.phone), status: o.status,
         statusLabel: STATUS_LABELS[o.status] ?? o.status, fulfilment: o.fulfilment === 'delivery' ? 'Livraison' : 'Retrait',
         total: o.finalCents !== null ? euros(o.finalCents) : `${o.lines.some((l) => l.variableWeight) ? 'environ ' : ''}${euros(o.estimatedCents)}`,
-        paid: Boolean(o.paidAt), collected: Boolean(o.collectedAt), active: o.status === 'confirmed' || o.status === 'ready',
+        paid: Boolean(o.paidAt), collected: Boolean(o.collectedAt), active: isActive(o.status),
       })),
     };
   }
@@ -87,7 +94,7 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
     await deps.render(req, res, 'order', {
       title: `Panier ${o.basketNumber ?? ''}`,
       o: {
-        id: o.id, basket: o.basketNumber, status: o.status, statusLabel: STATUS_LABELS[o.status] ?? o.status, active: o.status === 'confirmed' || o.status === 'ready',
+        id: o.id, basket: o.basketNumber, status: o.status, statusLabel: STATUS_LABELS[o.status] ?? o.status, active: isActive(o.status),
         customer: o.customer.name ?? '(sans nom)', phone: nationalPhone(o.customer.phone), channel: CHANNELS[o.channel], enteredBy: o.enteredBy?.name ?? null,
         pickup: `${pickupWhen(o.distribution.pickupStart, o.distribution.pickupEnd, group.timeZone)}, ${o.distribution.relayPoint.name}`,
         delivery: o.delivery ? { address: o.delivery.address, courier: o.delivery.courier?.name ?? null } : null, notes: o.notes,
@@ -108,7 +115,7 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
       req.session.flash = `Panier ${order.basketNumber} annulé. L’habitant est prévenu.`;
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      req.session.flash = `Le panier ${order.basketNumber} ne peut plus être annulé.`;
+      req.session.flash = `Panier ${order.basketNumber} : ${staffErrorText(err)}`;
     }
     res.redirect(303, `/console/orders?distribution=${order.distributionId}`);
   });
@@ -117,24 +124,26 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
     const staff = req.session.staff!;
     const order = await ownOrder(staff.groupId, String(req.params.id));
     const paid = (req.body as Record<string, unknown>).paid === '1';
-    const now = clock();
-    const moved = await deps.db.order.updateMany({
-      where: { id: order.id, status: { in: ['confirmed', 'ready'] } },
-      data: { status: 'collected', collectedAt: now, ...(paid ? { paidAt: now } : {}) },
-    });
-    if (moved.count) {
-      await deps.db.auditEvent.create({ data: { groupId: order.groupId, actorId: staff.staffId, actorKind: 'staff', action: paid ? 'order.collected_paid' : 'order.collected', entityType: 'Order', entityId: order.id } });
+    try {
+      await deps.db.$transaction((tx) => markCollected(tx, { groupId: staff.groupId, orderId: order.id }, { paid }, staffActor(staff.staffId), clock()));
+      req.session.flash = `Panier ${order.basketNumber} retiré${paid ? ' et payé' : ''}.`;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      req.session.flash = `Le panier ${order.basketNumber} n’est pas à retirer.`;
     }
-    req.session.flash = moved.count ? `Panier ${order.basketNumber} retiré${paid ? ' et payé' : ''}.` : `Le panier ${order.basketNumber} n’est pas à retirer.`;
     res.redirect(303, `/console/orders?distribution=${order.distributionId}`);
   });
 
   router.post('/console/orders/:id/paid', allowed, async (req, res) => {
     const staff = req.session.staff!;
     const order = await ownOrder(staff.groupId, String(req.params.id));
-    await deps.db.order.updateMany({ where: { id: order.id, paidAt: null, status: { not: 'cancelled' } }, data: { paidAt: clock() } });
-    await deps.db.auditEvent.create({ data: { groupId: order.groupId, actorId: staff.staffId, actorKind: 'staff', action: 'order.paid', entityType: 'Order', entityId: order.id } });
-    req.session.flash = `Panier ${order.basketNumber} payé.`;
+    try {
+      await deps.db.$transaction((tx) => markPaid(tx, { groupId: staff.groupId, orderId: order.id }, staffActor(staff.staffId), clock()));
+      req.session.flash = `Panier ${order.basketNumber} payé.`;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      req.session.flash = `Panier ${order.basketNumber} : ${staffErrorText(err)}`;
+    }
     res.redirect(303, `/console/orders?distribution=${order.distributionId}`);
   });
 

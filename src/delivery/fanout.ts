@@ -1,12 +1,13 @@
 // Turns each outbox event into the notices it means (who is told what), writes them as Message
 // rows (one per event and recipient, so a retried job adds none) and queues them on their sender.
 import { DateTime } from 'luxon';
-import { courierNotice, leadNotice, residentNotice, shortWhen } from '../i18n/notices.js';
+import { courierNotice, leadNotice, residentNotice, shortWhen, staffAlert } from '../i18n/notices.js';
 import { dayAndHour, pickupWhen } from '../i18n/sms.js';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { nationalPhone } from '../platform/phone.js';
-import type { OutboxHandler } from './outboxWorker.js';
+import { ACTIVE_STATUSES, PLACED_STATUSES } from '../orders/status.js';
+import type { OutboxHandlers } from './outboxWorker.js';
 import type { OutboxJobData } from './outboxRelay.js';
 import { messageBody, residentNotices, senderFor, type Notice } from './recipients.js';
 import { PRIORITY, type SenderPool } from './sender.js';
@@ -25,7 +26,7 @@ const ORDER_INCLUDE = {
   delivery: { include: { courier: true } },
 } as const;
 
-export function createNotificationHandlers(deps: FanoutDeps): Record<string, OutboxHandler> {
+export function createNotificationHandlers(deps: FanoutDeps): OutboxHandlers {
   const { db } = deps;
   const log = deps.log.child({ module: 'notifications' });
 
@@ -54,7 +55,7 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
   }
 
   /** Writes the notices (idempotent per event and recipient) and queues every one still pending. */
-  async function deliver(event: OutboxJobData, notices: Notice[]): Promise<void> {
+  async function deliver(event: Pick<OutboxJobData, 'eventId' | 'groupId'>, notices: Notice[]): Promise<void> {
     if (notices.length > 0) {
       const group = await groupOf(event.groupId);
       const identity = { smsSenderKind: group.smsSenderKind, smsSender: group.smsSender, numbers: group.numbers.map((n) => n.phone) };
@@ -77,13 +78,13 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
       const priorityOf = new Map(notices.map((n) => [`${n.to}`, n.priority]));
       for (const m of pending) await deps.senders.enqueue({ ...m, priority: priorityOf.get(m.toPhone) ?? PRIORITY.notice });
     }
-    await db.outboxEvent.updateMany({ where: { id: event.eventId, processedAt: null }, data: { processedAt: new Date() } });
   }
 
   const loadOrder = (orderId: string) => db.order.findUnique({ where: { id: orderId }, include: ORDER_INCLUDE });
   type LoadedOrder = NonNullable<Awaited<ReturnType<typeof loadOrder>>>;
 
   const timeZoneOf = async (groupId: string) => (await groupOf(groupId)).timeZone;
+  const isActiveStatus = (status: string) => (ACTIVE_STATUSES as readonly string[]).includes(status);
 
   /** The delivery window, or the pickup window when the distribution has none. */
   function deliveryWindow(o: LoadedOrder, tz: string): string {
@@ -91,15 +92,18 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
     return d.deliveryStart && d.deliveryEnd ? shortWhen(d.deliveryStart, d.deliveryEnd, tz) : shortWhen(d.pickupStart, d.pickupEnd, tz);
   }
 
-  const id = (e: OutboxJobData, key: string) => String(e.payload[key] ?? e.aggregateId);
+  async function coordinators(groupId: string) {
+    const staff = await db.staffUser.findMany({ where: { groupId, role: 'coordinator', active: true, phone: { not: null } }, orderBy: { createdAt: 'asc' } });
+    return staff.map((s) => s.phone!);
+  }
 
-  const handlers: Record<string, OutboxHandler> = {
+  const handlers: OutboxHandlers = {
     'order.confirmed': async (e) => {
       const o = await db.order.findUnique({
-        where: { id: id(e, 'orderId') },
+        where: { id: e.payload.orderId },
         include: { customer: true, distribution: { include: { relayPoint: true } }, lines: { select: { variableWeight: true } } },
       });
-      if (!o || !['confirmed', 'ready'].includes(o.status)) return deliver(e, []);
+      if (!o || !isActiveStatus(o.status)) return deliver(e, []);
       const tz = await timeZoneOf(e.groupId);
       const estimated = o.lines.some((l) => l.variableWeight);
       const text = residentNotice.confirmed(o.basketNumber ?? 0, o.estimatedCents, estimated, pickupWhen(o.distribution.pickupStart, o.distribution.pickupEnd, tz), o.distribution.relayPoint.name);
@@ -107,8 +111,10 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
       const notices = residentNotices(o.customer, text, { kind: e.type, orderId: o.id, resident: o.channel !== 'sms' });
       return deliver(e, notices.filter((n) => !(o.channel === 'voice' && n.role === 'resident' && n.channel === 'voice')));
     },
+    // lines added to a confirmed order by SMS: the resident was answered in the thread
+    'order.updated': async (e) => deliver(e, []),
     'order.cancelled': async (e) => {
-      const o = await loadOrder(id(e, 'orderId'));
+      const o = await loadOrder(e.payload.orderId);
       if (!o) return deliver(e, []);
       const group = await groupOf(e.groupId);
       const notices = residentNotices(o.customer, residentNotice.cancelled(o.basketNumber ?? 0, group.operatorPhone), { kind: e.type, orderId: o.id, resident: e.payload.by === 'staff' });
@@ -124,13 +130,15 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
       return deliver(e, notices);
     },
     'order.finalized': async (e) => {
-      const o = await loadOrder(id(e, 'orderId'));
-      if (!o || o.finalCents === null || o.status === 'cancelled') return deliver(e, []);
-      return deliver(e, residentNotices(o.customer, residentNotice.finalPrice(o.basketNumber ?? 0, o.finalCents), { kind: e.type, orderId: o.id }));
+      const o = await loadOrder(e.payload.orderId);
+      // a later weigh-in changed the amount again: its own event tells the newer figure
+      if (!o || o.finalCents === null || o.finalCents !== e.payload.finalCents || o.status === 'cancelled') return deliver(e, []);
+      const text = e.payload.correction ? residentNotice.finalPriceCorrected(o.basketNumber ?? 0, o.finalCents) : residentNotice.finalPrice(o.basketNumber ?? 0, o.finalCents);
+      return deliver(e, residentNotices(o.customer, text, { kind: e.type, orderId: o.id }));
     },
     'delivery.requested': async (e) => {
-      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { order: { include: ORDER_INCLUDE } } });
-      if (!d || !['confirmed', 'ready'].includes(d.order.status) || d.status !== 'requested') return deliver(e, []);
+      const d = await db.delivery.findUnique({ where: { id: e.payload.deliveryId }, include: { order: { include: ORDER_INCLUDE } } });
+      if (!d || !isActiveStatus(d.order.status) || d.status !== 'requested') return deliver(e, []);
       const tz = await timeZoneOf(e.groupId);
       const couriers = await activeCouriers(e.groupId);
       const hint = couriers[0] ? firstName(couriers[0].name).toUpperCase() : 'NOM';
@@ -141,7 +149,7 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
       return deliver(e, notices);
     },
     'delivery.assigned': async (e) => {
-      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { courier: true, order: { include: ORDER_INCLUDE } } });
+      const d = await db.delivery.findUnique({ where: { id: e.payload.deliveryId }, include: { courier: true, order: { include: ORDER_INCLUDE } } });
       if (!d || !d.courier || d.courierId !== e.payload.courierId || !['assigned', 'accepted'].includes(d.status)) return deliver(e, []);
       const tz = await timeZoneOf(e.groupId);
       const o = d.order;
@@ -156,7 +164,7 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
           spoken: '',
         },
       }];
-      const previous = e.payload.previousCourierId ? await db.courier.findUnique({ where: { id: String(e.payload.previousCourierId) } }) : null;
+      const previous = e.payload.previousCourierId ? await db.courier.findUnique({ where: { id: e.payload.previousCourierId } }) : null;
       if (previous && previous.id !== d.courier.id) {
         notices.push({ kind: e.type, role: 'courier', to: previous.phone, channel: 'sms', text: { sms: courierNotice.withdrawn(basket), spoken: '' }, customerId: null, orderId: o.id, expectsReply: false, priority: PRIORITY.dispatch });
       }
@@ -166,28 +174,28 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
       return deliver(e, notices);
     },
     'delivery.delivered': async (e) => {
-      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { order: { include: { customer: true } } } });
+      const d = await db.delivery.findUnique({ where: { id: e.payload.deliveryId }, include: { order: { include: { customer: true } } } });
       if (!d || d.status !== 'delivered') return deliver(e, []);
       return deliver(e, residentNotices(d.order.customer, residentNotice.delivered(d.order.basketNumber ?? 0), { kind: e.type, orderId: d.orderId }));
     },
     'delivery.failed': async (e) => {
-      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { courier: true, order: true } });
+      const d = await db.delivery.findUnique({ where: { id: e.payload.deliveryId }, include: { courier: true, order: true } });
       if (!d) return deliver(e, []);
       const text = { sms: leadNotice.failed(d.order.basketNumber ?? 0, d.courier ? firstName(d.courier.name) : '?', d.failureReason ?? 'non précisée'), spoken: '' };
       return deliver(e, (await leads(e.groupId)).map((to) => ({ kind: e.type, role: 'lead', to, channel: 'sms', text, customerId: null, orderId: d.orderId, expectsReply: false, priority: PRIORITY.dispatch })));
     },
     'delivery.late': async (e) => {
-      const d = await db.delivery.findUnique({ where: { id: id(e, 'deliveryId') }, include: { courier: true, order: true } });
+      const d = await db.delivery.findUnique({ where: { id: e.payload.deliveryId }, include: { courier: true, order: true } });
       if (!d || d.status !== 'assigned' || !d.courier) return deliver(e, []);
       const text = { sms: leadNotice.notAccepted(d.order.basketNumber ?? 0, firstName(d.courier.name)), spoken: '' };
       return deliver(e, (await leads(e.groupId)).map((to) => ({ kind: e.type, role: 'lead', to, channel: 'sms', text, customerId: null, orderId: d.orderId, expectsReply: true, priority: PRIORITY.dispatch })));
     },
     'distribution.closed': async (e) => {
-      const dist = await db.distribution.findUnique({ where: { id: id(e, 'distributionId') } });
+      const dist = await db.distribution.findUnique({ where: { id: e.payload.distributionId } });
       if (!dist) return deliver(e, []);
       const tz = await timeZoneOf(e.groupId);
       const deliveries = await db.delivery.findMany({
-        where: { order: { distributionId: dist.id, status: { in: ['confirmed', 'ready'] } }, status: { in: ['requested', 'assigned', 'accepted'] } },
+        where: { order: { distributionId: dist.id, status: { in: [...ACTIVE_STATUSES] } }, status: { in: ['requested', 'assigned', 'accepted'] } },
         include: { courier: true, order: { select: { basketNumber: true } } },
         orderBy: { order: { basketNumber: 'asc' } },
       });
@@ -200,7 +208,7 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
       return deliver(e, (await leads(e.groupId)).map((to) => ({ kind: e.type, role: 'lead', to, channel: 'sms', text, customerId: null, orderId: null, expectsReply: true, priority: PRIORITY.dispatch })));
     },
     'distribution.reminder': async (e) => {
-      const dist = await db.distribution.findUnique({ where: { id: id(e, 'distributionId') } });
+      const dist = await db.distribution.findUnique({ where: { id: e.payload.distributionId } });
       if (!dist) return deliver(e, []);
       const tz = await timeZoneOf(e.groupId);
       const lastDay = e.payload.reminder === 'last_day';
@@ -214,25 +222,54 @@ export function createNotificationHandlers(deps: FanoutDeps): Record<string, Out
         where: {
           groupId: e.groupId,
           smsOptedOut: false,
-          orders: { some: { distributionId: { in: previous.map((p) => p.id) }, status: { in: ['confirmed', 'ready', 'collected', 'delivered'] } } },
+          orders: { some: { distributionId: { in: previous.map((p) => p.id) }, status: { in: [...PLACED_STATUSES] } } },
           // who has already ordered this time is not reminded
-          NOT: { orders: { some: { distributionId: dist.id, status: { in: ['confirmed', 'ready'] } } } },
+          NOT: { orders: { some: { distributionId: dist.id, status: { in: [...ACTIVE_STATUSES] } } } },
         },
       });
       const kind = lastDay ? 'reminder.last_day' : 'reminder.open';
       return deliver(e, customers.flatMap((c) => residentNotices(c, text, { kind, orderId: null, priority: PRIORITY.reminder, contact: false })));
     },
     'distribution.ready': async (e) => {
-      const dist = await db.distribution.findUnique({ where: { id: id(e, 'distributionId') }, include: { relayPoint: true } });
+      const dist = await db.distribution.findUnique({ where: { id: e.payload.distributionId }, include: { relayPoint: true } });
       if (!dist) return deliver(e, []);
       const tz = await timeZoneOf(e.groupId);
-      const orders = await db.order.findMany({ where: { distributionId: dist.id, status: { in: ['confirmed', 'ready'] }, fulfilment: 'pickup' }, include: { customer: true } });
+      const orders = await db.order.findMany({ where: { distributionId: dist.id, status: { in: [...ACTIVE_STATUSES] }, fulfilment: 'pickup' }, include: { customer: true } });
       const when = pickupWhen(dist.pickupStart, dist.pickupEnd, tz);
       return deliver(e, orders.flatMap((o) => residentNotices(o.customer, residentNotice.ready(o.basketNumber ?? 0, when, dist.relayPoint.name), { kind: e.type, orderId: o.id })));
     },
     'message.retry_call': async (e) => {
-      await deps.senders.retryCall(id(e, 'messageId'));
+      await deps.senders.retryCall(e.payload.messageId);
       return deliver(e, []);
+    },
+    'distribution.cancelled': async (e) => {
+      const dist = await db.distribution.findUnique({ where: { id: e.payload.distributionId } });
+      if (!dist || dist.status !== 'cancelled') return deliver(e, []);
+      const group = await groupOf(e.groupId);
+      const tz = group.timeZone;
+      const orders = await db.order.findMany({ where: { id: { in: e.payload.orderIds } }, include: { customer: true, delivery: { include: { courier: true } } }, orderBy: { basketNumber: 'asc' } });
+      const when = pickupWhen(dist.pickupStart, dist.pickupEnd, tz);
+      const notices: Notice[] = orders.flatMap((o) =>
+        residentNotices(o.customer, residentNotice.distributionCancelled(o.basketNumber ?? 0, when, group.operatorPhone ? nationalPhone(group.operatorPhone) : null), { kind: e.type, orderId: o.id, priority: PRIORITY.dispatch }),
+      );
+      const withDelivery = orders.filter((o) => o.delivery);
+      if (withDelivery.length > 0) {
+        const text = { sms: leadNotice.distributionCancelled(shortWhen(dist.pickupStart, dist.pickupEnd, tz), withDelivery.map((o) => o.basketNumber ?? 0)), spoken: '' };
+        for (const to of await leads(e.groupId)) notices.push({ kind: e.type, role: 'lead', to, channel: 'sms', text, customerId: null, orderId: null, expectsReply: false, priority: PRIORITY.dispatch });
+      }
+      for (const o of withDelivery) {
+        const courier = o.delivery?.courier;
+        if (courier) notices.push({ kind: e.type, role: 'courier', to: courier.phone, channel: 'sms', text: { sms: courierNotice.withdrawn(o.basketNumber ?? 0), spoken: '' }, customerId: null, orderId: o.id, expectsReply: false, priority: PRIORITY.dispatch });
+      }
+      return deliver(e, notices);
+    },
+    'message.undeliverable': async (e) => {
+      const m = await db.message.findUnique({ where: { id: e.payload.messageId } });
+      if (!m) return deliver(e, []);
+      const text = { sms: staffAlert.leadUnreachable(nationalPhone(m.toPhone)), spoken: '' };
+      // not back to the lead whose phone is the one failing
+      const to = (await coordinators(e.groupId)).filter((p) => p !== m.toPhone);
+      return deliver(e, to.map((phone) => ({ kind: e.type, role: 'coordinator', to: phone, channel: 'sms', text, customerId: null, orderId: m.orderId, expectsReply: false, priority: PRIORITY.dispatch })));
     },
   };
   return handlers;

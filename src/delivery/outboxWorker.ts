@@ -1,37 +1,74 @@
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { isEventType, parseEvent, type EventPayload, type EventType } from '../orders/events.js';
+import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { QUEUE_NAMES } from '../platform/queues.js';
 import type { OutboxJobData } from './outboxRelay.js';
 
-/** What to do with one kind of outbox event (send the confirmation SMS, alert the delivery lead…). */
-export type OutboxHandler = (event: OutboxJobData) => Promise<void>;
+/** One outbox event as a handler sees it: its payload checked against the catalogue. */
+export type OutboxEventOf<T extends EventType> = Omit<OutboxJobData, 'type' | 'payload'> & { type: T; payload: EventPayload<T> };
+
+/** What to do with each kind of event: every type of the catalogue has one (else it does not compile). */
+export type OutboxHandlers = { [T in EventType]: (event: OutboxEventOf<T>) => Promise<void> };
 
 /**
- * Consumes outbox events and hands each to the handler registered for its type. Events nobody
- * handles yet complete with a debug line: the notification flows register theirs (issue 5).
+ * Consumes outbox events: checks the type and payload against the catalogue, runs the handler, and
+ * marks the event processed. An event that cannot be handled (unknown type, bad payload, or a
+ * handler still failing after the last attempt) is marked failed in the database with its reason,
+ * logged as an error and left failed in the queue dashboard: never republished forever.
  */
 export function startOutboxWorker(opts: {
   connection: Redis;
   prefix: string;
+  db: Db;
   log: Logger;
-  handlers: Partial<Record<string, OutboxHandler>>;
+  handlers: OutboxHandlers;
   concurrency?: number;
 }): Worker<OutboxJobData> {
   const log = opts.log.child({ module: 'outbox-worker' });
+
+  async function markFailed(eventId: string, reason: string): Promise<void> {
+    await opts.db.outboxEvent.updateMany({ where: { id: eventId, processedAt: null }, data: { failedAt: new Date(), lastError: reason.slice(0, 500) } });
+  }
+
+  async function run<T extends EventType>(type: T, data: OutboxJobData): Promise<void> {
+    const event = { ...data, type, payload: parseEvent(type, data.payload) } as OutboxEventOf<T>;
+    const handler = opts.handlers[type] as (e: OutboxEventOf<T>) => Promise<void>;
+    await handler(event);
+  }
+
   const worker = new Worker<OutboxJobData>(
     QUEUE_NAMES.outbox,
     async (job: Job<OutboxJobData>) => {
-      const handler = opts.handlers[job.data.type];
-      if (!handler) {
-        log.debug({ type: job.data.type, eventId: job.data.eventId }, 'no handler for outbox event');
-        return;
+      const { type, eventId } = job.data;
+      if (!isEventType(type)) {
+        await markFailed(eventId, `unknown event type ${type}`);
+        throw new UnrecoverableError(`unknown event type ${type}`);
       }
-      await handler(job.data);
+      try {
+        await run(type, job.data);
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ZodError') {
+          await markFailed(eventId, `invalid payload: ${err.message}`);
+          throw new UnrecoverableError(`invalid payload for ${type}`);
+        }
+        throw err;
+      }
+      await opts.db.outboxEvent.updateMany({ where: { id: eventId, processedAt: null }, data: { processedAt: new Date() } });
     },
     { connection: opts.connection as ConnectionOptions, prefix: opts.prefix, concurrency: opts.concurrency ?? 4 },
   );
-  worker.on('failed', (job, err) => log.warn({ err, eventId: job?.data.eventId, attempts: job?.attemptsMade }, 'outbox job failed'));
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!final) {
+      log.warn({ err, eventId: job.data.eventId, type: job.data.type, attempts: job.attemptsMade }, 'outbox job failed, will retry');
+      return;
+    }
+    log.error({ err, eventId: job.data.eventId, type: job.data.type, attempts: job.attemptsMade }, 'outbox event could not be handled');
+    if (!(err instanceof UnrecoverableError)) void markFailed(job.data.eventId, err.message).catch((e: unknown) => log.error({ err: e }, 'could not mark outbox event failed'));
+  });
   worker.on('error', (err) => log.error({ err }, 'outbox worker error'));
   return worker;
 }

@@ -35,7 +35,7 @@ export async function startNotificationPipeline(deps: PipelineDeps) {
   // jobs left from before a restart are sent by their sender's worker
   const groups = await deps.db.group.findMany({ include: { numbers: true } });
   senders.resume(groups.flatMap((g) => [...(g.smsSender ? [g.smsSender] : []), ...g.numbers.map((n) => n.phone)]));
-  const worker = startOutboxWorker({ connection: deps.workerConnection, prefix: deps.prefix, log: deps.log, handlers: createNotificationHandlers({ db: deps.db, log: deps.log, senders }), concurrency: deps.sender?.concurrency ?? 8 });
+  const worker = startOutboxWorker({ connection: deps.workerConnection, prefix: deps.prefix, db: deps.db, log: deps.log, handlers: createNotificationHandlers({ db: deps.db, log: deps.log, senders }), concurrency: deps.sender?.concurrency ?? 8 });
   const relay = startOutboxRelay({ db: deps.db, queue: deps.outboxQueue, log: deps.log, intervalMs: deps.relayIntervalMs, listenUrl: deps.listenUrl });
   const sweep = await startSweepScheduler({
     connection: deps.producer, workerConnection: deps.workerConnection, prefix: deps.prefix, db: deps.db, senders, log: deps.log,

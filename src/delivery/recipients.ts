@@ -5,7 +5,7 @@ import { lineTypeOf } from '../platform/phone.js';
 import { countSegments } from '../sms/segments.js';
 import { PRIORITY } from './sender.js';
 
-export type RecipientRole = 'resident' | 'contact' | 'lead' | 'courier';
+export type RecipientRole = 'resident' | 'contact' | 'lead' | 'courier' | 'coordinator';
 
 export interface Notice {
   kind: string;

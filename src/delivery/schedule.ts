@@ -6,9 +6,11 @@ import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
-import { writeOutboxEvent } from '../platform/outbox.js';
+import { SYSTEM } from '../orders/actor.js';
+import { closeDistribution } from '../orders/distributionLifecycle.js';
+import { recordEvent } from '../orders/events.js';
 import type { SenderPool } from './sender.js';
-import { markUnreachable } from './unreachable.js';
+import { markUnknownOutcome } from './unreachable.js';
 
 export type DueNotice = 'close' | 'open_reminder' | 'last_day_reminder' | 'ready';
 
@@ -69,25 +71,24 @@ export async function sweepOnce(deps: { db: Db; senders: SenderPool; now: Date; 
   for (const d of distributions) {
     for (const due of dueNotices(d, now, d.group.timeZone)) {
       await db.$transaction(async (tx) => {
-        const event = (type: string, payload: Record<string, string>) =>
-          writeOutboxEvent(tx, { groupId: d.groupId, type, aggregateType: 'Distribution', aggregateId: d.id, payload: { distributionId: d.id, ...payload } });
         if (due === 'close') {
-          const { count } = await tx.distribution.updateMany({ where: { id: d.id, status: 'scheduled' }, data: { status: 'closed', closedAt: now } });
-          if (count) {
-            await event('distribution.closed', {});
+          // the same use case as a coordinator's early close: drafts lapse, the lead gets the digest
+          const [current] = await tx.$queryRaw<{ status: string }[]>`SELECT status::text FROM "Distribution" WHERE id = ${d.id} FOR NO KEY UPDATE`;
+          if (current?.status === 'scheduled') {
+            await closeDistribution(tx, { groupId: d.groupId, distributionId: d.id }, SYSTEM, now);
             counts.closed!++;
           }
         } else if (due === 'open_reminder' || due === 'last_day_reminder') {
           const field = due === 'open_reminder' ? 'openReminderAt' : 'lastDayReminderAt';
           const { count } = await tx.distribution.updateMany({ where: { id: d.id, [field]: null }, data: { [field]: now } });
           if (count) {
-            await event('distribution.reminder', { reminder: due === 'open_reminder' ? 'open' : 'last_day' });
+            await recordEvent(tx, d.groupId, 'distribution.reminder', d.id, { distributionId: d.id, reminder: due === 'open_reminder' ? 'open' : 'last_day' });
             counts.reminders!++;
           }
         } else {
           const { count } = await tx.distribution.updateMany({ where: { id: d.id, readyNoticeAt: null }, data: { readyNoticeAt: now } });
           if (count) {
-            await event('distribution.ready', {});
+            await recordEvent(tx, d.groupId, 'distribution.ready', d.id, { distributionId: d.id });
             counts.ready!++;
           }
         }
@@ -100,7 +101,7 @@ export async function sweepOnce(deps: { db: Db; senders: SenderPool; now: Date; 
     await db.$transaction(async (tx) => {
       const { count } = await tx.delivery.updateMany({ where: { id: d.id, status: 'assigned', lateAlertAt: null }, data: { lateAlertAt: now } });
       if (count) {
-        await writeOutboxEvent(tx, { groupId: d.groupId, type: 'delivery.late', aggregateType: 'Delivery', aggregateId: d.id, payload: { deliveryId: d.id } });
+        await recordEvent(tx, d.groupId, 'delivery.late', d.id, { deliveryId: d.id });
         counts.late!++;
       }
     });
@@ -113,12 +114,13 @@ export async function sweepOnce(deps: { db: Db; senders: SenderPool; now: Date; 
   });
   for (const m of stalePending) await deps.senders.enqueue({ ...m, priority: 2 });
   counts.requeued = stalePending.length;
-  const republished = await db.outboxEvent.updateMany({ where: { processedAt: null, publishedAt: { lt: new Date(now.getTime() - s.staleEventMs) } }, data: { publishedAt: null } });
+  // an event marked failed is not republished: it is shown, not retried forever
+  const republished = await db.outboxEvent.updateMany({ where: { processedAt: null, failedAt: null, publishedAt: { lt: new Date(now.getTime() - s.staleEventMs) } }, data: { publishedAt: null } });
   counts.republished = republished.count;
   // a send cut off mid-request (the process died): we cannot know whether Twilio took it, so we
-  // do not send it twice; the operator makes sure the resident knows
+  // do not send it twice; it is marked `unknown` and a person makes sure its recipient knows
   const stuck = await db.message.findMany({ where: { status: 'sending', twilioSid: null, updatedAt: { lt: new Date(now.getTime() - 10 * 60_000) } }, select: { id: true } });
-  for (const m of stuck) await markUnreachable(db, m.id, { code: null });
+  for (const m of stuck) await markUnknownOutcome(db, m.id);
   counts.stuck = stuck.length;
   return counts;
 }

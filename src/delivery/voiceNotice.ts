@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { voiceNotice } from '../i18n/notices.js';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
-import { writeOutboxEvent } from '../platform/outbox.js';
+import { recordEvent } from '../orders/events.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
 import { markUnreachable } from './unreachable.js';
 
@@ -82,7 +82,7 @@ export function voiceNoticeRouter(deps: { db: Db; log: Logger; publicBaseUrl: st
         if (m.attempts < NOTICE_CALL_ATTEMPTS) {
           // the worker calls again later (webhooks never talk to Redis: through the outbox)
           await tx.message.update({ where: { id: m.id }, data: { status: 'pending', twilioSid: null } });
-          await writeOutboxEvent(tx, { groupId: m.groupId, type: 'message.retry_call', aggregateType: 'Message', aggregateId: m.id, payload: { messageId: m.id } });
+          await recordEvent(tx, m.groupId, 'message.retry_call', m.id, { messageId: m.id });
         } else {
           await markUnreachable(tx, m.id, { code: null });
         }

@@ -29,6 +29,14 @@ export const residentNotice = {
     sms: `Panier ${basket} pesé. Montant final : ${euros(finalCents)}.`,
     spoken: `Votre panier numéro ${basket} est pesé. Montant final : ${spokenEuros(finalCents)}.`,
   }),
+  finalPriceCorrected: (basket: number, finalCents: number): NoticeText => ({
+    sms: `Correction, panier ${basket}: le montant final est ${euros(finalCents)}. Excusez-nous.`,
+    spoken: `Une correction pour votre panier numéro ${basket}. Le montant final est ${spokenEuros(finalCents)}. Excusez-nous.`,
+  }),
+  distributionCancelled: (basket: number, when: string, phone: string | null): NoticeText => ({
+    sms: `La distribution du ${when} est annulée. Votre panier ${basket} est annulé, vous ne payez rien.${phone ? ` Questions: ${phone}.` : ''}`,
+    spoken: `La distribution du ${when} est annulée. Votre panier numéro ${basket} est annulé, vous ne payez rien.`,
+  }),
   ready: (basket: number, when: string, place: string): NoticeText =>
     both(`Votre panier ${basket} est prêt. Retrait ${when}, ${place}.`, `Votre panier numéro ${basket} est prêt. Retrait ${when}, à ${place}.`),
   cancelled: (basket: number, phone: string | null): NoticeText =>
@@ -70,6 +78,12 @@ export const leadNotice = {
   failed: (basket: number, courier: string, reason: string) => `Echec livraison panier ${basket} (${courier}): ${reason}. L'accueil va rappeler la personne.`,
   notAccepted: (basket: number, courier: string) => `Panier ${basket}: ${courier} n'a pas répondu OK ${basket}. Pour réattribuer: A ${basket} NOM.`,
   cancelled: (basket: number) => `Panier ${basket} annulé: ne pas livrer.`,
+  distributionCancelled: (when: string, baskets: number[]) => `Distribution ${when} annulée: ne pas livrer les paniers ${baskets.join(', ')}.`,
+};
+
+/** To coordinators, when something only a person can fix happened. */
+export const staffAlert = {
+  leadUnreachable: (leadPhone: string) => `Le responsable des livraisons (${leadPhone}) ne reçoit pas nos SMS. Voir "A traiter" dans la console.`,
 };
 
 export const leadReply = {

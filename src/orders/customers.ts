@@ -14,7 +14,7 @@ export interface CustomerInput {
 /** Normalises a phone number the way customers are keyed (E.164), or throws a clear error. */
 export function customerPhone(phone: string): string {
   const e164 = toE164(phone);
-  if (!e164) throw new ValidationError(`not a valid phone number: ${phone}`);
+  if (!e164) throw new ValidationError(`not a valid phone number: ${phone}`, undefined, 'invalid_phone');
   return e164;
 }
 
@@ -46,4 +46,15 @@ export async function ensureCustomerByPhone(tx: Tx, groupId: string, phone: stri
     VALUES (gen_random_uuid(), ${groupId}, ${phone}, ${lineTypeOf(phone)}::"LineType", ${preferredChannel}::"ContactChannel", now())
     ON CONFLICT ("groupId", phone) DO UPDATE SET phone = EXCLUDED.phone RETURNING id`;
   return row!.id;
+}
+
+/** STOP: no more SMS to this resident until START. Returns false when they had already stopped. */
+export async function optOut(tx: Tx, customerId: string, now: Date): Promise<boolean> {
+  const { count } = await tx.customer.updateMany({ where: { id: customerId, smsOptedOut: false }, data: { smsOptedOut: true, smsOptedOutAt: now } });
+  return count > 0;
+}
+
+/** START: SMS again. */
+export async function optIn(tx: Tx, customerId: string): Promise<void> {
+  await tx.customer.updateMany({ where: { id: customerId }, data: { smsOptedOut: false, smsOptedOutAt: null } });
 }

@@ -1,7 +1,8 @@
 // Home deliveries after they are asked for: who delivers, accepted, delivered, failed. One service
 // for the delivery lead's SMS and the console's register, so both follow the same rules.
 import type { Tx } from '../platform/db/client.js';
-import { writeOutboxEvent } from '../platform/outbox.js';
+import { recordEvent } from './events.js';
+import { ACTIVE_STATUSES } from './status.js';
 
 /** Deliveries still to do: the lead and couriers act on these. */
 const OPEN_DELIVERY = ['requested', 'assigned', 'accepted'] as const;
@@ -38,10 +39,7 @@ export async function assignCourier(tx: Tx, deliveryId: string, courierId: strin
     where: { id: deliveryId },
     data: { courierId, status: 'assigned', assignedAt: now, acceptedAt: null, lateAlertAt: null },
   });
-  await writeOutboxEvent(tx, {
-    groupId: d.groupId, type: 'delivery.assigned', aggregateType: 'Delivery', aggregateId: deliveryId,
-    payload: { deliveryId, courierId, previousCourierId: d.courierId },
-  });
+  await recordEvent(tx, d.groupId, 'delivery.assigned', deliveryId, { deliveryId, courierId, previousCourierId: d.courierId });
   if (actor) {
     await tx.auditEvent.create({
       data: { groupId: d.groupId, actorId: actor.staffId, actorKind: 'staff', action: 'delivery.assigned', entityType: 'Delivery', entityId: deliveryId, data: { courierId } },
@@ -60,8 +58,8 @@ export async function markDelivered(tx: Tx, deliveryId: string, now: Date): Prom
   const moved = await tx.delivery.updateMany({ where: { id: deliveryId, status: { in: [...OPEN_DELIVERY] } }, data: { status: 'delivered', deliveredAt: now } });
   if (moved.count === 0) return false;
   const d = await tx.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
-  await tx.order.updateMany({ where: { id: d.orderId, status: { in: ['confirmed', 'ready'] } }, data: { status: 'delivered' } });
-  await writeOutboxEvent(tx, { groupId: d.groupId, type: 'delivery.delivered', aggregateType: 'Delivery', aggregateId: deliveryId, payload: { deliveryId } });
+  await tx.order.updateMany({ where: { id: d.orderId, status: { in: [...ACTIVE_STATUSES] } }, data: { status: 'delivered' } });
+  await recordEvent(tx, d.groupId, 'delivery.delivered', deliveryId, { deliveryId });
   return true;
 }
 
@@ -73,6 +71,6 @@ export async function markFailed(tx: Tx, deliveryId: string, reason: string, now
   await tx.callTask.create({
     data: { groupId: d.groupId, kind: 'failed_delivery', callerPhone: d.order.customer.phone, customerId: d.order.customerId, orderId: d.orderId, note: `Livraison échouée: ${reason}` },
   });
-  await writeOutboxEvent(tx, { groupId: d.groupId, type: 'delivery.failed', aggregateType: 'Delivery', aggregateId: deliveryId, payload: { deliveryId } });
+  await recordEvent(tx, d.groupId, 'delivery.failed', deliveryId, { deliveryId });
   return true;
 }

@@ -14,8 +14,8 @@ export class OutOfStockError extends AppError {
 }
 
 export class ProductUnavailableError extends AppError {
-  constructor(readonly productId: string) {
-    super(`product ${productId} is not available in this group`, 'product_unavailable', 409, { productId });
+  constructor(readonly productId: string, readonly productName?: string) {
+    super(`product ${productId} is not available in this group`, 'product_unavailable', 409, { productId, productName });
   }
 }
 

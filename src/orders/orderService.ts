@@ -1,8 +1,8 @@
 import { estimateLine, type PricedProduct } from '../catalog/pricing.js';
 import { windowState } from '../catalog/window.js';
 import type { Db, Tx } from '../platform/db/client.js';
-import { NotFoundError, ValidationError } from '../platform/errors.js';
-import { writeOutboxEvent } from '../platform/outbox.js';
+import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
+import { recordEvent } from './events.js';
 import { OrderStateError, OrderWindowClosedError, OutOfStockError, ProductUnavailableError } from './errors.js';
 import { canMove, isActive, type OrderStatus } from './status.js';
 
@@ -38,6 +38,23 @@ export interface PlacedOrder {
 export interface OrderServiceDeps {
   db: Db;
   now?: () => Date;
+}
+
+/** Bounds of one line: a village basket, not a wholesale order (and no integer overflow). */
+export const MAX_QUANTITY = 50;
+export const MAX_REQUESTED_GRAMS = 30_000;
+
+/** Every line a whole, positive, plausible quantity; else a clear error the doors put in French. */
+export function checkLines(lines: OrderLineInput[]): void {
+  for (const l of lines) {
+    if (!Number.isSafeInteger(l.quantity) || l.quantity <= 0 || l.quantity > MAX_QUANTITY) {
+      throw new AppError(`quantity ${l.quantity} out of range`, 'quantity_out_of_range', 400, { productId: l.productId, max: MAX_QUANTITY });
+    }
+    const g = l.requestedGrams;
+    if (g !== null && g !== undefined && (!Number.isSafeInteger(g) || g <= 0 || g > MAX_REQUESTED_GRAMS)) {
+      throw new AppError(`requested weight ${g} g out of range`, 'quantity_out_of_range', 400, { productId: l.productId, max: MAX_QUANTITY });
+    }
+  }
 }
 
 // Orders of one distribution queue on its row lock: give them time rather than fail at busy hours.
@@ -127,24 +144,19 @@ export function createOrderService(deps: OrderServiceDeps) {
       where: { id: orderId },
       data: { status: 'confirmed', basketNumber: numbered!.basket, confirmedAt: now() },
     });
-    await writeOutboxEvent(tx, {
-      groupId: order.groupId,
-      type: 'order.confirmed',
-      aggregateType: 'Order',
-      aggregateId: orderId,
-      payload: { orderId, channel: order.channel },
-    });
+    await recordEvent(tx, order.groupId, 'order.confirmed', orderId, { orderId, channel: order.channel });
     return { id: confirmed.id, status: confirmed.status, basketNumber: confirmed.basketNumber, estimatedCents: confirmed.estimatedCents };
   }
 
   /** Prices lines from the current catalogue: the price is frozen on the line from now on. */
   async function priceLines(tx: Tx, groupId: string, input: OrderLineInput[]) {
     const ids = [...new Set(input.map((l) => l.productId))];
-    const products = await tx.product.findMany({ where: { id: { in: ids }, groupId, active: true } });
+    const products = await tx.product.findMany({ where: { id: { in: ids }, groupId } });
     const byId = new Map(products.map((p) => [p.id, p]));
     return input.map((l) => {
       const product = byId.get(l.productId);
-      if (!product) throw new ProductUnavailableError(l.productId);
+      // withdrawn since the resident read it: named, so they are told what is missing
+      if (!product || !product.active) throw new ProductUnavailableError(l.productId, product?.name);
       const estimate = estimateLine(product satisfies PricedProduct, l);
       return {
         productId: product.id,
@@ -161,10 +173,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   async function placeOrder(input: PlaceOrderInput, inTx?: Tx): Promise<PlacedOrder> {
-    if (input.lines.length === 0) throw new ValidationError('an order needs at least one line');
-    for (const l of input.lines) {
-      if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw new ValidationError('quantities are positive whole numbers', { productId: l.productId });
-    }
+    if (input.lines.length === 0) throw new ValidationError('an order needs at least one line', undefined, 'empty_order');
+    checkLines(input.lines);
     return run(inTx, async (tx) => {
       // an order placed and confirmed at once takes the distribution lock first, like confirmOrder
       const distribution = input.confirm
@@ -206,6 +216,7 @@ export function createOrderService(deps: OrderServiceDeps) {
 
   /** Lines added to a confirmed order (a resident texting again "et aussi 2 yaourts"). */
   function addLines(orderId: string, lines: OrderLineInput[], inTx?: Tx): Promise<PlacedOrder> {
+    checkLines(lines);
     return run(inTx, async (tx) => {
       const order = await tx.order.findUnique({ where: { id: orderId } });
       if (!order) throw new NotFoundError('order', { orderId });
@@ -216,7 +227,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       await reserveStock(tx, order.distributionId, priced);
       await tx.orderLine.createMany({ data: priced.map((l) => ({ ...l, orderId })) });
       const updated = await tx.order.update({ where: { id: orderId }, data: { estimatedCents: { increment: priced.reduce((s, l) => s + l.estimatedCents, 0) } } });
-      await writeOutboxEvent(tx, { groupId: order.groupId, type: 'order.updated', aggregateType: 'Order', aggregateId: orderId, payload: { orderId } });
+      await recordEvent(tx, order.groupId, 'order.updated', orderId, { orderId });
       return { id: updated.id, status: updated.status, basketNumber: updated.basketNumber, estimatedCents: updated.estimatedCents };
     });
   }
@@ -233,7 +244,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         update: { address, notes, status: 'requested' },
       });
       await tx.order.update({ where: { id: orderId }, data: { fulfilment: 'delivery' } });
-      await writeOutboxEvent(tx, { groupId: order.groupId, type: 'delivery.requested', aggregateType: 'Delivery', aggregateId: delivery.id, payload: { deliveryId: delivery.id, orderId } });
+      await recordEvent(tx, order.groupId, 'delivery.requested', delivery.id, { deliveryId: delivery.id, orderId });
       return delivery;
     });
   }
@@ -253,7 +264,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       await tx.order.update({ where: { id: orderId }, data: { status: 'cancelled', cancelledAt: now() } });
       await tx.delivery.updateMany({ where: { orderId, status: { in: ['requested', 'assigned', 'accepted'] } }, data: { status: 'cancelled' } });
       if (order.status !== 'draft') {
-        await writeOutboxEvent(tx, { groupId: order.groupId, type: 'order.cancelled', aggregateType: 'Order', aggregateId: orderId, payload: { orderId, by: opts.actorId ? 'staff' : 'resident' } });
+        await recordEvent(tx, order.groupId, 'order.cancelled', orderId, { orderId, by: opts.actorId ? 'staff' : 'resident' });
       }
       if (opts.actorId) {
         await tx.auditEvent.create({

@@ -1,17 +1,54 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from './logger.js';
 
-/** An error the service expects and can explain; `status` is its HTTP mapping. */
+/**
+ * Every error the service expects, by code: one closed list. Code decides, never the message
+ * (messages are for logs, in English); `src/i18n/errors.ts` turns a code into French for each
+ * audience. Adding a code here without its French sentence does not compile.
+ */
+export const ERROR_STATUS = {
+  invalid_input: 400,
+  invalid_phone: 400,
+  invalid_time: 400,
+  invalid_distribution_times: 400,
+  empty_order: 400,
+  quantity_out_of_range: 400,
+  weight_out_of_range: 400,
+  weight_implausible: 400,
+  weight_pieces_mismatch: 400,
+  not_sold_by_weight: 400,
+  line_not_in_order: 400,
+  no_address: 400,
+  not_found: 404,
+  forbidden: 403,
+  order_window_closed: 409,
+  out_of_stock: 409,
+  product_unavailable: 409,
+  invalid_order_state: 409,
+  invalid_distribution_state: 409,
+  no_active_order: 409,
+  missing_redis: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** An error the service expects and can explain; its HTTP status follows from its code. */
 export class AppError extends Error {
+  readonly status: number;
   constructor(
     message: string,
-    readonly code: string,
-    readonly status = 400,
+    readonly code: ErrorCode,
+    status?: number,
     readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = new.target.name;
+    this.status = status ?? ERROR_STATUS[code];
   }
+}
+
+export function isAppError(err: unknown, ...codes: ErrorCode[]): err is AppError {
+  return err instanceof AppError && (codes.length === 0 || codes.includes(err.code));
 }
 
 export class NotFoundError extends AppError {
@@ -21,8 +58,8 @@ export class NotFoundError extends AppError {
 }
 
 export class ValidationError extends AppError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super(message, 'invalid_input', 400, details);
+  constructor(message: string, details?: Record<string, unknown>, code: ErrorCode = 'invalid_input') {
+    super(message, code, 400, details);
   }
 }
 
