@@ -10,7 +10,7 @@ import { createDistribution } from '../src/orders/distributionLifecycle.js';
 import { loadConfig } from '../src/config.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { upsertCustomer } from '../src/orders/customers.js';
-import { exportDistributionOrders, ordersToCsv } from '../src/orders/export.js';
+import { exportDistributionOrders, ordersToCsv, totalEstimatedCents } from '../src/orders/export.js';
 import type { Db } from '../src/platform/db/client.js';
 import { AppError, NotFoundError, ValidationError } from '../src/platform/errors.js';
 import { openDatabase, type DatabaseHandle } from '../src/platform/infrastructure.js';
@@ -249,7 +249,7 @@ program
     const orders = await exportDistributionOrders(db, d.id);
     if (o.format === 'csv') process.stdout.write(ordersToCsv(orders));
     else console.log(JSON.stringify({ distributionId: d.id, orders }, null, 2));
-    if (orders.length > 0 && o.format === 'json') console.error(`${orders.length} orders, ${euros(orders.reduce((s, x) => s + x.estimatedCents, 0))} estimated`);
+    if (orders.length > 0 && o.format === 'json') console.error(`${orders.filter((x) => x.status !== 'cancelled').length} orders, ${euros(totalEstimatedCents(orders))} estimated`);
   });
 
 async function run(): Promise<number> {

@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): Express {
   );
   const orders = createOrderService({ db: deps.db, now: deps.now });
   const catalogs = createCatalogCache();
-  const conversation = createSmsConversation({ db: deps.db, orders, catalogs, now: deps.now });
+  const conversation = createSmsConversation({ db: deps.db, log: deps.log, orders, catalogs, now: deps.now });
   const channelDeps = { ...deps, groups: createGroupDirectory(deps.db) };
   app.use(smsRouter({ ...channelDeps, conversation, staffCommands: createStaffSms({ db: deps.db, now: deps.now }) }));
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));

@@ -65,7 +65,7 @@ describe('admin CLI', () => {
     const exported = JSON.parse(json.stdout) as { orders: { basketNumber: number; customerPhone: string; estimatedCents: number; lines: { code: number; quantity: number }[] }[] };
     expect(exported.orders).toEqual([expect.objectContaining({ basketNumber: 1, customerPhone: '+33698765432', estimatedCents: 330, lines: [expect.objectContaining({ code: 1, quantity: 3 })] })]);
     const csvOut = await cli('orders', 'export', '--group', slug, '--distribution', distribution.id, '--format', 'csv');
-    expect(csvOut.stdout.split('\n')[1]).toBe('1;Monsieur Petit;+33698765432;voice;confirmed;pickup;1;Baguette;3;piece;;330;;330;;non');
+    expect(csvOut.stdout.split('\n')[1]).toBe('1;Monsieur Petit;06 98 76 54 32;telephone (menu vocal);confirmé;retrait;1;Baguette;3;piece;;3,30;;3,30;;non');
   });
 
   it('answers errors in one clear line with a non-zero exit', async () => {

@@ -9,11 +9,9 @@ import { NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
+import { DELIVERY_STATUS_LABELS } from '../i18n/labels.js';
 
-const STATUS_LABELS: Record<string, string> = {
-  requested: 'À attribuer', assigned: 'Attribuée', accepted: 'Acceptée', out_for_delivery: 'En route',
-  delivered: 'Livrée', failed: 'Échec', cancelled: 'Annulée',
-};
+const STATUS_LABELS = DELIVERY_STATUS_LABELS;
 
 const AssignForm = z.object({ courierId: z.uuid() });
 

@@ -2,16 +2,16 @@
 // weighed goods), the catalogue sheet for letterboxes (codes, prices, how to call or text), and
 // CSV exports for Excel. A producer sees only their own list, with basket numbers, never addresses.
 import { Router, type Request } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { dayAndHour, pickupWhen, unitPriceLabel } from '../i18n/sms.js';
-import { exportDistributionOrders, ordersToCsv } from '../orders/export.js';
+import { deliveriesCsv, exportDistributionOrders, ordersToCsv, producerTotalsCsv } from '../orders/export.js';
+import { placedOrdersWhere } from '../orders/readModels.js';
 import type { Db } from '../platform/db/client.js';
 import { NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
+import { BOM } from '../platform/spreadsheet.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
 
-const BOM = '\uFEFF';
 
 export function sheetPages(deps: { db: Db; render: Render }) {
   const router = Router();
@@ -29,7 +29,7 @@ export function sheetPages(deps: { db: Db; render: Render }) {
   /** What each producer brings: totals per product, and each weighed line by basket. */
   async function preparation(distributionId: string, producerId?: string) {
     const lines = await deps.db.orderLine.findMany({
-      where: { order: { distributionId, status: { in: ['confirmed', 'ready', 'collected', 'delivered'] } }, ...(producerId ? { product: { producerId } } : {}) },
+      where: { order: placedOrdersWhere(distributionId), ...(producerId ? { product: { producerId } } : {}) },
       include: { product: { include: { producer: true } }, order: { select: { basketNumber: true } } },
       orderBy: [{ product: { code: 'asc' } }, { order: { basketNumber: 'asc' } }],
     });
@@ -85,23 +85,12 @@ export function sheetPages(deps: { db: Db; render: Render }) {
 
   router.get('/console/exports/deliveries.csv', requireRole('coordinator', 'operator', 'delivery_lead'), async (req, res) => {
     const dist = await distributionOf(req);
-    const deliveries = await deps.db.delivery.findMany({ where: { order: { distributionId: dist.id } }, include: { courier: true, order: { include: { customer: true } } }, orderBy: { order: { basketNumber: 'asc' } } });
-    const rows = deliveries.map((d) => [d.order.basketNumber, d.order.customer.name ?? '', nationalPhone(d.order.customer.phone), d.address, d.notes ?? d.order.customer.deliveryNotes ?? '', d.status, d.courier?.name ?? '']);
-    csv(res, `livraisons-${dist.pickupStart.toISOString().slice(0, 10)}.csv`, stringify([['panier', 'nom', 'telephone', 'adresse', 'notes', 'etat', 'livreur'], ...rows], { delimiter: ';' }));
+    csv(res, `livraisons-${dist.pickupStart.toISOString().slice(0, 10)}.csv`, await deliveriesCsv(deps.db, dist.id));
   });
 
   router.get('/console/exports/producers.csv', requireRole('coordinator', 'operator'), async (req, res) => {
     const dist = await distributionOf(req);
-    const lines = await deps.db.orderLine.findMany({ where: { order: { distributionId: dist.id, status: { in: ['confirmed', 'ready', 'collected', 'delivered'] } } }, include: { product: { include: { producer: true } } } });
-    const totals = new Map<string, { producer: string; code: number; product: string; quantity: number; cents: number }>();
-    for (const l of lines) {
-      const t = totals.get(l.productId) ?? { producer: l.product.producer.name, code: l.product.code, product: l.productName, quantity: 0, cents: 0 };
-      t.quantity += l.quantity;
-      t.cents += l.finalCents ?? l.estimatedCents;
-      totals.set(l.productId, t);
-    }
-    const rows = [...totals.values()].sort((a, b) => a.producer.localeCompare(b.producer) || a.code - b.code).map((t) => [t.producer, t.code, t.product, t.quantity, (t.cents / 100).toFixed(2).replace('.', ',')]);
-    csv(res, `producteurs-${dist.pickupStart.toISOString().slice(0, 10)}.csv`, stringify([['producteur', 'code', 'produit', 'quantite', 'montant_eur'], ...rows], { delimiter: ';' }));
+    csv(res, `producteurs-${dist.pickupStart.toISOString().slice(0, 10)}.csv`, await producerTotalsCsv(deps.db, dist.id));
   });
 
   return router;

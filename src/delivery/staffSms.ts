@@ -9,6 +9,7 @@ import { acceptDelivery, assignCourier, findDeliveryByBasket, isOpenDelivery, ma
 import type { Db, Tx } from '../platform/db/client.js';
 import { countSegments } from '../sms/segments.js';
 import { communeOf, firstName, looksLikeCourierCommand, pickCourier, readCourierCommand, readLeadCommand } from './staffCommands.js';
+import { ACTIVE_STATUSES } from '../orders/status.js';
 
 export interface StaffSmsInput {
   group: GroupSummary;
@@ -42,7 +43,7 @@ export function createStaffSms(deps: { db: Db; now?: () => Date }): StaffSmsHand
     if (command.kind === 'couriers') return leadReply.couriers((await couriersOf(tx, group.id)).map((c) => c.name));
     if (command.kind === 'list') {
       const open = await tx.delivery.findMany({
-        where: { groupId: group.id, status: 'requested', order: { status: { in: ['confirmed', 'ready'] }, distribution: { status: { in: ['scheduled', 'closed'] } } } },
+        where: { groupId: group.id, status: 'requested', order: { status: { in: [...ACTIVE_STATUSES] }, distribution: { status: { in: ['scheduled', 'closed'] } } } },
         include: { order: { include: { distribution: true } } },
         orderBy: [{ order: { distribution: { pickupStart: 'asc' } } }, { order: { basketNumber: 'asc' } }],
         take: LIST_LIMIT,

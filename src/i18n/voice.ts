@@ -29,6 +29,7 @@ export function spokenGrams(g: number): string {
 }
 
 export const voice = {
+  technicalProblem: () => 'Excusez-nous, un problème technique nous empêche de vous répondre. Merci de rappeler un peu plus tard, ou d’appeler la mairie. Au revoir.',
   greeting: (name: string | null, group: string) => (name ? `Bonjour ${name}. Bienvenue au ${group}.` : `Bonjour. Bienvenue au ${group}.`),
   mainMenu: () =>
     'Pour commander, tapez 1. Pour savoir où en est votre commande, tapez 2. Pour une livraison à domicile, tapez 3. Pour parler à quelqu’un, tapez 0. Pour réécouter, tapez étoile.',

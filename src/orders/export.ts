@@ -1,5 +1,9 @@
-import { stringify } from 'csv-stringify/sync';
+import { CHANNEL_LABELS, DELIVERY_STATUS_LABELS, euroAmount, FULFILMENT_LABELS, UNIT_LABELS } from '../i18n/labels.js';
+import { STATUS_LABELS } from '../i18n/sms.js';
 import type { Db } from '../platform/db/client.js';
+import { nationalPhone } from '../platform/phone.js';
+import { spreadsheetCsv } from '../platform/spreadsheet.js';
+import { basketListWhere, placedOrdersWhere } from './readModels.js';
 
 export interface ExportedLine {
   code: number;
@@ -24,10 +28,13 @@ export interface ExportedOrder {
   lines: ExportedLine[];
 }
 
-/** Every order of a distribution (drafts aside), by basket number: what the relay shop prints. */
+/**
+ * The basket list of a distribution, by basket number: every order that was confirmed (a cancelled
+ * one shows as cancelled with its number), never a draft. What the relay shop prints.
+ */
 export async function exportDistributionOrders(db: Db, distributionId: string): Promise<ExportedOrder[]> {
   const orders = await db.order.findMany({
-    where: { distributionId, status: { not: 'draft' } },
+    where: basketListWhere(distributionId),
     orderBy: [{ basketNumber: 'asc' }, { createdAt: 'asc' }],
     include: { customer: true, lines: { include: { product: { select: { code: true } } }, orderBy: { id: 'asc' } } },
   });
@@ -53,15 +60,43 @@ export async function exportDistributionOrders(db: Db, distributionId: string): 
   }));
 }
 
-/** One row per order line, `;`-separated with a BOM so French Excel opens it as is. */
+/** What the orders of a list add up to: cancelled ones do not count. */
+export function totalEstimatedCents(orders: ExportedOrder[]): number {
+  return orders.filter((o) => o.status !== 'cancelled').reduce((sum, o) => sum + o.estimatedCents, 0);
+}
+
+const amount = (cents: number | null) => (cents === null ? '' : euroAmount(cents));
+
+/** One row per order line, in French, amounts in euros with a comma: what French Excel expects. */
 export function ordersToCsv(orders: ExportedOrder[]): string {
-  const header = ['basket', 'customer', 'phone', 'channel', 'status', 'fulfilment', 'code', 'product', 'quantity', 'unit', 'estimated_g', 'line_estimated_cents', 'line_final_cents', 'order_estimated_cents', 'order_final_cents', 'paid'];
+  const header = ['panier', 'habitant', 'telephone', 'canal', 'etat', 'retrait ou livraison', 'code', 'produit', 'quantite', 'unite', 'poids estime (g)', 'ligne estimee (EUR)', 'ligne finale (EUR)', 'commande estimee (EUR)', 'commande finale (EUR)', 'paye'];
   const rows = orders.flatMap((o) =>
     o.lines.map((l) => [
-      o.basketNumber ?? '', o.customerName ?? '', o.customerPhone, o.channel, o.status, o.fulfilment,
-      l.code, l.name, l.quantity, l.unit, l.estimatedGrams ?? '', l.estimatedCents, l.finalCents ?? '',
-      o.estimatedCents, o.finalCents ?? '', o.paid ? 'oui' : 'non',
+      o.basketNumber, o.customerName ?? '', nationalPhone(o.customerPhone), CHANNEL_LABELS[o.channel] ?? o.channel, STATUS_LABELS[o.status] ?? o.status, FULFILMENT_LABELS[o.fulfilment] ?? o.fulfilment,
+      l.code, l.name, l.quantity, UNIT_LABELS[l.unit] ?? l.unit, l.estimatedGrams, amount(l.estimatedCents), amount(l.finalCents),
+      amount(o.estimatedCents), amount(o.finalCents), o.paid ? 'oui' : 'non',
     ]),
   );
-  return '\uFEFF' + stringify([header, ...rows], { delimiter: ';' });
+  return spreadsheetCsv(header, rows);
+}
+
+/** The delivery register of a distribution, for the delivery lead's spreadsheet. */
+export async function deliveriesCsv(db: Db, distributionId: string): Promise<string> {
+  const deliveries = await db.delivery.findMany({ where: { order: basketListWhere(distributionId) }, include: { courier: true, order: { include: { customer: true } } }, orderBy: { order: { basketNumber: 'asc' } } });
+  const rows = deliveries.map((d) => [d.order.basketNumber, d.order.customer.name ?? '', nationalPhone(d.order.customer.phone), d.address, d.notes ?? d.order.customer.deliveryNotes ?? '', DELIVERY_STATUS_LABELS[d.status] ?? d.status, d.courier?.name ?? '']);
+  return spreadsheetCsv(['panier', 'habitant', 'telephone', 'adresse', 'notes', 'etat', 'livreur'], rows);
+}
+
+/** What each producer sold at a distribution, product by product. */
+export async function producerTotalsCsv(db: Db, distributionId: string): Promise<string> {
+  const lines = await db.orderLine.findMany({ where: { order: placedOrdersWhere(distributionId) }, include: { product: { include: { producer: true } } } });
+  const totals = new Map<string, { producer: string; code: number; product: string; quantity: number; cents: number }>();
+  for (const l of lines) {
+    const t = totals.get(l.productId) ?? { producer: l.product.producer.name, code: l.product.code, product: l.productName, quantity: 0, cents: 0 };
+    t.quantity += l.quantity;
+    t.cents += l.finalCents ?? l.estimatedCents;
+    totals.set(l.productId, t);
+  }
+  const rows = [...totals.values()].sort((a, b) => a.producer.localeCompare(b.producer) || a.code - b.code).map((t) => [t.producer, t.code, t.product, t.quantity, euroAmount(t.cents)]);
+  return spreadsheetCsv(['producteur', 'code', 'produit', 'quantite', 'montant (EUR)'], rows);
 }

@@ -58,3 +58,8 @@ export function basketListWhere(distributionId: string): Prisma.OrderWhereInput 
 export function placedOrdersWhere(distributionId: string): Prisma.OrderWhereInput {
   return { distributionId, status: { in: [...PLACED_STATUSES] } };
 }
+
+/** `status` filter of orders placed for real (not drafts, not cancelled). */
+export function placedStatusFilter() {
+  return { in: [...PLACED_STATUSES] };
+}

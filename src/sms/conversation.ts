@@ -7,13 +7,17 @@ import type { GroupSummary } from '../catalog/groups.js';
 import { lineForChoice, type ReadQuestion } from '../catalog/reading/reader.js';
 import { fold } from '../catalog/reading/normalize.js';
 import type { QuantityAsked } from '../catalog/reading/types.js';
+import { residentErrorText } from '../i18n/errors.js';
 import { toGsm7 } from '../i18n/gsm7.js';
 import { dayAndHour, pickupWhen, sms, STATUS_LABELS } from '../i18n/sms.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
+import { optIn, optOut } from '../orders/customers.js';
 import type { OrderService } from '../orders/orderService.js';
+import { activeOrderOf, placedStatusFilter } from '../orders/readModels.js';
 import type { Db, Tx } from '../platform/db/client.js';
 import { withSavepoint } from '../platform/db/savepoint.js';
 import { AppError } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
 import { lineTypeOf } from '../platform/phone.js';
 import { readIntent, type SmsIntent } from './keywords.js';
 import { cataloguePages, summarise, type CatalogProduct, type PendingLine } from './replies.js';
@@ -56,6 +60,7 @@ export interface InboundSmsInput {
 
 export interface ConversationDeps {
   db: Db;
+  log?: Logger;
   orders: OrderService;
   catalogs: CatalogCache;
   now?: () => Date;
@@ -88,6 +93,7 @@ interface StepResult {
 
 export function createSmsConversation(deps: ConversationDeps) {
   const { db, orders } = deps;
+  const log = deps.log?.child({ module: 'sms-conversation' });
   const clock = deps.now ?? (() => new Date());
 
   function distributionFor(s: Step) {
@@ -106,12 +112,8 @@ export function createSmsConversation(deps: ConversationDeps) {
     return sms.windowClosed(dayAndHour(next.opensAt, s.group.timeZone), dayAndHour(next.closesAt, s.group.timeZone));
   }
 
-  async function activeOrder(s: Step, distributionId?: string) {
-    return s.tx.order.findFirst({
-      where: { customerId: s.customer.id, status: { in: ['confirmed', 'ready'] }, ...(distributionId ? { distributionId } : { distribution: { status: { in: ['scheduled', 'closed'] } } }) },
-      orderBy: { createdAt: 'desc' },
-      include: { distribution: { include: { relayPoint: true } } },
-    });
+  function activeOrder(s: Step, distributionId?: string) {
+    return activeOrderOf(s.tx, s.customer.id, { distributionId });
   }
 
   function questionText(q: StoredQuestion, s: Step): string {
@@ -252,7 +254,7 @@ export function createSmsConversation(deps: ConversationDeps) {
 
   async function onStatus(s: Step): Promise<StepResult> {
     const list = await s.tx.order.findMany({
-      where: { customerId: s.customer.id, status: { in: ['confirmed', 'ready', 'collected', 'delivered'] }, distribution: { pickupEnd: { gt: new Date(s.now.getTime() - 2 * 24 * 3600_000) } } },
+      where: { customerId: s.customer.id, status: placedStatusFilter(), distribution: { pickupEnd: { gt: new Date(s.now.getTime() - 2 * 24 * 3600_000) } } },
       include: { distribution: { include: { relayPoint: true } }, lines: { select: { variableWeight: true } } },
       orderBy: { createdAt: 'asc' },
       take: 3,
@@ -385,13 +387,9 @@ export function createSmsConversation(deps: ConversationDeps) {
       const intent = readIntent(input.body);
       let result: StepResult;
       if (intent.kind === 'stop') {
-        if (customer.smsOptedOut) result = { reply: null, state: s.state, data: s.data };
-        else {
-          await tx.customer.update({ where: { id: customer.id }, data: { smsOptedOut: true, smsOptedOutAt: now } });
-          result = { reply: sms.stopped(), state: 'idle', data: s.data };
-        }
+        result = (await optOut(tx, customer.id, now)) ? { reply: sms.stopped(), state: 'idle', data: s.data } : { reply: null, state: s.state, data: s.data };
       } else if (intent.kind === 'start') {
-        await tx.customer.update({ where: { id: customer.id }, data: { smsOptedOut: false, smsOptedOutAt: null } });
+        await optIn(tx, customer.id);
         result = { reply: sms.started(), state: s.state, data: s.data };
       } else if (await maybeName(s, intent, input.body)) {
         result = { reply: sms.nameSaved(input.body.trim()), state: s.state, data: { ...s.data, awaitingName: false } };
@@ -399,8 +397,15 @@ export function createSmsConversation(deps: ConversationDeps) {
         try {
           result = await withSavepoint(tx, () => dispatch(s, intent, input.body));
         } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          result = { reply: sms.notUnderstood(), state: 'idle', data: {} };
+          // a rule the resident ran into gets its own sentence; what we did not foresee is logged.
+          // Either way the conversation stays where it was: the pending draft is not orphaned.
+          if (err instanceof AppError) {
+            log?.info({ code: err.code, customerId: customer.id }, 'sms step refused');
+            result = { reply: residentErrorText(err), state: s.state, data: s.data };
+          } else {
+            log?.error({ err, customerId: customer.id }, 'sms step failed');
+            result = { reply: sms.notUnderstood(), state: s.state, data: s.data };
+          }
         }
         // the name may come a few messages later ("OUI" first): keep listening for it
         result.data = { ...result.data, nameAsked: s.data.nameAsked, awaitingName: s.data.awaitingName };

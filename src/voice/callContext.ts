@@ -6,6 +6,7 @@ import { openAndNextDistribution } from '../catalog/distributions.js';
 import { spokenEuros, spokenPickup, voice, VOICE_STATUS } from '../i18n/voice.js';
 import type { Tx } from '../platform/db/client.js';
 import type { CallContext, CartLine, VoiceProduct } from './menu.js';
+import { activeOrdersOf, lastPlacedOrderOf } from '../orders/readModels.js';
 
 export interface OperatorHours {
   days: number[];
@@ -73,11 +74,7 @@ export async function loadCallContext(tx: Tx, caller: CallerInfo, catalogs: Cata
   let activeDeliveryWindow: string | null = null;
   let hasActiveOrder = false;
   if (customer) {
-    const last = await tx.order.findFirst({
-      where: { customerId: customer.id, status: { in: ['confirmed', 'ready', 'collected', 'delivered'] } },
-      orderBy: { confirmedAt: 'desc' },
-      include: { lines: { include: { product: true } } },
-    });
+    const last = await lastPlacedOrderOf(tx, customer.id);
     if (last) {
       const lines: CartLine[] = [];
       const skipped: string[] = [];
@@ -89,11 +86,7 @@ export async function loadCallContext(tx: Tx, caller: CallerInfo, catalogs: Cata
       }
       usualBasket = { lines, skipped };
     }
-    const active = await tx.order.findMany({
-      where: { customerId: customer.id, status: { in: ['confirmed', 'ready'] }, distribution: { status: { in: ['scheduled', 'closed'] } } },
-      include: { distribution: { include: { relayPoint: true } }, lines: { select: { variableWeight: true } } },
-      orderBy: { createdAt: 'asc' },
-    });
+    const active = await activeOrdersOf(tx, customer.id);
     hasActiveOrder = active.length > 0;
     currentOrders = active.map((o) => {
       const d = o.distribution;

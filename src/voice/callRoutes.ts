@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { openAndNextDistribution } from '../catalog/distributions.js';
@@ -8,8 +8,10 @@ import { spokenPickup, voice } from '../i18n/voice.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import { ensureCustomerByPhone } from '../orders/customers.js';
 import type { OrderService } from '../orders/orderService.js';
+import { activeOrderOf } from '../orders/readModels.js';
 import { isUniqueViolation, type Db, type Tx } from '../platform/db/client.js';
 import { withSavepoint } from '../platform/db/savepoint.js';
+import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { toE164 } from '../platform/phone.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
@@ -90,7 +92,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
     const customerId = session.customerId ?? (await ensureCustomerByPhone(tx, session.groupId, session.fromPhone, 'voice'));
     if (!session.customerId) await tx.callSession.update({ where: { id: session.id }, data: { customerId } });
     if (effect.kind === 'request_delivery') {
-      const order = await tx.order.findFirst({ where: { customerId, status: { in: ['confirmed', 'ready'] } }, orderBy: { createdAt: 'desc' } });
+      const order = await activeOrderOf(tx, customerId);
       if (order) await deps.orders.requestDelivery(order.id, effect.address, 'demandé par téléphone', tx);
       return { kind: 'done' };
     }
@@ -178,7 +180,25 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
 
   const send = (res: Response, twiml: string) => res.status(200).type('text/xml').send(twiml);
 
-  router.post('/twilio/voice', async (req, res) => {
+  /**
+   * A caller never hears a JSON 500: what went wrong is logged and the call ends with an apology
+   * and where to call instead (Twilio would otherwise play its own English error message).
+   */
+  function voiceFallback(handler: (req: Request, res: Response) => Promise<void>) {
+    return async (req: Request, res: Response) => {
+      try {
+        await handler(req, res);
+      } catch (err) {
+        // a malformed (but signed) webhook is the caller's Twilio talking wrong: the usual 400
+        if (err instanceof AppError && err.code === 'invalid_input') throw err;
+        log.error({ err, path: req.path }, 'voice step failed: apology said');
+        if (res.headersSent) return;
+        send(res, renderPrompt({ say: [voice.technicalProblem()], hangup: true }, { actionUrl: '', recordingCallbackUrl: '', voice: 'Polly.Lea-Neural', language: 'fr-FR' }));
+      }
+    };
+  }
+
+  router.post('/twilio/voice', voiceFallback(async (req, res) => {
     const call = parseWebhook(IncomingCall, req.body);
     const group = await deps.groups(call.To);
     if (!group) {
@@ -196,14 +216,14 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
       if (!isUniqueViolation(err)) throw err;
     }
     send(res, await answer(call.CallSid, 0, { kind: 'start' }, {}));
-  });
+  }));
 
-  router.post('/twilio/voice/step', async (req, res) => {
+  router.post('/twilio/voice/step', voiceFallback(async (req, res) => {
     const body = parseWebhook(StepBody, req.body);
     const query = parseWebhook(StepQuery, req.query);
     const rec: Recording = body.RecordingSid ? { recordingSid: body.RecordingSid, recordingUrl: body.RecordingUrl, recordingSeconds: body.RecordingDuration } : {};
     send(res, await answer(body.CallSid, query.seq, inputOf(body), rec));
-  });
+  }));
 
   router.post('/twilio/recording', async (req, res) => {
     const rec = parseWebhook(RecordingCallback, req.body);
