@@ -83,7 +83,7 @@ export const leadNotice = {
 
 /** To coordinators, when something only a person can fix happened. */
 export const staffAlert = {
-  leadUnreachable: (leadPhone: string) => `Le responsable des livraisons (${leadPhone}) ne reçoit pas nos SMS. Voir "A traiter" dans la console.`,
+  leadUnreachable: (leadPhone: string) => `Nos SMS au responsable des livraisons (${leadPhone}) ne passent pas. Voir "A traiter" dans la console.`,
 };
 
 export const leadReply = {

@@ -22,13 +22,13 @@ export class LogCapture extends Writable {
   }
 }
 
-export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date } = {}) {
+export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; publicBaseUrl?: string } = {}) {
   const redis = opts.redis ?? new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
   if (!opts.redis) afterAll(() => redis.disconnect());
   const logs = new LogCapture();
   const log = createLogger('debug', logs);
   const app = createApp({
-    config: { publicBaseUrl: TEST_PUBLIC_URL, twilio: { accountSid: 'AC' + '0'.repeat(32), authToken: TEST_AUTH_TOKEN, apiBaseUrl: undefined, demoMode: false } },
+    config: { publicBaseUrl: opts.publicBaseUrl ?? TEST_PUBLIC_URL, twilio: { accountSid: 'AC' + '0'.repeat(32), authToken: TEST_AUTH_TOKEN, apiBaseUrl: undefined, demoMode: false } },
     db,
     redis,
     log,
