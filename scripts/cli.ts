@@ -1,10 +1,10 @@
 // Admin CLI: npm run cli -- <command> [--help]. Errors are one clear line and a non-zero exit.
 import fs from 'node:fs';
-import { hash } from '@node-rs/argon2';
 import { Command, CommanderError, Option } from 'commander';
 import { importCatalogRows } from '../src/catalog/catalogService.js';
 import { parseCatalogCsv } from '../src/catalog/csvImport.js';
 import { findRelayPoint, formatLocalTime, nextDistribution, parseLocalTime } from '../src/catalog/distributions.js';
+import { addCourier, addStaff } from '../src/catalog/team.js';
 import { SYSTEM } from '../src/orders/actor.js';
 import { createDistribution } from '../src/orders/distributionLifecycle.js';
 import { loadConfig } from '../src/config.js';
@@ -186,18 +186,14 @@ program
   .action(async (o: { group?: string; role: 'coordinator' | 'operator' | 'delivery_lead' | 'producer'; name: string; email?: string; password?: string; phone?: string; producer?: string }) => {
     const db = await database();
     const g = await resolveGroup(db, o.group);
-    if (Boolean(o.email) !== Boolean(o.password)) throw new ValidationError('--email and --password go together');
-    if (o.password && o.password.length < 10) throw new ValidationError('the password needs at least 10 characters');
+    if (o.role === 'producer' && !o.producer) throw new ValidationError('a producer account needs --producer NAME');
     let producerId: string | undefined;
-    if (o.role === 'producer') {
-      if (!o.producer) throw new ValidationError('a producer account needs --producer NAME');
+    if (o.producer) {
       const p = await db.producer.findUnique({ where: { groupId_name: { groupId: g.id, name: o.producer } } });
       if (!p) throw new NotFoundError(`producer "${o.producer}"`);
       producerId = p.id;
     }
-    await db.staffUser.create({
-      data: { groupId: g.id, role: o.role, name: o.name, email: o.email, passwordHash: o.password ? await hash(o.password) : undefined, phone: o.phone ? phone(o.phone) : undefined, producerId },
-    });
+    await db.$transaction((tx) => addStaff(tx, { groupId: g.id, role: o.role, name: o.name, email: o.email, password: o.password, phone: o.phone ? phone(o.phone) : undefined, producerId }, SYSTEM));
     console.log(`${o.role} ${o.name} added`);
   });
 
@@ -212,7 +208,7 @@ program
   .action(async (o: { group?: string; name: string; phone: string }) => {
     const db = await database();
     const g = await resolveGroup(db, o.group);
-    await db.courier.create({ data: { groupId: g.id, name: o.name, phone: phone(o.phone) } });
+    await db.$transaction((tx) => addCourier(tx, { groupId: g.id, name: o.name, phone: phone(o.phone) }, SYSTEM));
     console.log(`courier ${o.name} added`);
   });
 

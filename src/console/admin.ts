@@ -1,14 +1,13 @@
 // Coordinators' pages: distributions (create, close, cancel), the staff accounts and the couriers.
-import { hash } from '@node-rs/argon2';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { formatLocalTime, parseLocalTime } from '../catalog/distributions.js';
 import { staffErrorText } from '../i18n/errors.js';
 import { staffActor } from '../orders/actor.js';
+import { addCourier, addStaff, setCourierActive, setStaffActive } from '../catalog/team.js';
 import { cancelDistribution, closeDistribution, createDistribution, markDistributionDone, rescheduleDistribution } from '../orders/distributionLifecycle.js';
 import { dayAndHour, pickupWhen } from '../i18n/sms.js';
-import { customerPhone } from '../orders/customers.js';
-import { isUniqueViolation, type Db } from '../platform/db/client.js';
+import type { Db } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
 import type { Render } from './render.js';
@@ -148,20 +147,11 @@ export function adminPages(deps: { db: Db; render: Render }) {
     const parsed = StaffForm.safeParse(req.body);
     if (!parsed.success) return teamPage(req, res, ['Le rôle et le nom sont demandés.'], 400);
     const f = parsed.data;
-    if (Boolean(f.email) !== Boolean(f.password)) return teamPage(req, res, ['Pour se connecter à la console : une adresse e-mail et un mot de passe.'], 400);
-    if (f.password && f.password.length < 10) return teamPage(req, res, ['Le mot de passe doit avoir au moins 10 caractères.'], 400);
-    if (f.role === 'producer' && !f.producerId) return teamPage(req, res, ['Un compte producteur est lié à un producteur.'], 400);
-    if (f.role === 'delivery_lead' && !f.phone) return teamPage(req, res, ['Le responsable des livraisons reçoit des SMS : son téléphone est demandé.'], 400);
     try {
-      const producer = f.role === 'producer' ? await deps.db.producer.findFirst({ where: { id: f.producerId, groupId: staff.groupId } }) : null;
-      if (f.role === 'producer' && !producer) return teamPage(req, res, ['Producteur inconnu.'], 400);
-      await deps.db.staffUser.create({
-        data: { groupId: staff.groupId, role: f.role, name: f.name, email: f.email || null, passwordHash: f.password ? await hash(f.password) : null, phone: f.phone ? customerPhone(f.phone) : null, producerId: producer?.id ?? null },
-      });
+      await deps.db.$transaction((tx) => addStaff(tx, { groupId: staff.groupId, ...f }, staffActor(staff.staffId)));
     } catch (err) {
-      if (isUniqueViolation(err)) return teamPage(req, res, ['Cette adresse e-mail est déjà utilisée.'], 409);
-      if (err instanceof AppError) return teamPage(req, res, ['Ce numéro de téléphone n’est pas valide.'], 400);
-      throw err;
+      if (!(err instanceof AppError)) throw err;
+      return teamPage(req, res, [err.code === 'not_found' ? 'Producteur inconnu.' : staffErrorText(err)], err.status === 404 ? 400 : err.status);
     }
     req.session.flash = `${f.name} a un compte.`;
     res.redirect(303, '/console/team');
@@ -170,9 +160,8 @@ export function adminPages(deps: { db: Db; render: Render }) {
   router.post('/console/team/staff/:id/active', coordinator, async (req, res) => {
     const staff = req.session.staff!;
     const active = (req.body as Record<string, unknown>).active === '1';
-    // nobody locks themselves out
-    if (String(req.params.id) === staff.staffId) throw new AppError('cannot deactivate yourself', 'forbidden', 403);
-    await deps.db.staffUser.updateMany({ where: { id: String(req.params.id), groupId: staff.groupId }, data: { active } });
+    // nobody locks themselves out (the use case refuses it)
+    await deps.db.$transaction((tx) => setStaffActive(tx, { groupId: staff.groupId, staffId: String(req.params.id) }, active, staffActor(staff.staffId)));
     res.redirect(303, '/console/team');
   });
 
@@ -181,11 +170,10 @@ export function adminPages(deps: { db: Db; render: Render }) {
     const parsed = CourierForm.safeParse(req.body);
     if (!parsed.success) return teamPage(req, res, ['Le nom et le téléphone du livreur sont demandés.'], 400);
     try {
-      await deps.db.courier.create({ data: { groupId: staff.groupId, name: parsed.data.name, phone: customerPhone(parsed.data.phone) } });
+      await deps.db.$transaction((tx) => addCourier(tx, { groupId: staff.groupId, ...parsed.data }, staffActor(staff.staffId)));
     } catch (err) {
-      if (isUniqueViolation(err)) return teamPage(req, res, ['Un livreur a déjà ce numéro.'], 409);
-      if (err instanceof AppError) return teamPage(req, res, ['Ce numéro de téléphone n’est pas valide.'], 400);
-      throw err;
+      if (!(err instanceof AppError)) throw err;
+      return teamPage(req, res, [staffErrorText(err)], err.status);
     }
     req.session.flash = `${parsed.data.name} est livreur.`;
     res.redirect(303, '/console/team');
@@ -193,7 +181,7 @@ export function adminPages(deps: { db: Db; render: Render }) {
 
   router.post('/console/team/couriers/:id/active', coordinator, async (req, res) => {
     const staff = req.session.staff!;
-    await deps.db.courier.updateMany({ where: { id: String(req.params.id), groupId: staff.groupId }, data: { active: (req.body as Record<string, unknown>).active === '1' } });
+    await deps.db.$transaction((tx) => setCourierActive(tx, { groupId: staff.groupId, courierId: String(req.params.id) }, (req.body as Record<string, unknown>).active === '1', staffActor(staff.staffId)));
     res.redirect(303, '/console/team');
   });
 

@@ -7,8 +7,11 @@ import { importCatalogRows } from '../catalog/catalogService.js';
 import { parseCatalogCsv, parsePriceCents } from '../catalog/csvImport.js';
 import { pricingProblems } from '../catalog/pricing.js';
 import { euros } from '../i18n/sms.js';
-import { isUniqueViolation, type Db } from '../platform/db/client.js';
-import { NotFoundError } from '../platform/errors.js';
+import { saveCatalogProduct } from '../catalog/products.js';
+import { staffErrorText } from '../i18n/errors.js';
+import { staffActor } from '../orders/actor.js';
+import type { Db } from '../platform/db/client.js';
+import { AppError } from '../platform/errors.js';
 import type { Render } from './render.js';
 import { requireRole, type StaffSession } from './session.js';
 
@@ -83,16 +86,12 @@ export function cataloguePages(deps: { db: Db; render: Render }) {
     const problems = pricingProblems(data);
     if (problems.length) return page(req, res, { problems: problems.map((p) => `Tarif incohérent : ${p}.`) }, 400);
     try {
-      if (id) {
-        const current = await deps.db.product.findFirst({ where: { id, ...scope(staff) } });
-        if (!current) throw new NotFoundError('product');
-        await deps.db.product.update({ where: { id }, data });
-      } else {
-        await deps.db.product.create({ data: { groupId: staff.groupId, ...data } });
-      }
+      await deps.db.$transaction((tx) =>
+        saveCatalogProduct(tx, { groupId: staff.groupId, productId: id, ...(staff.role === 'producer' ? { onlyProducerId: staff.producerId ?? 'none' } : {}) }, data, staffActor(staff.staffId)),
+      );
     } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      return page(req, res, { problems: [`Le numéro ${f.code} est déjà pris.`] }, 409);
+      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
+      return page(req, res, { problems: [staffErrorText(err)] }, err.status);
     }
     req.session.flash = `${f.name} est enregistré.`;
     res.redirect(303, '/console/catalogue');

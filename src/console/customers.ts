@@ -1,10 +1,12 @@
 // Residents, found by any part of their phone number (typed with spaces, dots or +33) or name.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { customerPhone } from '../orders/customers.js';
-import { isUniqueViolation, type Db } from '../platform/db/client.js';
+import { staffErrorText } from '../i18n/errors.js';
+import { staffActor } from '../orders/actor.js';
+import { saveResident } from '../orders/customers.js';
+import type { Db } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
-import { lineTypeOf, nationalPhone } from '../platform/phone.js';
+import { nationalPhone } from '../platform/phone.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
 
@@ -44,29 +46,18 @@ export function customerPages(deps: { db: Db; render: Render }) {
     const parsed = CustomerForm.safeParse(body);
     if (!parsed.success) return showForm(req, res, body, id, parsed.error.issues.map((i) => i.message), 400);
     const f = parsed.data;
-    let phone: string;
-    let contact: string | null = null;
-    try {
-      phone = customerPhone(f.phone);
-      if (f.secondaryContactPhone) contact = customerPhone(f.secondaryContactPhone);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      return showForm(req, res, body, id, ['Ce numéro de téléphone n’est pas valide.'], 400);
-    }
-    const data = {
-      name: f.name, phone, address: f.address || null, deliveryNotes: f.deliveryNotes || null, notes: f.notes || null,
-      lineType: f.lineType === 'unknown' ? lineTypeOf(phone) : f.lineType, deliveryByDefault: f.deliveryByDefault === '1',
-      preferredChannel: f.preferredChannel, secondaryContactName: f.secondaryContactName || null, secondaryContactPhone: contact,
+    const record = {
+      name: f.name, phone: f.phone, address: f.address || null, deliveryNotes: f.deliveryNotes || null, notes: f.notes || null,
+      lineType: f.lineType, deliveryByDefault: f.deliveryByDefault === '1',
+      preferredChannel: f.preferredChannel, secondaryContactName: f.secondaryContactName || null, secondaryContactPhone: f.secondaryContactPhone || null,
     };
     try {
-      const saved = id
-        ? await deps.db.customer.update({ where: { id: (await ownCustomer(staff.groupId, id)).id }, data })
-        : await deps.db.customer.create({ data: { groupId: staff.groupId, ...data } });
+      const saved = await deps.db.$transaction((tx) => saveResident(tx, { groupId: staff.groupId, customerId: id }, record, staffActor(staff.staffId)));
       req.session.flash = `${saved.name} est enregistré(e).`;
       res.redirect(303, `/console/customers?q=${encodeURIComponent(nationalPhone(saved.phone))}`);
     } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      return showForm(req, res, body, id, ['Un habitant a déjà ce numéro : cherchez-le plutôt.'], 409);
+      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
+      return showForm(req, res, body, id, [staffErrorText(err)], err.status);
     }
   }
 

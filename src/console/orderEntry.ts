@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { openAndNextDistribution } from '../catalog/distributions.js';
 import { estimateLine, isWeighed } from '../catalog/pricing.js';
 import { euros, pickupWhen, unitPriceLabel } from '../i18n/sms.js';
+import { staffActor } from '../orders/actor.js';
+import { completeCallTask } from '../orders/callTasks.js';
 import { upsertCustomer } from '../orders/customers.js';
 import type { OrderService } from '../orders/orderService.js';
 import type { Db } from '../platform/db/client.js';
@@ -146,7 +148,7 @@ export function orderEntryPages(deps: { db: Db; render: Render; orders: OrderSer
           await deps.orders.requestDelivery(order.id, address, form.notes || undefined, tx);
         }
         // the task this order came from is done
-        if (form.taskId) await tx.callTask.updateMany({ where: { id: form.taskId, groupId: staff.groupId }, data: { status: 'done', doneAt: clock(), assignedToId: staff.staffId, orderId: order.id } });
+        if (form.taskId) await completeCallTask(tx, { groupId: staff.groupId, taskId: form.taskId }, { orderId: order.id }, staffActor(staff.staffId), clock());
         return order;
       }, { maxWait: 10_000, timeout: 20_000 });
       req.session.flash = `Commande enregistrée : panier ${placed.basketNumber}. L’habitant reçoit la confirmation.`;

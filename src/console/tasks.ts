@@ -4,6 +4,8 @@ import { Readable } from 'node:stream';
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { staffActor } from '../orders/actor.js';
+import { completeCallTask, takeCallTask } from '../orders/callTasks.js';
 import type { Db } from '../platform/db/client.js';
 import { NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
@@ -18,6 +20,7 @@ const KIND_LABELS: Record<string, string> = {
   interrupted_call: 'Appel interrompu',
   delivery_address: 'Adresse de livraison',
   failed_delivery: 'Livraison échouée',
+  undelivered_dispatch: 'SMS de livraison non reçu',
 };
 
 const Note = z.object({ note: z.string().trim().max(500).optional() });
@@ -56,7 +59,7 @@ export function taskPages(deps: { db: Db; render: Render; publicBaseUrl: string;
   router.post('/console/tasks/:id/take', staffOnly, async (req, res) => {
     const staff = req.session.staff!;
     const task = await ownTask(staff.groupId, String(req.params.id));
-    await deps.db.callTask.update({ where: { id: task.id }, data: { status: 'in_progress', assignedToId: staff.staffId } });
+    await deps.db.$transaction((tx) => takeCallTask(tx, { groupId: staff.groupId, taskId: task.id }, staffActor(staff.staffId)));
     req.session.flash = 'Vous vous en occupez.';
     res.redirect(303, '/console/tasks');
   });
@@ -65,8 +68,7 @@ export function taskPages(deps: { db: Db; render: Render; publicBaseUrl: string;
     const staff = req.session.staff!;
     const task = await ownTask(staff.groupId, String(req.params.id));
     const { note } = Note.parse(req.body);
-    const stamp = `Rappelé par ${staff.name}${note ? ` : ${note}` : ''}`;
-    await deps.db.callTask.update({ where: { id: task.id }, data: { status: 'done', doneAt: new Date(), assignedToId: staff.staffId, note: task.note ? `${task.note}\n${stamp}` : stamp } });
+    await deps.db.$transaction((tx) => completeCallTask(tx, { groupId: staff.groupId, taskId: task.id }, { calledBack: { by: staff.name, note } }, staffActor(staff.staffId), new Date()));
     req.session.flash = 'Noté : rappelé.';
     res.redirect(303, '/console/tasks');
   });
@@ -74,7 +76,7 @@ export function taskPages(deps: { db: Db; render: Render; publicBaseUrl: string;
   router.post('/console/tasks/:id/done', staffOnly, async (req, res) => {
     const staff = req.session.staff!;
     const task = await ownTask(staff.groupId, String(req.params.id));
-    await deps.db.callTask.update({ where: { id: task.id }, data: { status: 'done', doneAt: new Date(), assignedToId: task.assignedToId ?? staff.staffId } });
+    await deps.db.$transaction((tx) => completeCallTask(tx, { groupId: staff.groupId, taskId: task.id }, {}, staffActor(staff.staffId), new Date()));
     req.session.flash = 'Tâche terminée.';
     res.redirect(303, '/console/tasks');
   });

@@ -9,6 +9,7 @@ import type { Logger } from '../platform/logger.js';
 import { DEFAULT_JOB_OPTIONS } from '../platform/queues.js';
 import { classifySendError } from './twilioErrors.js';
 import { markUnreachable } from './unreachable.js';
+import { markLineType } from '../orders/customers.js';
 import { noticeCallTwiml } from './voiceNotice.js';
 
 export interface SenderSettings {
@@ -123,12 +124,12 @@ export function createSenderPool(deps: SenderDeps) {
     if (failure.kind === 'landline' && channel === 'sms') {
       // not a mobile: mark the line and tell them by a short call instead
       const m = await deps.db.message.update({ where: { id: messageId }, data: { channel: 'voice', status: 'pending', errorCode: failure.code } });
-      if (m.customerId) await deps.db.customer.updateMany({ where: { id: m.customerId, phone: m.toPhone }, data: { lineType: 'landline' } });
+      if (m.customerId) await markLineType(deps.db, { customerId: m.customerId, phone: m.toPhone }, 'landline');
       return void (await enqueueCall(messageId, 0));
     }
     if (failure.kind === 'invalid_number') {
       const m = await deps.db.message.findUnique({ where: { id: messageId } });
-      if (m?.customerId) await deps.db.customer.updateMany({ where: { id: m.customerId, phone: m.toPhone }, data: { lineType: 'unknown' } });
+      if (m?.customerId) await markLineType(deps.db, { customerId: m.customerId, phone: m.toPhone }, 'unknown');
     }
     await markUnreachable(deps.db, messageId, { code: failure.code, optedOut: failure.kind === 'opted_out' });
   }

@@ -11,7 +11,7 @@ import { residentErrorText } from '../i18n/errors.js';
 import { toGsm7 } from '../i18n/gsm7.js';
 import { dayAndHour, pickupWhen, sms, STATUS_LABELS } from '../i18n/sms.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
-import { optIn, optOut } from '../orders/customers.js';
+import { optIn, optOut, recordResidentName, setResidentAddress } from '../orders/customers.js';
 import type { OrderService } from '../orders/orderService.js';
 import { activeOrderOf, placedStatusFilter } from '../orders/readModels.js';
 import type { Db, Tx } from '../platform/db/client.js';
@@ -289,7 +289,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     if (!order) return { reply: sms.deliveryNoOrder(), state: s.state, data: s.data };
     const where = address.trim() || s.customer.address;
     if (!where) return { reply: sms.deliveryAskAddress(), state: s.state, data: s.data };
-    if (address.trim()) await s.tx.customer.update({ where: { id: s.customer.id }, data: { address: address.trim() } });
+    if (address.trim()) await setResidentAddress(s.tx, s.customer.id, address.trim());
     await orders.requestDelivery(order.id, where, undefined, s.tx);
     const d = order.distribution;
     const window = d.deliveryStart && d.deliveryEnd ? pickupWhen(d.deliveryStart, d.deliveryEnd, s.group.timeZone) : null;
@@ -342,7 +342,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     const name = body.trim().replace(/\s+/g, ' ');
     const looksLikeName = /^[\p{L}][\p{L} .'-]{1,58}$/u.test(name) && name.split(' ').length <= 5 && s.catalog.read(name).lines.length === 0;
     if (!looksLikeName) return false;
-    await s.tx.customer.update({ where: { id: s.customer.id }, data: { name } });
+    await recordResidentName(s.tx, s.customer.id, name);
     return true;
   }
 

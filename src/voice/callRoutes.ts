@@ -8,6 +8,7 @@ import { spokenPickup, voice } from '../i18n/voice.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import { ensureCustomerByPhone } from '../orders/customers.js';
 import type { OrderService } from '../orders/orderService.js';
+import { attachRecording, openCallTask } from '../orders/callTasks.js';
 import { activeOrderOf } from '../orders/readModels.js';
 import { isUniqueViolation, type Db, type Tx } from '../platform/db/client.js';
 import { withSavepoint } from '../platform/db/savepoint.js';
@@ -82,11 +83,8 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
   async function runEffect(tx: Tx, effect: Effect, session: { id: string; groupId: string; fromPhone: string; customerId: string | null; group: { timeZone: string } }, rec: Recording): Promise<EffectOutcome> {
     if (effect.kind === 'task') {
       const customerId = session.customerId;
-      const data = { groupId: session.groupId, kind: effect.taskKind, callerPhone: session.fromPhone, customerId, callSessionId: session.id, ...rec };
-      // the recording's status callback may have come first and opened a task: give it its kind
-      if (rec.recordingSid) {
-        await tx.callTask.upsert({ where: { recordingSid: rec.recordingSid }, create: data, update: { kind: effect.taskKind } });
-      } else await tx.callTask.create({ data });
+      // the recording's status callback may have come first and opened a task: it gets its kind
+      await openCallTask(tx, { groupId: session.groupId, kind: effect.taskKind, callerPhone: session.fromPhone, customerId, callSessionId: session.id, ...rec });
       return { kind: 'done' };
     }
     const customerId = session.customerId ?? (await ensureCustomerByPhone(tx, session.groupId, session.fromPhone, 'voice'));
@@ -235,14 +233,8 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
     }
     const recording = { recordingSid: rec.RecordingSid, recordingUrl: rec.RecordingUrl, recordingSeconds: rec.RecordingDuration };
     try {
-      const existing = await deps.db.callTask.findUnique({ where: { recordingSid: rec.RecordingSid }, select: { id: true } });
-      if (existing) await deps.db.callTask.update({ where: { id: existing.id }, data: recording });
-      else {
-        // the menu's step has not opened the task yet (or never will): nothing is lost, a call-back
-        await deps.db.callTask.create({
-          data: { groupId: session.groupId, kind: 'call_back', callerPhone: session.fromPhone, customerId: session.customerId, callSessionId: session.id, ...recording },
-        });
-      }
+      // the menu's step has not opened the task yet (or never will): nothing is lost, a call-back
+      await deps.db.$transaction((tx) => attachRecording(tx, recording, { groupId: session.groupId, kind: 'call_back', callerPhone: session.fromPhone, customerId: session.customerId, callSessionId: session.id }));
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
