@@ -30,6 +30,10 @@ const EnvSchema = z.object({
   SMS_SEGMENTS_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(1)),
   // a courier who has not replied OK this long after being assigned is reported to the delivery lead
   COURIER_ACCEPT_WITHIN_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(120)),
+  // connections each process opens to PostgreSQL (the embedded PGlite always takes one)
+  DATABASE_POOL_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(10)),
+  // SIGTERM/SIGINT: HTTP, workers, then the database close within this; past it the process exits
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1_000).default(15_000)),
 });
 
 export interface Config {
@@ -56,6 +60,8 @@ export interface Config {
   outboxRelayIntervalMs: number;
   smsSegmentsPerSecond: number;
   courierAcceptWithinMs: number;
+  databasePoolMax: number;
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,5 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
     smsSegmentsPerSecond: e.SMS_SEGMENTS_PER_SECOND,
     courierAcceptWithinMs: e.COURIER_ACCEPT_WITHIN_MINUTES * 60_000,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

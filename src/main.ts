@@ -10,14 +10,17 @@ import { seedDemo } from './demo/seed.js';
 import { startNotificationPipeline } from './delivery/pipeline.js';
 import type { Db } from './platform/db/client.js';
 import { MissingRedisError } from './platform/embedded/redis.js';
-import { openDatabase, openRedisServer } from './platform/infrastructure.js';
+import { databaseStep, openDatabase, openRedisServer } from './platform/infrastructure.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createOutboxQueue } from './platform/queues.js';
 import { createRedis } from './platform/redis.js';
+import { createShutdown, httpServerStep } from './platform/shutdown.js';
 import { createTwilioClient } from './platform/twilio.js';
 
 type Role = 'web' | 'worker' | 'all';
-const SHUTDOWN_TIMEOUT_MS = 15_000;
+// of the shutdown time limit, what HTTP and the workers leave for the parts closed after them
+const RESERVE_AFTER_HTTP_MS = 2_000;
+const RESERVE_AFTER_WORKERS_MS = 2_000;
 const QUEUE_PREFIX = 'panier';
 
 async function ensureFirstCoordinator(db: Db, config: Config, log: Logger): Promise<void> {
@@ -63,30 +66,15 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel).child({ role });
   if (config.twilio.demoMode) log.warn('demo mode: no Twilio credentials, the service talks to the local Twilio stand-in');
 
-  const stack: (() => Promise<unknown>)[] = [];
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
-    for (const close of stack.reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        log.warn({ err }, 'error during shutdown');
-      }
-    }
-    clearTimeout(force);
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // parts close in the reverse order of their opening: HTTP, then the workers, then the
+  // database (never while transactions are queued: src/platform/db/close.ts), then Redis
+  const shutdown = createShutdown({ log, timeoutMs: config.shutdownTimeoutMs });
+  shutdown.listen();
 
   const redisServer = await openRedisServer(config, log);
-  stack.push(() => redisServer.close());
-  const database = await openDatabase(config, log);
-  stack.push(() => database.close());
+  shutdown.add({ name: 'redis server', close: () => redisServer.close() });
+  const database = await openDatabase(config, log, { poolMax: config.databasePoolMax, applicationName: `panier-${role}` });
+  shutdown.add(databaseStep(database));
 
   if (database.embedded && (await database.db.group.count()) === 0) {
     await seedDemo(database.db);
@@ -106,29 +94,26 @@ async function main(): Promise<void> {
       listenUrl: database.embedded ? undefined : database.url,
       sender: { segmentsPerSecond: config.smsSegmentsPerSecond }, sweep: { acceptWithinMs: config.courierAcceptWithinMs },
     });
-    stack.push(async () => {
-      // stop taking jobs; active ones finish or go back to the queue, within the shutdown limit
-      await pipeline.close(SHUTDOWN_TIMEOUT_MS - 5_000);
-      await queue.close();
-      producer.disconnect();
-      workerConnection.disconnect();
+    shutdown.add({
+      name: 'workers',
+      async close(deadline) {
+        // stop taking jobs; active ones finish or go back to the queue, leaving time for the database
+        await pipeline.close(Math.max(1_000, deadline - Date.now() - RESERVE_AFTER_WORKERS_MS));
+        await queue.close();
+        producer.disconnect();
+        workerConnection.disconnect();
+      },
     });
   }
 
   if (role === 'web' || role === 'all') {
     const redis = createRedis(redisServer.url);
-    stack.push(async () => redis.disconnect());
+    shutdown.add({ name: 'web redis', close: async () => redis.disconnect() });
     const app = createApp({ config, db: database.db, redis, log, queuePrefix: QUEUE_PREFIX });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });
-    stack.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
-    );
+    shutdown.add(httpServerStep(server, role === 'all' ? RESERVE_AFTER_HTTP_MS + RESERVE_AFTER_WORKERS_MS : RESERVE_AFTER_HTTP_MS));
     printWelcome(config, demoLoaded);
   } else {
     log.info('worker started');

@@ -1,21 +1,32 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { PrismaClient } from './generated/client.js';
-import { createPgPool } from './pool.js';
+import { createPgPool, type PgPoolOptions } from './pool.js';
 
 export { Prisma, PrismaClient } from './generated/client.js';
 export type Db = PrismaClient;
 /** The client handed to a transaction callback. */
 export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
-export interface DbOptions {
+export interface DbOptions extends Pick<PgPoolOptions, 'applicationName' | 'connectionTimeoutMillis' | 'idleInTransactionTimeoutMs'> {
   poolMax?: number;
   onPoolError?: (err: Error) => void;
 }
 
+const pools = new WeakMap<Db, pg.Pool>();
+
 /** A Prisma client on the pg driver adapter: one code path for PostgreSQL and embedded PGlite. */
 export function createDb(url: string, options: DbOptions = {}): Db {
-  const pool = createPgPool(url, { max: options.poolMax ?? 10, onError: options.onPoolError });
-  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const { poolMax, onPoolError, ...session } = options;
+  const pool = createPgPool(url, { max: poolMax, onError: onPoolError, ...session });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool under a client made by createDb (to watch its activity; never to query around Prisma). */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
 }
 
 /** True when a Prisma error is a unique-constraint violation (P2002). */

@@ -6,7 +6,19 @@ export interface PgPoolOptions {
   nameAsText?: boolean;
   onError?: (err: Error) => void;
   idleTimeoutMillis?: number;
+  /** How long a query or transaction waits for a free connection (or a new one to open) before failing. */
+  connectionTimeoutMillis?: number;
+  /**
+   * The server ends a session left "idle in transaction" this long (0: never), so that a stuck
+   * client (a leaked connection, a frozen process) cannot hold its locks and a connection forever.
+   */
+  idleInTransactionTimeoutMs?: number;
+  /** Shown in pg_stat_activity: tells the web process, the worker and the CLI apart. */
+  applicationName?: string;
 }
+
+/** Defaults for every pool of the service. */
+export const POOL_DEFAULTS = { max: 10, connectionTimeoutMillis: 10_000, idleInTransactionTimeoutMs: 30_000 } as const;
 
 const NAME_OID = 19;
 const TEXT_OID = 25;
@@ -49,10 +61,14 @@ function patchQuery(client: pg.PoolClient): void {
  * when the session time zone is not UTC (prisma/orm#26786).
  */
 export function createPgPool(connectionString: string, options: PgPoolOptions = {}): pg.Pool {
+  const idleInTransaction = options.idleInTransactionTimeoutMs ?? POOL_DEFAULTS.idleInTransactionTimeoutMs;
   const pool = new pg.Pool({
     connectionString,
-    max: options.max ?? 10,
-    options: '-c TimeZone=UTC',
+    max: options.max ?? POOL_DEFAULTS.max,
+    options: `-c TimeZone=UTC -c idle_in_transaction_session_timeout=${Math.max(0, Math.round(idleInTransaction))}`,
+    application_name: options.applicationName,
+    // without it a query queued behind a full pool (or an unreachable server) waits forever
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? POOL_DEFAULTS.connectionTimeoutMillis,
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
     // idle connections never keep a process (the Prisma CLI, a script) alive
     allowExitOnIdle: true,
@@ -61,4 +77,17 @@ export function createPgPool(connectionString: string, options: PgPoolOptions = 
   pool.on('error', (err) => options.onError?.(err));
   if (options.nameAsText) pool.on('connect', patchQuery);
   return pool;
+}
+
+export interface PoolActivity {
+  /** connections open */
+  total: number;
+  /** connections running a query or held by a transaction (or still opening) */
+  busy: number;
+  /** queries and transactions waiting for a connection */
+  waiting: number;
+}
+
+export function poolActivity(pool: pg.Pool): PoolActivity {
+  return { total: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount };
 }

@@ -1,0 +1,186 @@
+// SIGTERM under load: the real process (`src/main.ts --role web`) on a pool of 2 connections with 50
+// voice webhooks in flight, each an interactive transaction. A session of the test holds the row
+// locks their transactions need, so 2 of them hold the pool's connections and 48 wait for one when
+// the signal arrives. Prisma 6.19's $disconnect never returns in that state (docs/prisma-disconnect-hang.md).
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import twilio from 'twilio';
+import { describe, expect, inject, it } from 'vitest';
+import type { Db } from '../src/platform/db/client.js';
+import { useTestDatabase } from './helpers/db.js';
+import { createTestGroup } from './helpers/fixtures.js';
+
+const CALLS = 50;
+const POOL = 2;
+const SHUTDOWN_TIMEOUT_MS = 8_000;
+const AUTH_TOKEN = 'shutdown-test-auth-token';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Service {
+  child: ChildProcess;
+  base: string;
+  logs: () => Record<string, unknown>[];
+  exited: Promise<{ code: number | null; at: number }>;
+  applicationName: string;
+}
+
+/** Starts `src/main.ts --role web` on the test database with a pool of POOL connections. */
+async function startService(databaseUrl: string): Promise<Service> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'panier-shutdown-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role', 'web'], {
+    env: {
+      ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, REDIS_URL: inject('redisUrl'), PORT: String(port), PUBLIC_BASE_URL: base,
+      TWILIO_ACCOUNT_SID: 'AC' + '5'.repeat(32), TWILIO_AUTH_TOKEN: AUTH_TOKEN, DATA_DIR: dataDir, LOG_LEVEL: 'info',
+      DATABASE_POOL_MAX: String(POOL), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), ADMIN_EMAIL: '', ADMIN_PASSWORD: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
+  exited.then(() => fs.rmSync(dataDir, { recursive: true, force: true }), () => {});
+  await until('the service to listen', async () => out.includes('listening on') || (child.exitCode !== null && Promise.reject(new Error(out))), 60_000);
+  const logs = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { child, base, logs, exited, applicationName: 'panier-web' };
+}
+
+/** CALLS calls waiting at the main menu; the test's session locks their rows as a long transaction would. */
+async function callsOnHold(db: Db, url: string) {
+  const group = await createTestGroup(db);
+  const callSids = Array.from({ length: CALLS }, () => `CA${crypto.randomBytes(16).toString('hex')}`);
+  await db.callSession.createMany({
+    data: callSids.map((callSid, i) => ({
+      groupId: group.groupId, callSid, fromPhone: `+3361${String(1_000_000 + i).padStart(7, '0')}`, toPhone: group.number,
+      expiresAt: new Date(Date.now() + 3600_000), step: 1, state: 'main',
+      data: { menu: { node: 'main', reprompts: 0, cart: [], pendingCode: null, pendingQuantity: null, speechTries: 0 } },
+    })),
+  });
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  await locker.query('BEGIN');
+  await locker.query('SELECT id FROM "CallSession" WHERE "callSid" = ANY($1) FOR UPDATE', [callSids]);
+  return { callSids, locker, number: group.number };
+}
+
+/** Presses 2 ("where is my order") on each call: CALLS signed webhooks at once. */
+function pressTwo(service: Service, callSids: string[], to: string) {
+  return callSids.map(async (CallSid) => {
+    const params = { CallSid, AccountSid: 'AC' + '5'.repeat(32), From: '+33612345678', To: to, Digits: '2', CallStatus: 'in-progress' };
+    const url = `${service.base}/twilio/voice/step?seq=1`;
+    try {
+      const res = await fetch(url, {
+        method: 'POST', body: new URLSearchParams(params),
+        headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params) },
+      });
+      return { status: res.status, body: await res.text() };
+    } catch (err) {
+      return { status: 0, body: String(err) };
+    }
+  });
+}
+
+async function sessionsOf(admin: pg.Client, applicationName: string) {
+  const r = await admin.query<{ state: string; wait_event_type: string | null }>(
+    'SELECT state, wait_event_type FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+  return r.rows;
+}
+
+describe('shutdown under load (SIGTERM, real PostgreSQL)', () => {
+  it.runIf(inject('pgAdminUrl'))('lets the 50 transactions queued on a pool of 2 finish, then disconnects and exits 0 within the limit', async () => {
+    const { db, url } = await useTestDatabase();
+    const hold = await callsOnHold(db, url);
+    const service = await startService(url);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const answers = pressTwo(service, hold.callSids, hold.number);
+      // the pool is full: both connections wait for the test's locks, the 48 others for a connection
+      await until('both connections blocked', async () => (await sessionsOf(admin, service.applicationName)).filter((s) => s.wait_event_type === 'Lock').length === POOL, 20_000);
+      const signalledAt = Date.now();
+      service.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 1_000));
+      // still draining: neither exited nor disconnected under the queued transactions
+      expect(service.child.exitCode).toBeNull();
+      expect(service.logs().some((l) => l.msg === 'shutting down')).toBe(true);
+      // the long transaction ends: the queued ones get their turn
+      await hold.locker.query('COMMIT');
+
+      const { code, at } = await service.exited;
+      expect(code).toBe(0);
+      expect(at - signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+      // every caller in flight got their answer: nothing was cut
+      const replies = await Promise.all(answers);
+      expect(replies.map((r) => r.status)).toEqual(Array(CALLS).fill(200));
+      expect(replies.every((r) => r.body.includes('<Say'))).toBe(true);
+      expect(await db.webhookReceipt.count({ where: { key: { in: hold.callSids.map((s) => `voice:${s}:1`) } } })).toBe(CALLS);
+      // HTTP closed first, the database after it, Redis last
+      const closed = service.logs().filter((l) => l.msg === 'shutdown: closed').map((l) => l.step);
+      expect(closed).toEqual(['http', 'web redis', 'database', 'redis server']);
+      // no session of the process left behind, "idle in transaction" or otherwise
+      await until('the sessions to end', async () => (await sessionsOf(admin, service.applicationName)).length === 0, 5_000);
+    } finally {
+      service.child.kill('SIGKILL');
+      await hold.locker.end().catch(() => {});
+      await admin.end();
+    }
+  }, 120_000);
+
+  it.runIf(inject('pgAdminUrl'))('exits 1 at the time limit with the reason logged when the transactions cannot finish, leaving no session behind', async () => {
+    const { db, url } = await useTestDatabase();
+    const hold = await callsOnHold(db, url);
+    const service = await startService(url);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const answers = pressTwo(service, hold.callSids, hold.number);
+      await until('both connections blocked', async () => (await sessionsOf(admin, service.applicationName)).filter((s) => s.wait_event_type === 'Lock').length === POOL, 20_000);
+      const signalledAt = Date.now();
+      service.child.kill('SIGTERM');
+      // the locks are never released while the process lives
+      const { code, at } = await service.exited;
+      expect(code).toBe(1);
+      expect(at - signalledAt).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT_MS - 100);
+      expect(at - signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 3_000);
+      const reason = service.logs().find((l) => typeof l.msg === 'string' && l.msg.startsWith('shutdown: time limit'));
+      // (some of the 48 may have given up already: a connection is awaited 10 s at most)
+      expect(reason).toMatchObject({ level: 50, step: 'database', pending: { busy: POOL, waiting: expect.any(Number) } });
+      expect((reason!.pending as { waiting: number }).waiting).toBeGreaterThan(0);
+      // the callers' connections were cut when HTTP's share of the limit ran out
+      expect((await Promise.all(answers)).every((r) => r.status === 0)).toBe(true);
+      await hold.locker.query('ROLLBACK');
+      // the process is gone: its sessions end and PostgreSQL rolls back what they held
+      await until('the sessions to end', async () => (await sessionsOf(admin, service.applicationName)).length === 0, 5_000);
+    } finally {
+      service.child.kill('SIGKILL');
+      await hold.locker.end().catch(() => {});
+      await admin.end();
+    }
+  }, 120_000);
+});
