@@ -71,7 +71,10 @@ export async function openRedisServer(config: Pick<Config, 'redisUrl' | 'dataDir
   return { url: server.url, embedded: true, close: () => server.stop() };
 }
 
-/** The database as a shutdown step: it waits for the queries and transactions still running. */
+/**
+ * The database as a shutdown step: it waits for the queries and transactions still running, as
+ * long as the shutdown's time limit lets it (which then logs what was still running).
+ */
 export function databaseStep(database: DatabaseHandle): ShutdownStep {
-  return { name: 'database', close: (deadline) => database.close(deadline), pending: () => ({ ...databaseActivity(database.db) }) };
+  return { name: 'database', close: () => database.close(Number.POSITIVE_INFINITY), pending: () => ({ ...databaseActivity(database.db) }) };
 }

@@ -32,7 +32,7 @@ describe('createShutdown', () => {
     expect(lines.filter((l) => l.msg === 'shutdown: closed').map((l) => l.step)).toEqual(['http', 'workers', 'database', 'redis']);
   });
 
-  it('goes on closing the other parts when one fails to close', async () => {
+  it('goes on closing the other parts when one fails to close, and exits 1', async () => {
     const { lines, log } = capture();
     const exit = vi.fn();
     const shutdown = createShutdown({ log, timeoutMs: 5_000, exit });
@@ -41,8 +41,8 @@ describe('createShutdown', () => {
     shutdown.add({ name: 'workers', close: () => Promise.reject(new Error('Redis gone')) });
     await shutdown.run('SIGINT');
     expect(closed).toEqual(['database']);
-    expect(lines.find((l) => l.msg === 'shutdown: error while closing')).toMatchObject({ step: 'workers', level: 40 });
-    expect(exit).toHaveBeenCalledExactlyOnceWith(0);
+    expect(lines.find((l) => l.msg === 'shutdown: error while closing')).toMatchObject({ step: 'workers', level: 50 });
+    expect(exit).toHaveBeenCalledExactlyOnceWith(1);
   });
 
   it('exits 1 at the time limit, naming the part still closing and what it waits for', async () => {

@@ -14,24 +14,36 @@ export interface ShutdownStep {
 export interface ShutdownOptions {
   log: Logger;
   timeoutMs: number;
-  /** process.exit, or a test's stand-in */
+  /** ends the process (by default once its pending writes are done), or a test's stand-in */
   exit?: (code: number) => void;
 }
 
 export interface Shutdown {
   /** Registers a part; parts close in the reverse order of registration. */
   add(step: ShutdownStep): void;
-  /** Closes every part, then exits: 0 when all closed in time, 1 when the time limit cut it short. */
+  /** Closes every part, then exits: 0 when all closed in time, 1 when one failed or the time limit cut it short. */
   run(reason: string): Promise<void>;
   /** SIGINT and SIGTERM start the shutdown; later signals are logged and wait for the same limit. */
   listen(signals?: NodeJS.Signals[]): void;
 }
 
-export function createShutdown({ log, timeoutMs, exit = (code) => process.exit(code) }: ShutdownOptions): Shutdown {
+/**
+ * Exits once the pending writes are done: pino writes stdout asynchronously, and process.exit()
+ * in the middle of a write reorders or loses the last log lines (the reason for exiting among
+ * them). The process ends by itself when nothing else is open; else 500 ms later, regardless.
+ */
+function exitProcess(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 500).unref();
+}
+
+export function createShutdown({ log, timeoutMs, exit = exitProcess }: ShutdownOptions): Shutdown {
   const steps: ShutdownStep[] = [];
   let running: Promise<void> | undefined;
 
-  async function closeAll(deadline: number, progress: { current?: ShutdownStep }): Promise<void> {
+  /** Closes every part in turn; false when one of them failed to close. */
+  async function closeAll(deadline: number, progress: { current?: ShutdownStep }): Promise<boolean> {
+    let clean = true;
     for (const step of [...steps].reverse()) {
       progress.current = step;
       const startedAt = Date.now();
@@ -40,10 +52,12 @@ export function createShutdown({ log, timeoutMs, exit = (code) => process.exit(c
         log.info({ step: step.name, ms: Date.now() - startedAt }, 'shutdown: closed');
       } catch (err) {
         // one part failing to close must not keep the others open
-        log.warn({ step: step.name, err }, 'shutdown: error while closing');
+        clean = false;
+        log.error({ step: step.name, err }, 'shutdown: error while closing');
       }
     }
     progress.current = undefined;
+    return clean;
   }
 
   function run(reason: string): Promise<void> {
@@ -56,7 +70,7 @@ export function createShutdown({ log, timeoutMs, exit = (code) => process.exit(c
       const overtime = new Promise<'overtime'>((resolve) => {
         timer = setTimeout(() => resolve('overtime'), timeoutMs);
       });
-      const outcome = await Promise.race([closeAll(deadline, progress).then(() => 'closed' as const), overtime]);
+      const outcome = await Promise.race([closeAll(deadline, progress).then((clean) => (clean ? 'closed' : 'failed')), overtime]);
       clearTimeout(timer);
       if (outcome === 'overtime') {
         const step = progress.current;
@@ -68,8 +82,8 @@ export function createShutdown({ log, timeoutMs, exit = (code) => process.exit(c
         exit(1);
         return;
       }
-      log.info({ reason, ms: Date.now() - startedAt }, 'shut down');
-      exit(0);
+      log.info({ reason, ms: Date.now() - startedAt }, outcome === 'closed' ? 'shut down' : 'shut down, not cleanly');
+      exit(outcome === 'closed' ? 0 : 1);
     })();
     return running;
   }
