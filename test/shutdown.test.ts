@@ -24,7 +24,10 @@ import { createTestGroup } from './helpers/fixtures.js';
 
 const CALLS = 50;
 const POOL = 2;
-const SHUTDOWN_TIMEOUT_MS = 8_000;
+// the service's default (15 s): room for 48 transactions one after the other on a loaded machine
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+// the case that runs into the limit does not wait that long
+const SHORT_SHUTDOWN_TIMEOUT_MS = 6_000;
 const AUTH_TOKEN = 'shutdown-test-auth-token';
 
 function freePort(): Promise<number> {
@@ -56,7 +59,7 @@ interface Service {
 }
 
 /** Starts `src/main.ts --role <role>` on the test database with a pool of POOL connections. */
-async function startService(databaseUrl: string, opts: { role?: 'web' | 'worker'; env?: Record<string, string> } = {}): Promise<Service> {
+async function startService(databaseUrl: string, opts: { role?: 'web' | 'worker'; env?: Record<string, string>; shutdownTimeoutMs?: number } = {}): Promise<Service> {
   const role = opts.role ?? 'web';
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -65,7 +68,7 @@ async function startService(databaseUrl: string, opts: { role?: 'web' | 'worker'
     env: {
       ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, REDIS_URL: inject('redisUrl'), PORT: String(port), PUBLIC_BASE_URL: base,
       TWILIO_ACCOUNT_SID: 'AC' + '5'.repeat(32), TWILIO_AUTH_TOKEN: AUTH_TOKEN, DATA_DIR: dataDir, LOG_LEVEL: 'info',
-      DATABASE_POOL_MAX: String(POOL), SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), ADMIN_EMAIL: '', ADMIN_PASSWORD: '',
+      DATABASE_POOL_MAX: String(POOL), SHUTDOWN_TIMEOUT_MS: String(opts.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS), ADMIN_EMAIL: '', ADMIN_PASSWORD: '',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -181,7 +184,8 @@ describe('shutdown under load (SIGTERM, real PostgreSQL)', () => {
       expect(at - signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
       // every caller in flight got their answer: nothing was cut
       const replies = await Promise.all(answers);
-      expect(replies.map((r) => r.status)).toEqual(Array(CALLS).fill(200));
+      const notOk = replies.filter((r) => r.status !== 200);
+      expect(notOk, JSON.stringify(notOk.slice(0, 2)) + '\n' + service.logs().filter((l) => (l.level as number) >= 40).slice(0, 5).map((l) => JSON.stringify(l)).join('\n')).toEqual([]);
       expect(replies.every((r) => r.body.includes('<Say'))).toBe(true);
       expect(await db.webhookReceipt.count({ where: { key: { in: hold.callSids.map((s) => `voice:${s}:1`) } } })).toBe(CALLS);
       // HTTP closed first, the database after it, Redis last
@@ -199,7 +203,7 @@ describe('shutdown under load (SIGTERM, real PostgreSQL)', () => {
   it.runIf(inject('pgAdminUrl'))('exits 1 at the time limit with the reason logged when the transactions cannot finish, leaving no session behind', async () => {
     const { db, url } = await useTestDatabase();
     const hold = await callsOnHold(db, url);
-    const service = await startService(url);
+    const service = await startService(url, { shutdownTimeoutMs: SHORT_SHUTDOWN_TIMEOUT_MS });
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
@@ -210,8 +214,8 @@ describe('shutdown under load (SIGTERM, real PostgreSQL)', () => {
       // the locks are never released while the process lives
       const { code, at } = await service.exited;
       expect(code).toBe(1);
-      expect(at - signalledAt).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT_MS - 100);
-      expect(at - signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 3_000);
+      expect(at - signalledAt).toBeGreaterThanOrEqual(SHORT_SHUTDOWN_TIMEOUT_MS - 100);
+      expect(at - signalledAt).toBeLessThan(SHORT_SHUTDOWN_TIMEOUT_MS + 3_000);
       const reason = service.logs().find((l) => typeof l.msg === 'string' && l.msg.startsWith('shutdown: time limit'));
       // (some of the 48 may have given up already: a connection is awaited 10 s at most)
       expect(reason).toMatchObject({ level: 50, step: 'database', pending: { busy: POOL, waiting: expect.any(Number) } });
