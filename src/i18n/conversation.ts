@@ -25,12 +25,20 @@ export const conversation = {
   /** how a draft asking for home delivery says when */
   deliveryWanted: (window: string | null) => (window ? `Livraison à domicile ${window}` : 'Livraison à domicile demandée'),
   duplicate: () => 'Votre panier contient déjà cette liste. Répondez OUI pour confirmer. Pour en ajouter, écrivez par ex: encore 2 baguettes.',
+  duplicateConfirmed: () => 'Votre commande contient déjà cette liste. Pour en ajouter, écrivez par ex: encore 2 baguettes.',
+  /** a delivery order confirmed: never "Retrait"; no address yet: asked for */
+  confirmedDelivery: (basket: number, totalCents: number, estimated: boolean, asked: { address: string; window: string | null } | null) =>
+    `Commande confirmée, panier ${basket}. Total ${estimated ? 'environ ' : ''}${euros(totalCents)}. ` +
+    (asked
+      ? `Livraison demandée au ${asked.address}${asked.window ? `, ${asked.window}` : ''}. Le responsable des livraisons vous confirmera.`
+      : "Pour la livraison, répondez LIVRAISON suivi de l'adresse."),
   removedFromDraft: (names: string) => `C'est retiré: ${names}.`,
   draftEmptied: () => "C'est retiré. Votre liste est vide, rien n'est commandé.",
   removed: (names: string, basket: number, totalCents: number) => `C'est retiré du panier ${basket}: ${names}. Nouveau total environ ${euros(totalCents)}.`,
   notInOrder: (names: string) => `Votre commande ne contient pas: ${names}. SUIVI pour la voir.`,
   usualPrefix: () => 'Comme la dernière fois:',
   noUsual: () => "Nous n'avons pas encore de commande de vous. Envoyez votre liste, ex: 2 baguettes.",
+  usualAlready: (basket: number) => `Votre panier ${basket} est déjà commandé pour cette distribution. SUIVI pour le voir.`,
   usualGone: (names: string) => `Plus proposé: ${names}.`,
   nameSavedPending: (name: string) => `Merci ${name}, c'est noté. Votre commande attend votre OUI.`,
   /** the note of the operator's task when someone opted out orders by SMS */

@@ -78,9 +78,11 @@ export function createRequestReader(read: Read) {
   }
 
   /** The text made only of courtesy: greeting or thanks, or null. */
-  function courtesy(f: string): 'greeting' | 'thanks' | null {
+  function courtesy(text: string): 'greeting' | 'thanks' | null {
     // a self-introduction ("je suis la fille de Mme Perrin", "c'est Léa") is courtesy too
-    const words = f.replace(/\b(je suis|c est|cest|ici)\b.*$/, ' ').split(/\s+/).filter(Boolean);
+    const clean = (t: string) => t.replace(/['’-]/g, ' ').replace(/[^a-z0-9\n ]+/g, ' ');
+    const f = clean(fold(text));
+    const words = clean(fold(`${text}\n`).replace(INTRODUCTION, ' ')).split(/\s+/).filter(Boolean);
     if (!words.every((w) => CHATTER.has(w))) return null;
     if (THANKS.test(f) || /\bbonne (journee|soiree|fin|semaine)\b/.test(f) || /\b(bon weekend|a bientot)\b/.test(f)) return 'thanks';
     if (GREETING.test(f) || /\bcomment (allez|ca va)\b/.test(f)) return 'greeting';
@@ -118,9 +120,10 @@ export function createRequestReader(read: Read) {
       if (r.lines.length > 0 || r.questions.length > 0) return { kind: 'order', read: r, delivery: { address } };
       return { kind: 'delivery', address };
     }
-    const kind = courtesy(f.replace(/\?/g, ' '));
+    // words of courtesy only: never an order, even when a typo-tolerant match finds one ("mille" → lentilles)
+    const kind = courtesy(text);
+    if (kind) return { kind };
     const r = order();
-    if (kind && r.lines.length === 0 && r.questions.length === 0) return { kind };
     if (r.lines.length > 0 || r.questions.length > 0) return { kind: 'order', read: r, delivery: null };
     return { kind: 'unclear', read: r };
   };
