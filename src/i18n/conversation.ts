@@ -43,6 +43,7 @@ export const conversation = {
   nameSavedPending: (name: string) => `Merci ${name}, c'est noté. Votre commande attend votre OUI.`,
   /** the note of the operator's task when someone opted out orders by SMS */
   afterStop: (body: string) => `a écrit après STOP: ${body}`,
+  others: (count: number) => `${count} autre${count > 1 ? 's' : ''}`,
   /** a reply cut to its budget of segments */
   more: () => '...',
 };

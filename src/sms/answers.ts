@@ -83,5 +83,5 @@ export function priceReply(asked: ReaderProduct[], products: Map<string, Catalog
 export function unknownPrefix(unknown: string[]): string {
   if (unknown.length === 0) return '';
   const shown = unknown.slice(0, 3).map((u) => (u.length > 30 ? `${u.slice(0, 27)}...` : u));
-  return `${sms.unknownItems(unknown.length > 3 ? [...shown, '...'] : shown)}\n`;
+  return `${sms.unknownItems(unknown.length > 3 ? [...shown, conversation.others(unknown.length - 3)] : shown)}\n`;
 }

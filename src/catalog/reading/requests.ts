@@ -29,7 +29,8 @@ const CHATTER = new Set(
     'infiniment mille a au aux vous toi tous toutes tout pour et la le les l de du des d un une mon ma mes votre vos madame monsieur mademoiselle mme mr ' +
     'bonne bon journee soiree soir semaine weekend week end fin apres midi bises bisous amities cordialement cordiales salutations ' +
     'comment allez va ca vas gentil gentille adorable sympa c est cest ce s il plait svp stp please note recu avance bientot ' +
-    'lundi mardi mercredi jeudi vendredi samedi dimanche demain prochain prochaine encore oui daccord accord livraison tt'
+    'lundi mardi mercredi jeudi vendredi samedi dimanche demain prochain prochaine encore oui daccord accord livraison tt ' +
+    'alors donc voila voici bref euh hum ensuite puis cette ce cet ces aussi egalement si possible'
   ).split(' '),
 );
 /** Words that make an unknown phrase a sentence rather than a product name ("j'espere que vous allez bien"). */
