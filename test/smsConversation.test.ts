@@ -59,8 +59,8 @@ const ordersOf = (customerId: string) => db.order.findMany({ where: { customerId
 describe('the SMS conversation beyond ordering', () => {
   it('gives a price without creating a draft', async () => {
     const r = await resident();
-    expect(await text(r.phone, 'combien ça coûte les pommes')).toBe('Pommes: 2,80 € le kg. Pour commander, envoyez votre liste.');
-    expect(await text(r.phone, "c'est combien le poulet ?")).toBe('Poulet fermier: 11,50 € le kg. Pour commander, envoyez votre liste.');
+    expect(await text(r.phone, 'combien ça coûte les pommes')).toBe('Pommes: 2,80 € le kg, environ 0,50 € pièce. Pour commander, envoyez votre liste.');
+    expect(await text(r.phone, "c'est combien le poulet ?")).toBe('Poulet fermier: 11,50 € le kg, environ 20,70 € pièce. Pour commander, envoyez votre liste.');
     expect(await ordersOf(r.id)).toEqual([]);
   });
 
@@ -81,10 +81,10 @@ describe('the SMS conversation beyond ordering', () => {
     expect(await text(r.phone, '2 Baguettes tradition SVP')).toBe(
       'Votre panier contient déjà cette liste. Répondez OUI pour confirmer. Pour en ajouter, écrivez par ex: encore 2 baguettes.',
     );
-    expect(await text(r.phone, 'encore 2 baguettes')).toContain('2 Baguette tradition 2,40 €\n2 Baguette tradition 2,40 €\nTotal 4,80 €.');
+    expect(await text(r.phone, 'encore 2 baguettes')).toContain('Vous commandez:\n4 Baguette tradition 4,80 €\nTotal 4,80 €.');
     expect(await text(r.phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\. Total 4,80 €/);
     const order = (await ordersOf(r.id)).find((o) => o.status === 'confirmed');
-    expect(order!.lines.map((l) => l.quantity)).toEqual([2, 2]);
+    expect(order!.lines.map((l) => l.quantity)).toEqual([4]);
   });
 
   it('takes a delivery request inside an order and confirms both together, never saying "Retrait"', async () => {
@@ -99,6 +99,13 @@ describe('the SMS conversation beyond ordering', () => {
     expect(order).toMatchObject({ status: 'confirmed', fulfilment: 'delivery' });
     expect(await db.delivery.findUniqueOrThrow({ where: { orderId: order!.id } })).toMatchObject({ address: '4 rue des Lilas, Lormes', status: 'requested' });
     expect(await text(r.phone, 'suivi')).toMatch(/Livraison à domicile \w+ \d+/);
+
+    // no address on file: asked after OUI, and an address alone is taken for it
+    const phone = uniqueMobile();
+    await db.customer.create({ data: { groupId: g.groupId, phone, name: 'Monsieur Blanc', lineType: 'mobile' } });
+    await text(phone, '1 baguette a livrer svp');
+    expect(await text(phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\. Total 1,20 €\. Pour la livraison, répondez LIVRAISON suivi de l'adresse\.$/);
+    expect(await text(phone, '8 chemin des Vignes, Lormes')).toMatch(/^Livraison demandée au 8 chemin des Vignes, Lormes, \w+ \d+ [^ ]+ [\dh]+-[\dh]+\. Le responsable/);
   });
 
   it('removes a line from the list awaiting OUI, and from a confirmed order', async () => {

@@ -10,6 +10,8 @@ const filled: Record<string, string> = {
   greeting: conversation.greeting(),
   thanks: conversation.thanks(),
   prices: conversation.prices([{ name: 'Comté 18 mois', price: '2,60 € les 100 g' }, { name: 'Tomme du Morvan', price: '2,10 € les 100 g' }, { name: 'Crottin de chèvre', price: '2,20 €' }]),
+  perPiece: conversation.perPiece('20,70 €'),
+  perPortion: conversation.perPortion('5,20 €', 200),
   priceWhich: conversation.priceWhich(),
   priceUnknown: conversation.priceUnknown('camembert au lait cru'),
   when: conversation.when(pickup, place, 'mercredi 2 décembre 20h', 'samedi 5 décembre 9h-12h'),

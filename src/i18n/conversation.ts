@@ -7,6 +7,8 @@ export const conversation = {
   thanks: () => 'Avec plaisir ! Bonne journée.',
   /** "Baguette tradition: 1,20 €. Pommes: 2,80 € le kg." */
   prices: (items: { name: string; price: string }[]) => `${items.map((i) => `${i.name}: ${i.price}.`).join(' ')} Pour commander, envoyez votre liste.`,
+  perPiece: (price: string) => `environ ${price} pièce`,
+  perPortion: (price: string, grams: number) => `environ ${price} les ${grams} g`,
   priceWhich: () => 'De quel produit voulez-vous le prix ? Ex: combien les pommes. CATALOGUE: tous les prix.',
   priceUnknown: (words: string) => `Nous ne vendons pas "${words}". CATALOGUE: tous les produits et leurs prix.`,
   /** pickup "vendredi 4 décembre 16h-19h", closes "mercredi 2 décembre 20h" */

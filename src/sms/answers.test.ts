@@ -31,7 +31,7 @@ describe('SMS answers within budget', () => {
   });
 
   it('gives prices with their unit, and names at most three unknown phrases', () => {
-    expect(priceReply([{ ...products.get('10')! }], products)).toBe('Pommes: 2,80 € le kg. Pour commander, envoyez votre liste.');
+    expect(priceReply([{ ...products.get('10')! }], products)).toBe('Pommes: 2,80 € le kg, environ 0,50 € pièce. Pour commander, envoyez votre liste.');
     expect(unknownPrefix(['a', 'b', 'c', 'd', 'e'])).toBe('Pas au catalogue: a, b, c, 2 autres.\n');
   });
 

@@ -4,7 +4,8 @@
 import type { ReaderProduct } from '../catalog/reading/types.js';
 import { conversation } from '../i18n/conversation.js';
 import { toGsm7 } from '../i18n/gsm7.js';
-import { sms, unitPriceLabel } from '../i18n/sms.js';
+import { estimateLine, isWeighed } from '../catalog/pricing.js';
+import { euros, sms, unitPriceLabel } from '../i18n/sms.js';
 import { summarise, type CatalogProduct, type PendingLine } from './replies.js';
 import { countSegments } from './segments.js';
 
@@ -64,16 +65,36 @@ export function additionReply(lines: PendingLine[], products: Map<string, Catalo
   return withinBudget(prefix + conversation.additionShort(lines.length, basket, orderCents + summary.totalCents));
 }
 
+/** The same product asked twice before OUI ("2 baguettes", then "encore 2 baguettes") is one line of 4. */
+export function mergeLines(lines: PendingLine[]): PendingLine[] {
+  const merged: PendingLine[] = [];
+  for (const l of lines) {
+    const same = merged.find((m) => m.productId === l.productId && (m.requestedGrams === null) === (l.requestedGrams === null));
+    if (!same) merged.push({ ...l, notes: [...l.notes] });
+    else if (same.requestedGrams !== null && l.requestedGrams !== null) same.requestedGrams += l.requestedGrams;
+    else {
+      same.quantity += l.quantity;
+      // "10 = 2 x 6" said of the first text no longer describes the sum
+      same.notes = [];
+    }
+  }
+  return merged;
+}
+
 /** The lines waiting for OUI, for SUIVI. */
 export function pendingReply(lines: PendingLine[], products: Map<string, CatalogProduct>): string {
   return withinBudget(conversation.pendingLines(summarise(lines, products).text));
 }
 
-/** "Pommes: 2,80 € le kg." for each product asked about. */
+/** "Pommes: 2,80 € le kg, environ 0,50 € pièce." for each product asked about. */
 export function priceReply(asked: ReaderProduct[], products: Map<string, CatalogProduct>): string {
   const items = asked.flatMap((a) => {
     const p = products.get(a.id);
-    return p ? [{ name: p.name, price: unitPriceLabel(p.priceCents, p.unit) }] : [];
+    if (!p) return [];
+    // sold by weight: what one piece or one portion comes to, which is what people picture
+    const one = isWeighed(p) && (p.averageWeightGrams || p.portionGrams) ? estimateLine(p, { quantity: 1, requestedGrams: null }) : null;
+    const piece = one ? (p.portionGrams ? conversation.perPortion(euros(one.estimatedCents), p.portionGrams) : conversation.perPiece(euros(one.estimatedCents))) : null;
+    return [{ name: p.name, price: `${unitPriceLabel(p.priceCents, p.unit)}${piece ? `, ${piece}` : ''}` }];
   });
   if (items.length === 0) return conversation.priceWhich();
   return withinBudget(conversation.prices(items));

@@ -21,7 +21,7 @@ import { withSavepoint } from '../platform/db/savepoint.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { lineTypeOf } from '../platform/phone.js';
-import { additionReply, draftReply, pendingReply, priceReply, unknownPrefix, withinBudget } from './answers.js';
+import { additionReply, draftReply, mergeLines, pendingReply, priceReply, unknownPrefix, withinBudget } from './answers.js';
 import { readSmsIntent, sameText, type ConversationIntent } from './intents.js';
 import { cataloguePages, type CatalogProduct, type PendingLine } from './replies.js';
 import { countSegments } from './segments.js';
@@ -183,7 +183,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     const newLines: PendingLine[] = read.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams, notes: l.notes }));
     // a second text before OUI ("et 2 croissants") adds to what is awaiting confirmation
     const pending = s.state === 'confirm_order' || s.state === 'confirm_addition' || s.state === 'choose' ? (s.data.lines ?? []) : [];
-    const lines = [...pending, ...newLines];
+    const lines = mergeLines([...pending, ...newLines]);
     const prefix = unknownPrefix(read.unknown);
     const wanted = delivery ?? (pending.length > 0 ? s.data.delivery : undefined);
     if (read.questions.length > 0) {

@@ -125,6 +125,9 @@ export function createRequestReader(read: Read) {
     const kind = courtesy(text);
     if (kind) return { kind };
     const r = order();
+    // an address alone ("3 rue des Lilas"), after "Pour la livraison, répondez LIVRAISON et l'adresse"
+    const alone = addressIn(text);
+    if (alone && r.lines.length === 0 && r.questions.length === 0) return { kind: 'delivery', address: alone };
     if (r.lines.length > 0 || r.questions.length > 0) return { kind: 'order', read: r, delivery: null };
     return { kind: 'unclear', read: r };
   };
