@@ -14,7 +14,12 @@ console.log('spoken length of the main paths (words said before each action; sec
 for (const [name, inputs] of MAIN_PATHS) {
   const counts = walk(inputs);
   const total = counts.reduce((a, b) => a + b, 0);
-  const pauses = inputs.reduce((sum, input, i) => sum + (input.kind === 'speech' ? (i === 0 || inputs[i - 1]?.kind !== 'digits' || inputs[i - 1]?.digits !== '3' ? MENU_SPEECH_PAUSE_S : ORDER_SPEECH_PAUSE_S) : 0), 0);
+  // speech after "3" (say your order) ends on the order pause, speech at a menu on the menu pause
+  const pauses = inputs.reduce((sum, input, i) => {
+    if (input.kind !== 'speech') return sum;
+    const before = inputs[i - 1];
+    return sum + (before?.kind === 'digits' && before.digits === '3' ? ORDER_SPEECH_PAUSE_S : MENU_SPEECH_PAUSE_S);
+  }, 0);
   const seconds = (total / 150) * 60 + pauses;
   const goal = name.startsWith('reorder') ? ` (goal < 90 s: ${seconds < 90 ? 'met' : 'NOT met'})` : name.startsWith('order by codes, 2 products') ? ` (aim <= 60 s: ${seconds <= 60 ? 'met' : 'NOT met'})` : '';
   console.log(`  ${name}: ${counts.join(' + ')} = ${total} words${pauses ? ` + ${pauses} s of pauses` : ''} ≈ ${Math.round(seconds)} s${goal}`);
