@@ -43,7 +43,7 @@ describe('the voice menu, walked as Twilio would', () => {
     // plurals, and the pack said instead of its parentheses
     expect(c.said().join(' ')).toBe('Votre panier habituel: 2 Baguettes tradition, 1 boîte de 6 oeufs. Total 4 euros 80. Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.');
     await c.press('1');
-    expect(c.said()[0]).toMatch(/^Votre commande est confirmée\. Votre numéro de panier est le \d+\. Total 4 euros 80\. Retrait .+, à Epicerie test\. Au revoir\.$/);
+    expect(c.said()[0]).toMatch(/^Votre commande est confirmée\. Votre numéro de panier est le \d+\. Total 4 euros 80\. Retrait .+, à l’Epicerie test\. Au revoir\.$/);
     expect(c.ended).toBe(true);
     const placed = await db.order.findFirstOrThrow({ where: { customerId: customer.id, status: 'confirmed', channel: 'voice' }, include: { lines: true } });
     expect(placed.lines.map((l) => [l.productName, l.quantity]).sort()).toEqual([['Baguette tradition', 2], ['Oeufs (boite de 6)', 1]]);
@@ -123,7 +123,7 @@ describe('the voice menu, walked as Twilio would', () => {
     const c = call(phone);
     await c.start();
     await c.press('2');
-    expect(c.said()[0]).toMatch(/^Panier numéro \d+, confirmée\. Total environ 5 euros 20\. Retrait \S+ \d+ \S+, de \d+ heures( \d+)? à \d+ heures( \d+)?, à Epicerie test\.$/);
+    expect(c.said()[0]).toMatch(/^Panier numéro \d+, confirmée\. Total environ 5 euros 20\. Retrait \S+ \d+ \S+, de \d+ heures( \d+)? à \d+ heures( \d+)?, à l’Epicerie test\.$/);
     await c.press('*');
     expect(c.said().join(' ')).toContain('Pour commander, tapez 1.');
   });

@@ -65,6 +65,33 @@ export function sheetInstructions(keys: { order: string; byCode: string; add: st
   return `Par téléphone, tapez ${keys.order} pour commander, puis ${keys.byCode} pour les numéros du catalogue, puis le numéro du produit et dièse, puis ${keys.add} pour l’ajouter (ou ${keys.changeQuantity} pour changer la quantité). Pour terminer, tapez ${keys.finish} et dièse, puis ${keys.confirm} pour confirmer.`;
 }
 
+/** Relay names that take "la" (or "l'"), and those that take "le" ("au"): the usual words for a shop or a hall. */
+const FEMININE = /^(épicerie|epicerie|boulangerie|mairie|ferme|salle|maison|boutique|pharmacie|place|école|ecole|halle|coopérative|cooperative|supérette|superette|poste|crèmerie|cremerie|fromagerie|boucherie|librairie|cave|grange|gare)(?=[\s,'’-]|$)/i;
+const MASCULINE = /^(bar|café|cafe|marché|marche|magasin|local|foyer|point|relais|garage|commerce|bureau|centre|tabac|moulin|lavoir|presbytère|presbytere)(?=[\s,'’-]|$)/i;
+
+/**
+ * "à l'Épicerie du centre", "au Café de la place", "à la Mairie": a place name with its article, as
+ * it is said. A name that already has one ("La Grange", "Le Relais") is contracted ("au Relais").
+ */
+export function atPlace(name: string): string {
+  const n = name.trim();
+  const m = /^(le|la|les|l['’])\s*(.*)$/i.exec(n);
+  if (m) {
+    const article = m[1]!.toLowerCase();
+    return article === 'le' ? `au ${m[2]}` : article === 'les' ? `aux ${m[2]}` : article === 'la' ? `à la ${m[2]}` : `à l’${m[2]}`;
+  }
+  if (/^[aeiouyhàâéèêëîïôöûüœ]/i.test(n) && (FEMININE.test(n) || MASCULINE.test(n) || !/^h/i.test(n))) return `à l’${n}`;
+  if (FEMININE.test(n)) return `à la ${n}`;
+  if (MASCULINE.test(n)) return `au ${n}`;
+  return `à ${n}`;
+}
+
+/** A written time range said aloud: "vendredi 4 décembre 16h-19h30" → "vendredi 4 décembre, de 16 heures à 19 heures 30". */
+export function spokenWhen(written: string): string {
+  const hour = (h: string, m: string | undefined) => `${h} heures${m ? ` ${m}` : ''}`;
+  return written.replace(/\s*(\d{1,2})h(\d{2})?-(\d{1,2})h(\d{2})?/g, (_all, h1: string, m1: string | undefined, h2: string, m2: string | undefined) => `, de ${hour(h1, m1)} à ${hour(h2, m2)}`);
+}
+
 export const voice = {
   technicalProblem: () => 'Excusez-nous, un problème technique nous empêche de vous répondre. Merci de rappeler un peu plus tard, ou d’appeler la mairie. Au revoir.',
   greeting: (name: string | null, group: string) => (name ? `Bonjour ${name}. Bienvenue au ${group}.` : `Bonjour. Bienvenue au ${group}.`),
@@ -76,12 +103,11 @@ export const voice = {
   orderMenu: (hasUsual: boolean) =>
     `${hasUsual ? 'Pour votre panier habituel, tapez 1. ' : ''}Pour commander avec les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour laisser un message, tapez 4. Pour revenir au menu, tapez étoile.`,
   usualBasket: (items: string, total: string) => `Votre panier habituel: ${items}. Total ${total}.`,
-  skipped: (names: string) => `Ces produits ne sont plus proposés: ${names}.`,
+  skipped: (names: string) => `Ces produits ne sont plus proposés: ${names.replace(/\s*\([^)]*\)/g, '')}.`,
   confirmPrompt: () => 'Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.',
   codePrompt: (first: boolean) =>
     first ? 'Tapez le numéro du produit, puis la touche dièse.' : 'Tapez le numéro suivant, puis dièse. Pour finir, tapez 9 puis dièse.',
   unknownCode: (code: string) => `Le numéro ${code} n’existe pas dans le catalogue.`,
-  productAndPrice: (name: string, price: string) => `${name}, ${price}.`,
   quantityPrompt: () => 'Combien en voulez-vous ? Tapez le nombre, puis dièse.',
   itemReadback: (item: string, price: string) =>
     `${item}, ${price}. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour finir, tapez 9. Pour corriger, tapez étoile.`,
@@ -98,8 +124,12 @@ export const voice = {
   recordPrompt: () => 'Après le bip, dites votre commande, votre nom et votre adresse, puis tapez dièse.',
   recordDone: () => 'Merci, votre message est enregistré. Nous vous rappellerons pour confirmer votre commande. Au revoir.',
   confirmed: (basket: number, total: string, pickup: string, place: string) =>
-    `Votre commande est confirmée. Votre numéro de panier est le ${basket}. Total ${total}. Retrait ${pickup}, à ${place}. Au revoir.`,
-  outOfStock: (name: string, remaining: number) => (remaining > 0 ? `Il ne reste que ${remaining} ${name}.` : `Il n’y a plus de ${name}.`),
+    `Votre commande est confirmée. Votre numéro de panier est le ${basket}. Total ${total}. Retrait ${pickup}, ${atPlace(place)}. Au revoir.`,
+  outOfStock: (name: string, remaining: number) => {
+    if (remaining > 0) return `Il ne reste que ${spokenItem(remaining, name)}.`;
+    const base = spokenItem(1, name).replace(/^1 (boîte|paquet) de \d+ /, '').replace(/^1 /, '');
+    return /^[aeiouyéèêàâœ]/i.test(base) ? `Il n’y a plus d’${base}.` : `Il n’y a plus de ${base}.`;
+  },
   status: (basket: number, status: string, total: string, when: string) => `Panier numéro ${basket}, ${status}. Total ${total}. ${when}.`,
   noOrder: () => 'Vous n’avez pas de commande en cours.',
   backToMenu: () => 'Pour revenir au menu, tapez étoile. Sinon, au revoir.',

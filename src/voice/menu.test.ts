@@ -45,7 +45,7 @@ describe('voice menu transitions', () => {
     expect(t.effect).toMatchObject({ kind: 'place_order' });
     const after = t.after!({ kind: 'out_of_stock', productName: 'Oeufs (boîte de 6)', remaining: 0 });
     expect(after.state.node).toBe('review_confirm');
-    expect(after.prompt.say[0]).toBe('Il n’y a plus de Oeufs (boîte de 6).');
+    expect(after.prompt.say[0]).toBe('Il n’y a plus d’oeufs.');
     expect(after.state.cart.map((l) => l.productId)).toEqual(['1', '20']);
   });
   it('understands spoken keys', () => {
