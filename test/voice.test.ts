@@ -59,7 +59,7 @@ describe('the voice menu, walked as Twilio would', () => {
     expect(c.said().join(' ')).toContain('Tapez le numéro du produit, puis la touche dièse.');
     await c.press('1#');
     // quantity 1 by default, a key to change it
-    expect(c.said().join(' ')).toBe('1 Baguette tradition, 1 euro 20. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour finir, tapez 9. Pour corriger, tapez étoile.');
+    expect(c.said().join(' ')).toBe('1 Baguette tradition, 1 euro 20. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour l’ajouter et finir, tapez 9. Pour corriger, tapez étoile.');
     await c.press('2');
     await c.press('3#');
     expect(c.said().join(' ')).toContain('3 Baguettes tradition: c’est ajouté.');

@@ -110,7 +110,7 @@ export const voice = {
   unknownCode: (code: string) => `Le numéro ${code} n’existe pas dans le catalogue.`,
   quantityPrompt: () => 'Combien en voulez-vous ? Tapez le nombre, puis dièse.',
   itemReadback: (item: string, price: string) =>
-    `${item}, ${price}. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour finir, tapez 9. Pour corriger, tapez étoile.`,
+    `${item}, ${price}. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour l’ajouter et finir, tapez 9. Pour corriger, tapez étoile.`,
   itemAdded: () => 'C’est ajouté.',
   itemAddedAs: (item: string) => `${item}: c’est ajouté.`,
   correctCode: () => 'Ce produit n’est pas ajouté.',

@@ -84,7 +84,7 @@ describe('what elderly callers do', () => {
 
   it('orders by code with quantity 1 by default, a key to change it, and star to correct', () => {
     let t = walkFrom([d('1'), d('2'), d('1#')]);
-    expect(t.prompt.say.join(' ')).toBe('1 Baguette tradition, 1 euro 20. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour finir, tapez 9. Pour corriger, tapez étoile.');
+    expect(t.prompt.say.join(' ')).toBe('1 Baguette tradition, 1 euro 20. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour l’ajouter et finir, tapez 9. Pour corriger, tapez étoile.');
     t = step(t.state, d('*'), ctx);
     expect(t.state).toMatchObject({ node: 'code_entry', cart: [] });
     expect(t.prompt.say[0]).toBe('Ce produit n’est pas ajouté.');
