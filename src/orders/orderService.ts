@@ -245,7 +245,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       await releaseStock(tx, order.distributionId, removed);
       await tx.orderLine.deleteMany({ where: { id: { in: removed.map((l) => l.id) } } });
       const updated = await tx.order.update({ where: { id: orderId }, data: { estimatedCents: { decrement: removed.reduce((s, l) => s + l.estimatedCents, 0) } } });
-      await writeOutboxEvent(tx, { groupId: order.groupId, type: 'order.updated', aggregateType: 'Order', aggregateId: orderId, payload: { orderId } });
+      await recordEvent(tx, order.groupId, 'order.updated', orderId, { orderId });
       return { id: updated.id, status: updated.status, basketNumber: updated.basketNumber, estimatedCents: updated.estimatedCents };
     });
   }
