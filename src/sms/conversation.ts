@@ -13,6 +13,7 @@ import { toGsm7 } from '../i18n/gsm7.js';
 import { conversation, joinNames } from '../i18n/conversation.js';
 import { dayAndHour, pickupWhen, sms, STATUS_LABELS } from '../i18n/sms.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
+import { openCallTask } from '../orders/callTasks.js';
 import { optIn, optOut, recordResidentName, setResidentAddress } from '../orders/customers.js';
 import type { OrderService } from '../orders/orderService.js';
 import { activeOrderOf, placedStatusFilter } from '../orders/readModels.js';
@@ -253,7 +254,7 @@ export function createSmsConversation(deps: ConversationDeps) {
   async function deliverIfAsked(s: Step, orderId: string, wanted: { address: string }): Promise<{ address: string; window: string | null } | null> {
     const address = wanted.address.trim() || s.customer.address;
     if (!address) return null;
-    if (wanted.address.trim()) await s.tx.customer.update({ where: { id: s.customer.id }, data: { address } });
+    if (wanted.address.trim()) await setResidentAddress(s.tx, s.customer.id, address);
     await orders.requestDelivery(orderId, address, undefined, s.tx);
     const order = await s.tx.order.findUniqueOrThrow({ where: { id: orderId }, include: { distribution: { include: { relayPoint: true } } } });
     return { address, window: deliveryWindow(order.distribution, s.group.timeZone) };
@@ -519,9 +520,7 @@ export function createSmsConversation(deps: ConversationDeps) {
         // STOP means silence until START: nothing is answered (Twilio would block it anyway), and an
         // order is not lost: it becomes a task for the operator, who can call
         if (intent.kind === 'order' || intent.kind === 'usual') {
-          await tx.callTask.create({
-            data: { groupId: input.group.id, kind: 'order_to_enter', callerPhone: input.from, customerId: customer.id, note: conversation.afterStop(input.body.trim().slice(0, 500)) },
-          });
+          await openCallTask(tx, { groupId: input.group.id, kind: 'order_to_enter', callerPhone: input.from, customerId: customer.id, note: conversation.afterStop(input.body.trim().slice(0, 500)) });
         }
         result = { reply: null, state: s.state, data: s.data };
       } else if (resent) {
