@@ -76,7 +76,9 @@ export function walk(inputs: Input[], ctx = demoContext()): number[] {
 const d = (k: string): Input => ({ kind: 'digits', digits: k });
 export const MAIN_PATHS: [string, Input[]][] = [
   ['reorder the usual basket (1, 1, 1)', [d('1'), d('1'), d('1')]],
-  ['order by codes, 2 products (1, 2, code, qty, 1, code, qty, 9, 1)', [d('1'), d('2'), d('1#'), d('2#'), d('1'), d('16#'), d('1#'), d('9'), d('1')]],
+  ['order by codes, 2 products (1, 2, code#, 1 add, code#, 9 add and finish, 1)', [d('1'), d('2'), d('1#'), d('1'), d('16#'), d('9'), d('1')]],
+  ['order by codes, a quantity changed (1, 2, code#, 2, qty#, code#, 9, 1)', [d('1'), d('2'), d('1#'), d('2'), d('3#'), d('16#'), d('9'), d('1')]],
+  ['order said at the order menu (1, speech, 1)', [d('1'), { kind: 'speech', text: 'deux baguettes et un kilo de carottes' }, d('1')]],
   ['order by speech (1, 3, speech, 1)', [d('1'), d('3'), { kind: 'speech', text: 'deux baguettes et un kilo de pommes' }, d('1')]],
   ['hear the order status (2)', [d('2')]],
   ['home delivery at the address on file (3, 1)', [d('3'), d('1')]],

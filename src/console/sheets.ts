@@ -3,6 +3,7 @@
 // CSV exports for Excel. A producer sees only their own list, with basket numbers, never addresses.
 import { Router, type Request } from 'express';
 import { dayAndHour, pickupWhen, unitPriceLabel } from '../i18n/sms.js';
+import { sheetInstructions } from '../i18n/voice.js';
 import { deliveriesCsv, exportDistributionOrders, ordersToCsv, producerTotalsCsv } from '../orders/export.js';
 import { placedOrdersWhere } from '../orders/readModels.js';
 import type { Db } from '../platform/db/client.js';
@@ -11,6 +12,7 @@ import { nationalPhone } from '../platform/phone.js';
 import { BOM } from '../platform/spreadsheet.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
+import { CODE_KEYS } from '../voice/menu.js';
 
 
 export function sheetPages(deps: { db: Db; render: Render }) {
@@ -72,6 +74,7 @@ export function sheetPages(deps: { db: Db; render: Render }) {
       number: group.numbers[0] ? nationalPhone(group.numbers[0].phone) : '',
       distribution: dist ? { closes: dayAndHour(dist.closesAt, group.timeZone), pickup: pickupWhen(dist.pickupStart, dist.pickupEnd, group.timeZone), relay: dist.relayPoint.name } : null,
       categories: [...categories.entries()].map(([name, items]) => ({ name, items })),
+      phoneInstructions: sheetInstructions(CODE_KEYS),
     });
   });
 

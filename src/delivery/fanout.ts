@@ -106,7 +106,11 @@ export function createNotificationHandlers(deps: FanoutDeps): OutboxHandlers {
       if (!o || !isActiveStatus(o.status)) return deliver(e, []);
       const tz = await timeZoneOf(e.groupId);
       const estimated = o.lines.some((l) => l.variableWeight);
-      const text = residentNotice.confirmed(o.basketNumber ?? 0, o.estimatedCents, estimated, pickupWhen(o.distribution.pickupStart, o.distribution.pickupEnd, tz), o.distribution.relayPoint.name);
+      const d = o.distribution;
+      const text =
+        o.fulfilment === 'delivery'
+          ? residentNotice.confirmedDelivery(o.basketNumber ?? 0, o.estimatedCents, estimated, d.deliveryStart && d.deliveryEnd ? pickupWhen(d.deliveryStart, d.deliveryEnd, tz) : null)
+          : residentNotice.confirmed(o.basketNumber ?? 0, o.estimatedCents, estimated, pickupWhen(d.pickupStart, d.pickupEnd, tz), d.relayPoint.name);
       // an SMS order was answered in the conversation; a caller heard it, and gets it in writing on a mobile
       const notices = residentNotices(o.customer, text, { kind: e.type, orderId: o.id, resident: o.channel !== 'sms' });
       return deliver(e, notices.filter((n) => !(o.channel === 'voice' && n.role === 'resident' && n.channel === 'voice')));
@@ -160,6 +164,7 @@ export function createNotificationHandlers(deps: FanoutDeps): OutboxHandlers {
           sms: courierNotice.assignment({
             basket, name: o.customer.name ?? 'client', address: d.address, notes: d.notes ?? o.customer.deliveryNotes, phone: nationalPhone(o.customer.phone),
             relay: o.distribution.relayPoint.name, when: shortWhen(o.distribution.pickupStart, o.distribution.pickupEnd, tz),
+            slot: o.distribution.deliveryStart && o.distribution.deliveryEnd ? shortWhen(o.distribution.deliveryStart, o.distribution.deliveryEnd, tz) : null,
           }),
           spoken: '',
         },

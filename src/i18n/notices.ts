@@ -3,7 +3,8 @@
 // Residents on a landline hear the `spoken` form in a short call.
 import { DateTime } from 'luxon';
 import { euros, hourLabel } from './sms.js';
-import { spokenEuros } from './voice.js';
+import { nationalPhone } from '../platform/phone.js';
+import { atPlace, spokenEuros, spokenWhen } from './voice.js';
 
 /** "ven. 4/12 14h-17h": compact, for the delivery lead's and couriers' SMS. */
 export function shortWhen(start: Date, end: Date, timeZone: string): string {
@@ -23,7 +24,12 @@ const both = (text: string, spoken = text): NoticeText => ({ sms: text, spoken }
 export const residentNotice = {
   confirmed: (basket: number, totalCents: number, estimated: boolean, when: string, place: string): NoticeText => ({
     sms: `Commande confirmée, panier ${basket}. Total ${estimated ? 'environ ' : ''}${euros(totalCents)}. Retrait ${when}, ${place}. Merci !`,
-    spoken: `Votre commande est confirmée. Panier numéro ${basket}. Total ${estimated ? 'environ ' : ''}${spokenEuros(totalCents)}. Retrait ${when}, à ${place}.`,
+    spoken: `Votre commande est confirmée. Panier numéro ${basket}. Total ${estimated ? 'environ ' : ''}${spokenEuros(totalCents)}. Retrait ${spokenWhen(when)}, ${atPlace(place)}.`,
+  }),
+  /** an order to be delivered is never told "Retrait": the delivery slot, when there is one */
+  confirmedDelivery: (basket: number, totalCents: number, estimated: boolean, slot: string | null): NoticeText => ({
+    sms: `Commande confirmée, panier ${basket}. Total ${estimated ? 'environ ' : ''}${euros(totalCents)}. Livraison à domicile${slot ? ` ${slot}` : ''}. Merci !`,
+    spoken: `Votre commande est confirmée. Panier numéro ${basket}. Total ${estimated ? 'environ ' : ''}${spokenEuros(totalCents)}. Livraison à domicile${slot ? ` ${spokenWhen(slot)}` : ''}.`,
   }),
   finalPrice: (basket: number, finalCents: number): NoticeText => ({
     sms: `Panier ${basket} pesé. Montant final : ${euros(finalCents)}.`,
@@ -38,11 +44,11 @@ export const residentNotice = {
     spoken: `La distribution du ${when} est annulée. Votre panier numéro ${basket} est annulé, vous ne payez rien.`,
   }),
   ready: (basket: number, when: string, place: string): NoticeText =>
-    both(`Votre panier ${basket} est prêt. Retrait ${when}, ${place}.`, `Votre panier numéro ${basket} est prêt. Retrait ${when}, à ${place}.`),
+    both(`Votre panier ${basket} est prêt. Retrait ${when}, ${place}.`, `Votre panier numéro ${basket} est prêt. Retrait ${spokenWhen(when)}, ${atPlace(place)}.`),
   cancelled: (basket: number, phone: string | null): NoticeText =>
-    both(`Votre panier ${basket} est annulé.${phone ? ` Questions: ${phone}.` : ''}`, `Votre panier numéro ${basket} est annulé.`),
+    both(`Votre panier ${basket} est annulé.${phone ? ` Questions: ${nationalPhone(phone)}.` : ''}`, `Votre panier numéro ${basket} est annulé.`),
   courierComing: (basket: number, courierFirstName: string, when: string): NoticeText =>
-    both(`Votre panier ${basket} sera livré ${when} par ${courierFirstName}.`, `Votre panier numéro ${basket} sera livré ${when}, par ${courierFirstName}.`),
+    both(`Votre panier ${basket} sera livré ${when} par ${courierFirstName}.`, `Votre panier numéro ${basket} sera livré ${spokenWhen(when)}, par ${courierFirstName}.`),
   delivered: (basket: number): NoticeText => both(`Votre panier ${basket} a été livré. Merci et bonne journée !`, `Votre panier numéro ${basket} a été livré. Bonne journée.`),
   ordersOpen: (closes: string): NoticeText =>
     both(
@@ -99,8 +105,9 @@ export const leadReply = {
 };
 
 export const courierNotice = {
-  assignment: (o: { basket: number; name: string; address: string; notes: string | null; phone: string; relay: string; when: string }) =>
-    `Livraison panier ${o.basket}: ${o.name}, ${o.address}.${o.notes ? ` ${o.notes}.` : ''} Tel ${o.phone}. Panier à prendre: ${o.relay}, ${o.when}. Répondez OK ${o.basket}, puis LIVRE ${o.basket} ou ECHEC ${o.basket} et la raison.`,
+  /** `slot`: the delivery slot promised to the resident */
+  assignment: (o: { basket: number; name: string; address: string; notes: string | null; phone: string; relay: string; when: string; slot?: string | null }) =>
+    `Livraison panier ${o.basket}: ${o.name}, ${o.address}.${o.notes ? ` ${o.notes}.` : ''} Tel ${o.phone}. Panier à prendre: ${o.relay}, ${o.when}.${o.slot ? ` A livrer ${o.slot}.` : ''} Répondez OK ${o.basket}, puis LIVRE ${o.basket} ou ECHEC ${o.basket} et la raison.`,
   withdrawn: (basket: number) => `Panier ${basket}: livraison retirée, merci de ne pas la faire.`,
 };
 

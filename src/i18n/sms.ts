@@ -2,6 +2,7 @@
 // character triples the price. "1,20 €" rather than "1,20 EUR": € counts two GSM-7 characters,
 // "EUR" with its space four, so the sign is the cheaper of the two.
 import { DateTime } from 'luxon';
+import { nationalPhone } from '../platform/phone.js';
 
 export function euros(cents: number): string {
   return `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} €`;
@@ -63,7 +64,7 @@ export const sms = {
   howMany: (phrase: string) => `Combien pour "${phrase}" ? Répondez avec un nombre, ex: 3 ${phrase}.`,
   choiceNotUnderstood: (count: number) => `Répondez avec un numéro de 1 à ${count}, ou NON pour laisser.`,
   windowClosed: (opens: string, closes: string) => `Les commandes sont fermées. Prochaines commandes du ${opens} au ${closes}.`,
-  noDistribution: (phone: string | null) => `Pas de distribution prévue pour le moment.${phone ? ` Renseignements au ${phone}.` : ''}`,
+  noDistribution: (phone: string | null) => `Pas de distribution prévue pour le moment.${phone ? ` Renseignements au ${nationalPhone(phone)}.` : ''}`,
   notYetOpen: (opens: string) => `Les commandes ouvrent ${opens}. Merci de renvoyer votre liste à ce moment-là.`,
   outOfStock: (name: string, remaining: number) =>
     remaining > 0 ? `Il ne reste que ${remaining} ${name}. Répondez OUI pour en prendre ${remaining}, NON pour annuler.` : `Plus de ${name}, désolé. Il est retiré de votre liste.`,
@@ -73,7 +74,7 @@ export const sms = {
   cancelAsk: (basket: number, totalCents: number) => `Annuler le panier ${basket} (${euros(totalCents)}) ? Répondez OUI pour annuler, NON pour le garder.`,
   cancelled: (basket: number) => `Panier ${basket} annulé.`,
   kept: () => 'Votre commande est gardée.',
-  cancelTooLate: (phone: string | null) => `Les commandes sont closes: on ne peut plus annuler par SMS.${phone ? ` Appelez le ${phone}.` : ''}`,
+  cancelTooLate: (phone: string | null) => `Les commandes sont closes: on ne peut plus annuler par SMS.${phone ? ` Appelez le ${nationalPhone(phone)}.` : ''}`,
   deliveryAskAddress: () => "A quelle adresse livrer ? Répondez LIVRAISON suivi de l'adresse.",
   deliveryRequested: (address: string, window: string | null) =>
     `Livraison demandée au ${address}${window ? `, ${window}` : ''}. Le responsable des livraisons vous confirmera.`,

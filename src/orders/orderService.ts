@@ -232,6 +232,24 @@ export function createOrderService(deps: OrderServiceDeps) {
     });
   }
 
+  /** Lines taken out of a confirmed order while the window is open ("enlevez les oeufs"); their stock is released. */
+  function removeLines(orderId: string, productIds: string[], inTx?: Tx): Promise<PlacedOrder> {
+    return run(inTx, async (tx) => {
+      const order = await tx.order.findUnique({ where: { id: orderId }, include: { lines: true } });
+      if (!order) throw new NotFoundError('order', { orderId });
+      if (order.status !== 'confirmed') throw new OrderStateError(orderId, order.status, 'confirmed');
+      const distribution = await lockDistribution(tx, order.distributionId);
+      assertOpen(distribution);
+      const removed = order.lines.filter((l) => productIds.includes(l.productId));
+      if (removed.length === order.lines.length) throw new ValidationError('an order keeps at least one line: cancel it instead');
+      await releaseStock(tx, order.distributionId, removed);
+      await tx.orderLine.deleteMany({ where: { id: { in: removed.map((l) => l.id) } } });
+      const updated = await tx.order.update({ where: { id: orderId }, data: { estimatedCents: { decrement: removed.reduce((s, l) => s + l.estimatedCents, 0) } } });
+      await recordEvent(tx, order.groupId, 'order.updated', orderId, { orderId });
+      return { id: updated.id, status: updated.status, basketNumber: updated.basketNumber, estimatedCents: updated.estimatedCents };
+    });
+  }
+
   /** Home delivery asked for an active order: a Delivery for the delivery lead. */
   function requestDelivery(orderId: string, address: string, notes?: string, inTx?: Tx) {
     return run(inTx, async (tx) => {
@@ -274,7 +292,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     });
   }
 
-  return { placeOrder, confirmOrder, cancelOrder, addLines, requestDelivery };
+  return { placeOrder, confirmOrder, cancelOrder, addLines, removeLines, requestDelivery };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

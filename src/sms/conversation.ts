@@ -4,13 +4,16 @@ import { openAndNextDistribution } from '../catalog/distributions.js';
 import { windowState } from '../catalog/window.js';
 import type { CatalogCache, OpenCatalog } from '../catalog/openCatalog.js';
 import type { GroupSummary } from '../catalog/groups.js';
-import { lineForChoice, type ReadQuestion } from '../catalog/reading/reader.js';
+import { lineForChoice, type ReadQuestion, type ReadResult, type ReaderProduct } from '../catalog/reading/reader.js';
+import { createRequestReader } from '../catalog/reading/requests.js';
 import { fold } from '../catalog/reading/normalize.js';
 import type { QuantityAsked } from '../catalog/reading/types.js';
 import { residentErrorText } from '../i18n/errors.js';
 import { toGsm7 } from '../i18n/gsm7.js';
+import { conversation, joinNames } from '../i18n/conversation.js';
 import { dayAndHour, pickupWhen, sms, STATUS_LABELS } from '../i18n/sms.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
+import { openCallTask } from '../orders/callTasks.js';
 import { optIn, optOut, recordResidentName, setResidentAddress } from '../orders/customers.js';
 import type { OrderService } from '../orders/orderService.js';
 import { activeOrderOf, placedStatusFilter } from '../orders/readModels.js';
@@ -19,8 +22,9 @@ import { withSavepoint } from '../platform/db/savepoint.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { lineTypeOf } from '../platform/phone.js';
-import { readIntent, type SmsIntent } from './keywords.js';
-import { cataloguePages, summarise, type CatalogProduct, type PendingLine } from './replies.js';
+import { additionReply, draftReply, mergeLines, pendingReply, priceReply, unknownPrefix, withinBudget } from './answers.js';
+import { readSmsIntent, sameText, type ConversationIntent } from './intents.js';
+import { cataloguePages, type CatalogProduct, type PendingLine } from './replies.js';
 import { countSegments } from './segments.js';
 
 /** A conversation left alone this long starts afresh (RapidPro's default for messaging flows). */
@@ -48,7 +52,14 @@ interface ConversationData {
   awaitingName?: boolean;
   /** a draft or an addition lapses when the order window closes */
   windowClosesAt?: string;
+  /** home delivery asked in the order text: requested on OUI ("" = the address on file) */
+  delivery?: { address: string };
+  /** the order text just before, to tell a re-sent text from a new one */
+  lastOrderText?: { text: string; at: string };
 }
+
+/** A text re-sent within this delay, identical, is the same order ("no answer seemed to come"). */
+const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 export interface InboundSmsInput {
   group: GroupSummary;
@@ -128,18 +139,20 @@ export function createSmsConversation(deps: ConversationDeps) {
     if (draft?.status === 'draft') await orders.cancelOrder(s.data.draftOrderId, { enforceWindow: false }, s.tx);
   }
 
+  function deliveryWindow(d: DistributionWithRelay, timeZone: string): string | null {
+    return d.deliveryStart && d.deliveryEnd ? pickupWhen(d.deliveryStart, d.deliveryEnd, timeZone) : null;
+  }
+
   /** The lines are complete: a draft (or an addition) to confirm with OUI. */
-  async function propose(s: Step, lines: PendingLine[], prefix: string): Promise<StepResult> {
+  async function propose(s: Step, lines: PendingLine[], prefix: string, delivery?: { address: string }): Promise<StepResult> {
     const { open } = await distributionFor(s);
     if (!open) return { reply: prefix + (await windowClosedReply(s)), state: 'idle', data: {} };
-    const summary = summarise(lines, products(s));
     const existing = await activeOrder(s, open.id);
     if (existing) {
-      const total = existing.estimatedCents + summary.totalCents;
       return {
-        reply: prefix + sms.addition(summary.text, existing.basketNumber ?? 0, total),
+        reply: additionReply(lines, products(s), existing.basketNumber ?? 0, existing.estimatedCents, prefix),
         state: 'confirm_addition',
-        data: { orderId: existing.id, lines, windowClosesAt: open.closesAt.toISOString() },
+        data: { orderId: existing.id, lines, windowClosesAt: open.closesAt.toISOString(), delivery },
       };
     }
     await dropDraft(s);
@@ -148,10 +161,11 @@ export function createSmsConversation(deps: ConversationDeps) {
       s.tx,
     );
     const pickup = pickupWhen(open.pickupStart, open.pickupEnd, s.group.timeZone);
+    const fulfilment = { pickup, place: open.relayPoint.name, delivery: delivery ? (deliveryWindow(open, s.group.timeZone) ?? '') : null };
     return {
-      reply: prefix + sms.draft(summary.text, summary.totalCents, summary.estimated, pickup, open.relayPoint.name),
+      reply: draftReply(lines, products(s), fulfilment, prefix),
       state: 'confirm_order',
-      data: { draftOrderId: draft.id, lines, windowClosesAt: open.closesAt.toISOString() },
+      data: { draftOrderId: draft.id, lines, windowClosesAt: open.closesAt.toISOString(), delivery },
     };
   }
 
@@ -161,29 +175,28 @@ export function createSmsConversation(deps: ConversationDeps) {
       : { kind: q.kind, phrase: q.phrase, options: q.product ? [q.product.id] : [], quantity: null };
   }
 
-  async function onOrderText(s: Step, text: string): Promise<StepResult> {
+  async function onOrderText(s: Step, read: ReadResult, delivery?: { address: string }): Promise<StepResult> {
     const { open } = await distributionFor(s);
-    const read = s.catalog.read(text);
     if (read.lines.length === 0 && read.questions.length === 0) {
-      const reply = read.unknown.length > 0 ? `${sms.unknownItems(read.unknown)} ${sms.notUnderstood()}` : sms.notUnderstood();
-      return { reply, state: s.state, data: s.data };
+      return { reply: unknownPrefix(read.unknown) + sms.notUnderstood(), state: s.state, data: s.data };
     }
     if (!open) return { reply: await windowClosedReply(s), state: 'idle', data: {} };
     const newLines: PendingLine[] = read.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams, notes: l.notes }));
     // a second text before OUI ("et 2 croissants") adds to what is awaiting confirmation
     const pending = s.state === 'confirm_order' || s.state === 'confirm_addition' || s.state === 'choose' ? (s.data.lines ?? []) : [];
-    const lines = [...pending, ...newLines];
-    const prefix = read.unknown.length > 0 ? `${sms.unknownItems(read.unknown)}\n` : '';
+    const lines = mergeLines([...pending, ...newLines]);
+    const prefix = unknownPrefix(read.unknown);
+    const wanted = delivery ?? (pending.length > 0 ? s.data.delivery : undefined);
     if (read.questions.length > 0) {
       const questions = read.questions.map(storeQuestion);
-      return { reply: prefix + questionText(questions[0]!, s), state: 'choose', data: { ...s.data, lines, questions } };
+      return { reply: prefix + questionText(questions[0]!, s), state: 'choose', data: { ...s.data, lines, questions, delivery: wanted } };
     }
-    return propose(s, lines, prefix);
+    return propose(s, lines, prefix, wanted);
   }
 
   async function onNumber(s: Step, value: number, raw: string): Promise<StepResult> {
     const q = s.data.questions?.[0];
-    if (s.state !== 'choose' || !q) return onOrderText(s, raw);
+    if (s.state !== 'choose' || !q) return onOrderText(s, s.catalog.read(raw));
     let line: PendingLine | null = null;
     if (q.kind === 'which_product') {
       const id = q.options[value - 1];
@@ -198,7 +211,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     const questions = s.data.questions!.slice(1);
     if (questions.length > 0) return { reply: questionText(questions[0]!, s), state: 'choose', data: { ...s.data, lines, questions } };
     if (lines.length === 0) return { reply: sms.notUnderstood(), state: 'idle', data: {} };
-    return propose(s, lines, '');
+    return propose(s, lines, '', s.data.delivery);
   }
 
   async function onYes(s: Step): Promise<StepResult> {
@@ -207,12 +220,19 @@ export function createSmsConversation(deps: ConversationDeps) {
         const placed = await withSavepoint(s.tx, () => orders.confirmOrder(s.data.draftOrderId!, s.tx));
         const order = await s.tx.order.findUniqueOrThrow({ where: { id: placed.id }, include: { distribution: { include: { relayPoint: true } }, lines: true } });
         const estimated = order.lines.some((l) => l.variableWeight);
+        if (s.data.delivery) {
+          const asked = await deliverIfAsked(s, placed.id, s.data.delivery);
+          return { reply: conversation.confirmedDelivery(placed.basketNumber ?? 0, placed.estimatedCents, estimated, asked), state: 'idle', data: {} };
+        }
         const pickup = pickupWhen(order.distribution.pickupStart, order.distribution.pickupEnd, s.group.timeZone);
         return { reply: sms.confirmed(placed.basketNumber ?? 0, placed.estimatedCents, estimated, pickup, order.distribution.relayPoint.name), state: 'idle', data: {} };
       }
       if (s.state === 'confirm_addition' && s.data.orderId && s.data.lines) {
         const updated = await withSavepoint(s.tx, () => orders.addLines(s.data.orderId!, s.data.lines!, s.tx));
-        return { reply: sms.added(updated.basketNumber ?? 0, updated.estimatedCents), state: 'idle', data: {} };
+        const added = sms.added(updated.basketNumber ?? 0, updated.estimatedCents);
+        if (!s.data.delivery) return { reply: added, state: 'idle', data: {} };
+        const asked = await deliverIfAsked(s, updated.id, s.data.delivery);
+        return { reply: `${added} ${asked ? sms.deliveryRequested(asked.address, asked.window) : sms.deliveryAskAddress()}`, state: 'idle', data: {} };
       }
       if (s.state === 'confirm_cancel' && s.data.cancelOrderId) {
         const order = await s.tx.order.findUniqueOrThrow({ where: { id: s.data.cancelOrderId } });
@@ -230,6 +250,16 @@ export function createSmsConversation(deps: ConversationDeps) {
     return { reply: sms.nothingToConfirm(), state: 'idle', data: {} };
   }
 
+  /** Home delivery of a just-confirmed order, at the address given or on file; null: no address yet. */
+  async function deliverIfAsked(s: Step, orderId: string, wanted: { address: string }): Promise<{ address: string; window: string | null } | null> {
+    const address = wanted.address.trim() || s.customer.address;
+    if (!address) return null;
+    if (wanted.address.trim()) await setResidentAddress(s.tx, s.customer.id, address);
+    await orders.requestDelivery(orderId, address, undefined, s.tx);
+    const order = await s.tx.order.findUniqueOrThrow({ where: { id: orderId }, include: { distribution: { include: { relayPoint: true } } } });
+    return { address, window: deliveryWindow(order.distribution, s.group.timeZone) };
+  }
+
   /** Offers what is left: the line becomes the remaining quantity, and OUI is asked again. */
   async function onOutOfStock(s: Step, err: OutOfStockError): Promise<StepResult> {
     const lines = (s.data.lines ?? [])
@@ -240,7 +270,7 @@ export function createSmsConversation(deps: ConversationDeps) {
       await dropDraft(s);
       return { reply: notice, state: 'idle', data: {} };
     }
-    return propose(s, lines, `${notice}\n`);
+    return propose(s, lines, `${notice}\n`, s.data.delivery);
   }
 
   async function onNo(s: Step): Promise<StepResult> {
@@ -253,6 +283,10 @@ export function createSmsConversation(deps: ConversationDeps) {
   }
 
   async function onStatus(s: Step): Promise<StepResult> {
+    // a long draft was summarised with its count and total: SUIVI gives the detail
+    if ((s.state === 'confirm_order' || s.state === 'confirm_addition') && s.data.lines?.length) {
+      return { reply: pendingReply(s.data.lines, products(s)), state: s.state, data: s.data };
+    }
     const list = await s.tx.order.findMany({
       where: { customerId: s.customer.id, status: placedStatusFilter(), distribution: { pickupEnd: { gt: new Date(s.now.getTime() - 2 * 24 * 3600_000) } } },
       include: { distribution: { include: { relayPoint: true } }, lines: { select: { variableWeight: true } } },
@@ -263,9 +297,10 @@ export function createSmsConversation(deps: ConversationDeps) {
     const reply = list
       .map((o) => {
         const d = o.distribution;
+        // a delivery order is never told "Retrait", slot or not
         const when =
-          o.fulfilment === 'delivery' && d.deliveryStart && d.deliveryEnd
-            ? `Livraison ${pickupWhen(d.deliveryStart, d.deliveryEnd, s.group.timeZone)}`
+          o.fulfilment === 'delivery'
+            ? conversation.deliveryWanted(deliveryWindow(d, s.group.timeZone))
             : `Retrait ${pickupWhen(d.pickupStart, d.pickupEnd, s.group.timeZone)}, ${d.relayPoint.name}`;
         const final = o.finalCents !== null || !o.lines.some((l) => l.variableWeight);
         return sms.status(o.basketNumber ?? 0, STATUS_LABELS[o.status] ?? o.status, o.finalCents ?? o.estimatedCents, final, when);
@@ -311,8 +346,92 @@ export function createSmsConversation(deps: ConversationDeps) {
     return { reply: sms.cataloguePage([pages[page]!], page + 1 < pages.length), state: s.state, data: { ...s.data, catalogue: { topic, page } } };
   }
 
-  async function dispatch(s: Step, intent: SmsIntent, body: string): Promise<StepResult> {
+  async function onWhen(s: Step): Promise<StepResult> {
+    const { open, next } = await distributionFor(s);
+    const tz = s.group.timeZone;
+    const d = open ?? next;
+    if (!d) return { reply: sms.noDistribution(s.group.operatorPhone), state: s.state, data: s.data };
+    const pickup = pickupWhen(d.pickupStart, d.pickupEnd, tz);
+    const reply = open
+      ? conversation.when(pickup, d.relayPoint.name, dayAndHour(d.closesAt, tz), deliveryWindow(d, tz))
+      : conversation.whenNext(pickup, d.relayPoint.name, dayAndHour(d.opensAt, tz));
+    return { reply, state: s.state, data: s.data };
+  }
+
+  /** "enlevez les oeufs": out of the list awaiting OUI, or out of the confirmed order while the window is open. */
+  async function onRemove(s: Step, asked: ReaderProduct[]): Promise<StepResult> {
+    const ids = new Set(asked.map((p) => p.id));
+    const names = (list: { productId: string }[]) => joinNames([...new Set(list.map((l) => products(s).get(l.productId)?.name ?? '?'))]);
+    const pending = s.state === 'confirm_order' || s.state === 'confirm_addition' || s.state === 'choose' ? (s.data.lines ?? []) : [];
+    if (pending.length > 0) {
+      const removed = pending.filter((l) => ids.has(l.productId));
+      if (removed.length === 0) return { reply: conversation.notInOrder(joinNames(asked.map((p) => p.name))), state: s.state, data: s.data };
+      const kept = pending.filter((l) => !ids.has(l.productId));
+      if (kept.length === 0) {
+        await dropDraft(s);
+        return { reply: conversation.draftEmptied(), state: 'idle', data: {} };
+      }
+      return propose(s, kept, `${conversation.removedFromDraft(names(removed))}\n`, s.data.delivery);
+    }
+    const order = await s.tx.order.findFirst({
+      where: { customerId: s.customer.id, status: 'confirmed', distribution: { status: 'scheduled' } },
+      orderBy: { createdAt: 'desc' },
+      include: { lines: true, distribution: true },
+    });
+    if (!order) return { reply: sms.noOrder(), state: 'idle', data: {} };
+    const removed = order.lines.filter((l) => ids.has(l.productId));
+    if (removed.length === 0) return { reply: conversation.notInOrder(joinNames(asked.map((p) => p.name))), state: 'idle', data: {} };
+    if (windowState(order.distribution, s.now) !== 'open') return { reply: sms.cancelTooLate(s.group.operatorPhone), state: 'idle', data: {} };
+    // everything removed: that is a cancellation, asked for with OUI like ANNULER
+    if (removed.length === order.lines.length) return onCancel(s);
+    const updated = await orders.removeLines(order.id, removed.map((l) => l.productId), s.tx);
+    return { reply: conversation.removed(joinNames(removed.map((l) => l.productName)), updated.basketNumber ?? 0, updated.estimatedCents), state: 'idle', data: {} };
+  }
+
+  /** "pareil que la dernière fois": the lines of the last order, still sold, to confirm with OUI. */
+  async function onUsual(s: Step): Promise<StepResult> {
+    const last = await s.tx.order.findFirst({
+      where: { customerId: s.customer.id, status: { in: ['confirmed', 'ready', 'collected', 'delivered'] } },
+      orderBy: { confirmedAt: 'desc' },
+      include: { lines: true },
+    });
+    if (!last) return { reply: conversation.noUsual(), state: s.state, data: s.data };
+    // this distribution's basket is already ordered: the usual basket again would double it
+    const { open } = await distributionFor(s);
+    const current = open ? await activeOrder(s, open.id) : null;
+    if (current) return { reply: conversation.usualAlready(current.basketNumber ?? 0), state: s.state, data: s.data };
+    const lines: PendingLine[] = [];
+    const gone: string[] = [];
+    for (const l of last.lines) {
+      const p = products(s).get(l.productId);
+      if (!p) gone.push(l.productName);
+      // a weight asked for goods sold by the kilo comes back as that weight
+      else if (p.unit === 'kg' && !p.multiWeigh && l.quantity === 1 && l.estimatedGrams) lines.push({ productId: p.id, quantity: 1, requestedGrams: l.estimatedGrams, notes: [] });
+      else lines.push({ productId: p.id, quantity: l.quantity, requestedGrams: null, notes: [] });
+    }
+    const prefix = `${conversation.usualPrefix()}\n${gone.length ? `${conversation.usualGone(joinNames(gone))}\n` : ''}`;
+    if (lines.length === 0) return { reply: prefix + sms.notUnderstood(), state: s.state, data: s.data };
+    return propose(s, lines, prefix);
+  }
+
+  async function dispatch(s: Step, intent: ConversationIntent, body: string): Promise<StepResult> {
     switch (intent.kind) {
+      case 'greeting':
+        return { reply: conversation.greeting(), state: s.state, data: s.data };
+      case 'thanks':
+        return { reply: conversation.thanks(), state: s.state, data: s.data };
+      case 'when':
+        return onWhen(s);
+      case 'price':
+        return { reply: priceReply(intent.products, products(s)), state: s.state, data: s.data };
+      case 'remove':
+        return onRemove(s, intent.products);
+      case 'usual':
+        return onUsual(s);
+      case 'order':
+        return onOrderText(s, intent.read, intent.delivery ?? undefined);
+      case 'unclear':
+        return onOrderText(s, intent.read);
       case 'help':
         return { reply: sms.help(), state: s.state, data: s.data };
       case 'catalogue':
@@ -331,14 +450,16 @@ export function createSmsConversation(deps: ConversationDeps) {
         return onDelivery(s, intent.address);
       case 'number':
         return onNumber(s, intent.value, body);
-      default:
-        return onOrderText(s, body);
+      case 'stop':
+      case 'start':
+        // answered before dispatch
+        return { reply: null, state: s.state, data: s.data };
     }
   }
 
   /** Stores a name the resident gave when asked; true when the text was taken as a name. */
-  async function maybeName(s: Step, intent: SmsIntent, body: string): Promise<boolean> {
-    if (!s.data.awaitingName || intent.kind !== 'text') return false;
+  async function maybeName(s: Step, intent: ConversationIntent, body: string): Promise<boolean> {
+    if (!s.data.awaitingName || intent.kind !== 'unclear') return false;
     const name = body.trim().replace(/\s+/g, ' ');
     const looksLikeName = /^[\p{L}][\p{L} .'-]{1,58}$/u.test(name) && name.split(' ').length <= 5 && s.catalog.read(name).lines.length === 0;
     if (!looksLikeName) return false;
@@ -384,15 +505,30 @@ export function createSmsConversation(deps: ConversationDeps) {
         state: fresh ? 'idle' : (stored.state as State),
         data: fresh ? { nameAsked: kept.nameAsked } : kept,
       };
-      const intent = readIntent(input.body);
+      const pending = s.state === 'confirm_order' || s.state === 'confirm_addition';
+      const intent = readSmsIntent(input.body, createRequestReader(catalog.read), { pending });
+      const previous = s.data.lastOrderText;
+      const resent =
+        intent.kind === 'order' && previous !== undefined && now.getTime() - new Date(previous.at).getTime() < DUPLICATE_WINDOW_MS && sameText(previous.text, input.body);
       let result: StepResult;
       if (intent.kind === 'stop') {
         result = (await optOut(tx, customer.id, now)) ? { reply: sms.stopped(), state: 'idle', data: s.data } : { reply: null, state: s.state, data: s.data };
       } else if (intent.kind === 'start') {
         await optIn(tx, customer.id);
         result = { reply: sms.started(), state: s.state, data: s.data };
+      } else if (customer.smsOptedOut) {
+        // STOP means silence until START: nothing is answered (Twilio would block it anyway), and an
+        // order is not lost: it becomes a task for the operator, who can call
+        if (intent.kind === 'order' || intent.kind === 'usual') {
+          await openCallTask(tx, { groupId: input.group.id, kind: 'order_to_enter', callerPhone: input.from, customerId: customer.id, note: conversation.afterStop(input.body.trim().slice(0, 500)) });
+        }
+        result = { reply: null, state: s.state, data: s.data };
+      } else if (resent) {
+        // the same text again, a few minutes later: the resident thought it was lost, not that they wanted twice as much
+        result = { reply: pending ? conversation.duplicate() : conversation.duplicateConfirmed(), state: s.state, data: s.data };
       } else if (await maybeName(s, intent, input.body)) {
-        result = { reply: sms.nameSaved(input.body.trim()), state: s.state, data: { ...s.data, awaitingName: false } };
+        const name = input.body.trim();
+        result = { reply: pending ? conversation.nameSavedPending(name) : sms.nameSaved(name), state: s.state, data: { ...s.data, awaitingName: false } };
       } else {
         try {
           result = await withSavepoint(tx, () => dispatch(s, intent, input.body));
@@ -416,6 +552,8 @@ export function createSmsConversation(deps: ConversationDeps) {
         }
       }
 
+      // only the text just before counts as "the same order again"
+      result.data = { ...result.data, lastOrderText: intent.kind === 'order' ? { text: input.body, at: now.toISOString() } : resent ? previous : undefined };
       const lapses = result.state !== 'idle' && result.data.windowClosesAt ? new Date(result.data.windowClosesAt).getTime() : Infinity;
       const expiresAt = new Date(Math.min(now.getTime() + CONVERSATION_TTL_MS, lapses));
       await tx.smsConversation.upsert({
@@ -424,7 +562,7 @@ export function createSmsConversation(deps: ConversationDeps) {
         update: { state: result.state, data: result.data as object, expiresAt },
       });
       if (result.reply === null) return { reply: null, duplicate: false };
-      const reply = toGsm7(result.reply);
+      const reply = toGsm7(withinBudget(result.reply));
       const cost = countSegments(reply);
       await tx.message.create({
         data: {

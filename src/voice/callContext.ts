@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { CatalogCache } from '../catalog/openCatalog.js';
 import { estimateLine, isWeighed } from '../catalog/pricing.js';
 import { openAndNextDistribution } from '../catalog/distributions.js';
-import { spokenEuros, spokenPickup, voice, VOICE_STATUS } from '../i18n/voice.js';
+import { atPlace, spokenEuros, spokenPickup, voice, VOICE_STATUS } from '../i18n/voice.js';
 import type { Tx } from '../platform/db/client.js';
 import type { CallContext, CartLine, VoiceProduct } from './menu.js';
 import { activeOrdersOf, lastPlacedOrderOf } from '../orders/readModels.js';
@@ -91,7 +91,7 @@ export async function loadCallContext(tx: Tx, caller: CallerInfo, catalogs: Cata
     currentOrders = active.map((o) => {
       const d = o.distribution;
       const delivery = o.fulfilment === 'delivery' && d.deliveryStart && d.deliveryEnd;
-      const when = delivery ? `Livraison ${spokenPickup(d.deliveryStart!, d.deliveryEnd!, caller.timeZone)}` : `Retrait ${spokenPickup(d.pickupStart, d.pickupEnd, caller.timeZone)}, à ${d.relayPoint.name}`;
+      const when = delivery ? `Livraison ${spokenPickup(d.deliveryStart!, d.deliveryEnd!, caller.timeZone)}` : `Retrait ${spokenPickup(d.pickupStart, d.pickupEnd, caller.timeZone)}, ${atPlace(d.relayPoint.name)}`;
       const estimated = o.finalCents === null && o.lines.some((l) => l.variableWeight);
       return voice.status(o.basketNumber ?? 0, VOICE_STATUS[o.status] ?? o.status, `${estimated ? 'environ ' : ''}${spokenEuros(o.finalCents ?? o.estimatedCents)}`, when);
     });

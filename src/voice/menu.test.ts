@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { demoContext, MAIN_PATHS, scoreVoicePath, walk } from '../../scripts/eval/voiceCorpus.js';
 import { operatorOpenAt, spokenHours } from './callContext.js';
-import { initialState, MAX_REPROMPTS, speechToKey, start, step } from './menu.js';
-import { spokenEuros, spokenGrams } from '../i18n/voice.js';
+import { CODE_KEYS, initialState, MAX_REPROMPTS, ORDER_SPEECH_PAUSE_S, speechToKey, start, step, type CallState, type Input } from './menu.js';
+import { renderPrompt } from './twiml.js';
+import { sheetInstructions, spokenEuros, spokenGrams, spokenItem } from '../i18n/voice.js';
 
 const ctx = demoContext();
 const d = (digits: string) => ({ kind: 'digits' as const, digits });
@@ -44,7 +45,7 @@ describe('voice menu transitions', () => {
     expect(t.effect).toMatchObject({ kind: 'place_order' });
     const after = t.after!({ kind: 'out_of_stock', productName: 'Oeufs (boîte de 6)', remaining: 0 });
     expect(after.state.node).toBe('review_confirm');
-    expect(after.prompt.say[0]).toBe('Il n’y a plus de Oeufs (boîte de 6).');
+    expect(after.prompt.say[0]).toBe('Il n’y a plus d’oeufs.');
     expect(after.state.cart.map((l) => l.productId)).toEqual(['1', '20']);
   });
   it('understands spoken keys', () => {
@@ -53,6 +54,78 @@ describe('voice menu transitions', () => {
     expect(speechToKey('étoile')).toBe('*');
     expect(speechToKey('oui')).toBe('1');
     expect(speechToKey('peut-être')).toBeNull();
+  });
+});
+
+describe('what elderly callers do', () => {
+  const walkFrom = (inputs: Input[], c = ctx) => {
+    let t = start(c);
+    for (const input of inputs) t = step(t.state, input, c);
+    return t;
+  };
+
+  it('reads a whole order said at the order menu as an order, not as key 2', () => {
+    const t = walkFrom([d('1'), { kind: 'speech', text: 'deux baguettes et un kilo de carottes' }]);
+    expect(t.state.node).toBe('speech_confirm');
+    expect(t.state.cart).toEqual([{ productId: '1', quantity: 2, requestedGrams: null }, { productId: '12', quantity: 1, requestedGrams: 1000 }]);
+    expect(t.prompt.say[0]).toBe('J’ai compris: 2 Baguettes tradition, 1 kilo de Carottes. Total 4 euros 60.');
+    // a menu word is still a key
+    expect(walkFrom([d('1'), { kind: 'speech', text: 'deux' }]).state.node).toBe('code_entry');
+  });
+
+  it('promises no beep, and waits several seconds of silence before ending a spoken order', () => {
+    const t = walkFrom([d('1'), d('3')]);
+    expect(t.prompt.say.join(' ')).not.toMatch(/bip/);
+    expect(t.prompt.gather?.speechTimeout).toBe(ORDER_SPEECH_PAUSE_S);
+    expect(ORDER_SPEECH_PAUSE_S).toBeGreaterThanOrEqual(3);
+    const xml = renderPrompt(t.prompt, { actionUrl: '/twilio/voice/step?seq=1', recordingCallbackUrl: '/twilio/recording', voice: 'Polly.Lea-Neural', language: 'fr-FR' });
+    expect(xml).toContain(`speechTimeout="${ORDER_SPEECH_PAUSE_S}"`);
+  });
+
+  it('orders by code with quantity 1 by default, a key to change it, and star to correct', () => {
+    let t = walkFrom([d('1'), d('2'), d('1#')]);
+    expect(t.prompt.say.join(' ')).toBe('1 Baguette tradition, 1 euro 20. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour l’ajouter et finir, tapez 9. Pour corriger, tapez étoile.');
+    t = step(t.state, d('*'), ctx);
+    expect(t.state).toMatchObject({ node: 'code_entry', cart: [] });
+    expect(t.prompt.say[0]).toBe('Ce produit n’est pas ajouté.');
+    t = step(step(t.state, d('16#'), ctx).state, d('2'), ctx);
+    expect(t.prompt.say.join(' ')).toBe('Combien en voulez-vous ? Tapez le nombre, puis dièse.');
+    t = step(t.state, d('2#'), ctx);
+    expect(t.prompt.say[0]).toBe('2 boîtes de 6 oeufs: c’est ajouté.');
+    t = step(step(t.state, d('1#'), ctx).state, d('9'), ctx);
+    expect(t.state.node).toBe('review_confirm');
+    expect(t.state.cart).toEqual([{ productId: '16', quantity: 2, requestedGrams: null }, { productId: '1', quantity: 1, requestedGrams: null }]);
+  });
+
+  it('says goodbye differently after wrong keys and after silence', () => {
+    const invalid = { ...initialState(), reprompts: MAX_REPROMPTS } satisfies CallState;
+    expect(step(invalid, d('7'), ctx).prompt.say[0]).toMatch(/^Ces touches ne correspondent à aucun choix\./);
+    expect(step(invalid, { kind: 'timeout' }, ctx).prompt.say[0]).toMatch(/^Nous n’avons pas de réponse\./);
+    expect(step({ ...invalid, node: 'code_entry' }, d('x'), ctx).prompt.say[0]).toContain('Nous allons vous rappeler pour votre commande.');
+  });
+
+  it('drops "Pour commander" from the greeting when orders are closed', () => {
+    const closed = start({ ...ctx, orderOpen: false, nextOpens: 'lundi 7 décembre à 8 heures' });
+    expect(closed.prompt.say.join(' ')).not.toContain('Pour commander');
+    expect(closed.prompt.say.join(' ')).toContain('Les commandes sont fermées pour le moment. Elles ouvriront lundi 7 décembre à 8 heures.');
+    expect(start(ctx).prompt.say.join(' ')).toContain('Pour commander, tapez 1.');
+  });
+
+  it('walks the printed catalogue sheet’s instructions through the menu and hears the product', () => {
+    const printed = sheetInstructions(CODE_KEYS);
+    // the keys as a reader of the sheet presses them, for product 16
+    const keys = [...printed.matchAll(/(?:tapez|puis) (?:(\d) et dièse|(\d)|le numéro du produit et dièse)/g)].map((m) => (m[1] ? `${m[1]}#` : (m[2] ?? '16#')));
+    expect(keys).toEqual(['1', '2', '16#', '1', '9#', '1']);
+    let t = start(ctx);
+    const heard: string[] = [];
+    for (const k of keys) {
+      t = step(t.state, d(k), ctx);
+      heard.push(t.prompt.say.join(' '));
+      if (t.effect?.kind === 'place_order') break;
+    }
+    expect(heard[2]).toMatch(/^1 boîte de 6 oeufs, 2 euros 40\./);
+    expect(heard[4]).toContain('Je récapitule votre commande: 1 boîte de 6 oeufs.');
+    expect(t.effect).toEqual({ kind: 'place_order', lines: [{ productId: '16', quantity: 1, requestedGrams: null }] });
   });
 });
 
@@ -68,6 +141,16 @@ describe('voice measures', () => {
 });
 
 describe('spoken numbers and hours', () => {
+  it('says quantities with plurals and packs, never parentheses', () => {
+    expect(spokenItem(2, 'Baguette tradition')).toBe('2 Baguettes tradition');
+    expect(spokenItem(1, 'Oeufs (boîte de 6)')).toBe('1 boîte de 6 oeufs');
+    expect(spokenItem(3, 'Oeufs (boîte de 6)')).toBe('3 boîtes de 6 oeufs');
+    expect(spokenItem(2, 'Yaourts nature (par 4)')).toBe('2 paquets de 4 yaourts nature');
+    expect(spokenItem(2, 'Poulet fermier')).toBe('2 Poulets fermiers');
+    expect(spokenItem(2, 'Pain de campagne 800 g')).toBe('2 Pains de campagne 800 g');
+    expect(spokenItem(2, 'Botte de poireaux')).toBe('2 Bottes de poireaux');
+    expect(spokenItem(1, 'Croissant')).toBe('1 Croissant');
+  });
   it('says euros, grams and opening hours the French way', () => {
     expect(spokenEuros(2350)).toBe('23 euros 50');
     expect(spokenEuros(100)).toBe('1 euro');

@@ -1,10 +1,23 @@
 // The voice menu as a pure state machine: state + what the caller did → next state, what to say,
 // what to gather, and at most one effect for the handler to carry out (an order, a task).
 import type { ReadResult } from '../catalog/reading/reader.js';
-import { spokenEuros, spokenGrams, voice } from '../i18n/voice.js';
+import { spokenEuros, spokenGrams, spokenItem, voice } from '../i18n/voice.js';
 
 export const MAX_REPROMPTS = 2;
 export const MAX_SPEECH_TRIES = 2;
+/**
+ * Seconds of silence that end a spoken order. Elderly callers pause to think between two products;
+ * 2 s cut them off. 4 s lets a pause pass and costs 4 s once per spoken order (see npm run eval:voice).
+ */
+export const ORDER_SPEECH_PAUSE_S = 4;
+/** A menu word ("deux", "oui") ends sooner; a whole order said at the menu still gets this pause. */
+export const MENU_SPEECH_PAUSE_S = 3;
+
+/**
+ * The keys of ordering by catalogue code. The transitions and the printed catalogue sheet both read
+ * them from here, so what is printed is what the menu does.
+ */
+export const CODE_KEYS = { order: '1', byCode: '2', codeEnd: '#', add: '1', changeQuantity: '2', addAndFinish: '9', finish: '9', correct: '*', confirm: '1' } as const;
 
 export type Node =
   | 'main' | 'order_menu' | 'reorder_confirm' | 'code_entry' | 'code_quantity' | 'code_item' | 'review_confirm'
@@ -81,7 +94,7 @@ export type EffectOutcome =
 
 export interface Prompt {
   say: string[];
-  gather?: { input: 'dtmf' | 'dtmf speech' | 'speech'; numDigits?: number; finishOnKey?: string; timeout: number; hints?: string };
+  gather?: { input: 'dtmf' | 'dtmf speech' | 'speech'; numDigits?: number; finishOnKey?: string; timeout: number; hints?: string; speechTimeout?: number };
   record?: { maxLength: number };
   dial?: { number: string; timeout: number };
   hangup?: boolean;
@@ -99,7 +112,7 @@ export function initialState(): CallState {
   return { node: 'main', reprompts: 0, cart: [], pendingCode: null, pendingQuantity: null, speechTries: 0 };
 }
 
-const ONE_KEY = (hints = 'un, deux, trois, quatre, zéro, étoile') => ({ input: 'dtmf speech' as const, numDigits: 1, timeout: 6, hints });
+const ONE_KEY = (hints = 'un, deux, trois, quatre, zéro, étoile') => ({ input: 'dtmf speech' as const, numDigits: 1, timeout: 6, hints, speechTimeout: 2 });
 
 /** "un", "deux", "zéro", "étoile", "oui" said instead of a key. */
 export function speechToKey(text: string): string | null {
@@ -122,17 +135,23 @@ function cartItems(cart: CartLine[], ctx: CallContext): { text: string; total: s
     const p = ctx.products.byId.get(l.productId);
     if (!p) return [];
     total += p.priceOf(l);
-    return [l.requestedGrams ? `${spokenGrams(l.requestedGrams)} de ${p.name}` : `${l.quantity} ${p.name}`];
+    return [spokenLine(l, p)];
   });
   return { text: parts.join(', '), total: spokenTotal(cart, ctx, total) };
+}
+
+/** "2 baguettes tradition", "1 kilo de pommes", "1 boîte de 6 oeufs": a line as it is said. */
+function spokenLine(l: CartLine, p: VoiceProduct): string {
+  return l.requestedGrams ? `${spokenGrams(l.requestedGrams)} de ${spokenItem(1, p.name).replace(/^1 /, '')}` : spokenItem(l.quantity, p.name);
 }
 
 function promptFor(node: Node, s: CallState, ctx: CallContext): Prompt {
   switch (node) {
     case 'main':
-      return { say: [voice.mainMenu()], gather: ONE_KEY('un, deux, trois, zéro, étoile') };
+      // a whole order said at the menu is read as an order: the pause of a spoken order
+      return { say: [voice.mainMenu(ctx.orderOpen)], gather: { ...ONE_KEY('un, deux, trois, zéro, étoile'), speechTimeout: MENU_SPEECH_PAUSE_S } };
     case 'order_menu':
-      return { say: [voice.orderMenu(Boolean(ctx.usualBasket?.lines.length))], gather: ONE_KEY() };
+      return { say: [voice.orderMenu(Boolean(ctx.usualBasket?.lines.length))], gather: { ...ONE_KEY(`un, deux, trois, quatre, étoile, ${ctx.speechHints}`), speechTimeout: MENU_SPEECH_PAUSE_S } };
     case 'reorder_confirm': {
       const basket = ctx.usualBasket!;
       const { text, total } = cartItems(basket.lines, ctx);
@@ -143,21 +162,21 @@ function promptFor(node: Node, s: CallState, ctx: CallContext): Prompt {
     }
     case 'code_entry':
       return { say: [voice.codePrompt(s.cart.length === 0)], gather: { input: 'dtmf', finishOnKey: '#', timeout: 10 } };
-    case 'code_quantity': {
-      const p = ctx.products.byCode.get(s.pendingCode ?? -1);
-      return { say: [...(p ? [voice.productAndPrice(p.name, p.priceLabel)] : []), voice.quantityPrompt()], gather: { input: 'dtmf', finishOnKey: '#', timeout: 10 } };
-    }
+    case 'code_quantity':
+      return { say: [voice.quantityPrompt()], gather: { input: 'dtmf', finishOnKey: '#', timeout: 10 } };
     case 'code_item': {
+      // quantity 1 by default: one key adds it, another changes the quantity
       const p = ctx.products.byCode.get(s.pendingCode ?? -1)!;
       const line = pendingLine(s, p);
-      return { say: [voice.itemReadback(`${line.quantity} ${p.name}`, spokenEuros(p.priceOf(line)))], gather: ONE_KEY('un, deux, neuf') };
+      return { say: [voice.itemReadback(spokenLine(line, p), spokenEuros(p.priceOf(line)))], gather: ONE_KEY('un, deux, neuf, étoile') };
     }
     case 'review_confirm': {
       const { text, total } = cartItems(s.cart, ctx);
       return { say: [voice.review(text, total), voice.confirmPrompt()], gather: ONE_KEY('un, deux') };
     }
     case 'speech':
-      return { say: [voice.speechPrompt()], gather: { input: 'speech', timeout: 5, hints: ctx.speechHints } };
+      // no beep: a speech Gather plays none, so none is promised
+      return { say: [voice.speechPrompt()], gather: { input: 'speech', timeout: 8, hints: ctx.speechHints, speechTimeout: ORDER_SPEECH_PAUSE_S } };
     case 'speech_confirm': {
       const { text, total } = cartItems(s.cart, ctx);
       return { say: [voice.speechReadback(text, total), voice.speechChoice()], gather: ONE_KEY('un, deux, trois') };
@@ -217,20 +236,31 @@ function placeOrder(s: CallState, ctx: CallContext, lines: CartLine[]): Transiti
   };
 }
 
-function onTimeout(s: CallState, ctx: CallContext): Transition {
-  if (s.reprompts < MAX_REPROMPTS) {
-    const again = go(s.node, s, ctx, [voice.repeatPrompt()]);
-    return { ...again, state: { ...again.state, reprompts: s.reprompts + 1 } };
-  }
-  // no dead end, no endless loop: a polite goodbye, and a call-back if an order was started
+/** No dead end, no endless loop: a polite goodbye, and a call-back if an order was started. */
+function giveUp(s: CallState, why: 'silence' | 'invalid'): Transition {
   const ordering = s.cart.length > 0 || ['code_entry', 'code_quantity', 'code_item', 'review_confirm', 'speech', 'speech_confirm', 'reorder_confirm'].includes(s.node);
-  return end(s, [voice.goodbye()], ordering ? { kind: 'task', taskKind: 'interrupted_call' } : undefined);
+  return end(s, [why === 'silence' ? voice.goodbye(ordering) : voice.goodbyeInvalid(ordering)], ordering ? { kind: 'task', taskKind: 'interrupted_call' } : undefined);
+}
+
+function onTimeout(s: CallState, ctx: CallContext): Transition {
+  if (s.reprompts >= MAX_REPROMPTS) return giveUp(s, 'silence');
+  const again = go(s.node, s, ctx, [voice.repeatPrompt()]);
+  return { ...again, state: { ...again.state, reprompts: s.reprompts + 1 } };
 }
 
 function onInvalid(s: CallState, ctx: CallContext): Transition {
-  if (s.reprompts >= MAX_REPROMPTS) return onTimeout({ ...s, reprompts: MAX_REPROMPTS }, ctx);
+  if (s.reprompts >= MAX_REPROMPTS) return giveUp(s, 'invalid');
   const again = go(s.node, s, ctx, [voice.invalidKey()]);
   return { ...again, state: { ...again.state, reprompts: s.reprompts + 1 } };
+}
+
+/** A spoken order read with the SMS reader: the cart to confirm, or null when nothing was read. */
+function spokenOrder(s: CallState, ctx: CallContext, text: string): Transition | null {
+  const result = ctx.read(text);
+  if (result.lines.length === 0) return null;
+  const cart = result.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams }));
+  const before = result.unknown.length ? [voice.speechUnknown(result.unknown.join(', '))] : [];
+  return go('speech_confirm', s, ctx, before, { cart });
 }
 
 export function start(ctx: CallContext): Transition {
@@ -242,7 +272,13 @@ export function start(ctx: CallContext): Transition {
 export function step(s: CallState, input: Input, ctx: CallContext): Transition {
   if (input.kind === 'start') return start(ctx);
   if (input.kind === 'timeout') return onTimeout(s, ctx);
+  // more than a menu word said at a menu ("deux baguettes et un kilo de carottes") is an order, not key 2
+  if (input.kind === 'speech' && (s.node === 'main' || s.node === 'order_menu') && ctx.orderOpen && input.text.trim().split(/\s+/).length > 2) {
+    const order = spokenOrder(s, ctx, input.text);
+    if (order) return order;
+  }
   const key = input.kind === 'digits' ? input.digits : input.kind === 'speech' && s.node !== 'speech' ? speechToKey(input.text) : null;
+  if (key === CODE_KEYS.correct && s.node === 'code_item') return go('code_entry', s, ctx, [voice.correctCode()], { pendingCode: null, pendingQuantity: null });
   if (key === '*' && s.node !== 'code_entry' && s.node !== 'code_quantity') return go(s.node === 'main' || s.node === 'status_after' ? 'main' : s.node, s, ctx);
 
   switch (s.node) {
@@ -260,7 +296,7 @@ export function step(s: CallState, input: Input, ctx: CallContext): Transition {
       return onInvalid(s, ctx);
     case 'order_menu':
       if (key === '1' && ctx.usualBasket?.lines.length) return go('reorder_confirm', s, ctx);
-      if (key === '2') return go('code_entry', s, ctx, [], { cart: [] });
+      if (key === CODE_KEYS.byCode) return go('code_entry', s, ctx, [], { cart: [] });
       if (key === '3') return go('speech', s, ctx, [], { speechTries: 0 });
       if (key === '4') return go('record_order', s, ctx);
       return onInvalid(s, ctx);
@@ -270,26 +306,29 @@ export function step(s: CallState, input: Input, ctx: CallContext): Transition {
       return onInvalid(s, ctx);
     case 'code_entry': {
       const digits = (key ?? '').replace(/#$/, '');
-      if (digits === '9' && !ctx.products.byCode.has(9)) {
+      if (digits === CODE_KEYS.finish && !ctx.products.byCode.has(Number(CODE_KEYS.finish))) {
         return s.cart.length ? go('review_confirm', s, ctx) : go('order_menu', s, ctx, [voice.emptyCart()]);
       }
       if (!/^\d{1,4}$/.test(digits)) return onInvalid(s, ctx);
       if (!ctx.products.byCode.has(Number(digits))) return go('code_entry', s, ctx, [voice.unknownCode(digits)]);
-      return go('code_quantity', s, ctx, [], { pendingCode: Number(digits) });
+      return go('code_item', s, ctx, [], { pendingCode: Number(digits), pendingQuantity: null });
     }
     case 'code_quantity': {
       const n = Number((key ?? '').replace(/#$/, ''));
+      const p = ctx.products.byCode.get(s.pendingCode ?? -1);
+      if (!p) return go('code_entry', s, ctx);
       if (!Number.isInteger(n) || n < 1 || n > 99) return onInvalid(s, ctx);
-      return go('code_item', s, ctx, [], { pendingQuantity: n });
+      const line = pendingLine({ ...s, pendingQuantity: n }, p);
+      return go('code_entry', s, ctx, [voice.itemAddedAs(spokenLine(line, p))], { cart: [...s.cart, line], pendingCode: null, pendingQuantity: null });
     }
     case 'code_item': {
       const p = ctx.products.byCode.get(s.pendingCode ?? -1);
       if (!p) return go('code_entry', s, ctx);
       const cart = [...s.cart, pendingLine(s, p)];
       const cleared = { pendingCode: null, pendingQuantity: null };
-      if (key === '1') return go('code_entry', s, ctx, [voice.itemAdded()], { cart, ...cleared });
-      if (key === '2') return go('code_entry', s, ctx, [], cleared);
-      if (key === '9') return go('review_confirm', s, ctx, [], { cart, ...cleared });
+      if (key === CODE_KEYS.add) return go('code_entry', s, ctx, [voice.itemAdded()], { cart, ...cleared });
+      if (key === CODE_KEYS.changeQuantity) return go('code_quantity', s, ctx);
+      if (key === CODE_KEYS.addAndFinish) return go('review_confirm', s, ctx, [], { cart, ...cleared });
       return onInvalid(s, ctx);
     }
     case 'review_confirm':
@@ -298,12 +337,8 @@ export function step(s: CallState, input: Input, ctx: CallContext): Transition {
       return onInvalid(s, ctx);
     case 'speech': {
       if (input.kind !== 'speech' && input.kind !== 'digits') return onInvalid(s, ctx);
-      const result = input.kind === 'speech' ? ctx.read(input.text) : { lines: [], questions: [], unknown: [] };
-      if (result.lines.length > 0) {
-        const cart = result.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams }));
-        const before = result.unknown.length ? [voice.speechUnknown(result.unknown.join(', '))] : [];
-        return go('speech_confirm', s, ctx, before, { cart });
-      }
+      const order = input.kind === 'speech' ? spokenOrder(s, ctx, input.text) : null;
+      if (order) return order;
       if (s.speechTries + 1 < MAX_SPEECH_TRIES) return go('speech', s, ctx, [voice.speechNotUnderstood()], { speechTries: s.speechTries + 1 });
       return go('record_order', s, ctx, [voice.speechNotUnderstood()]);
     }

@@ -37,8 +37,8 @@ export function renderPrompt(prompt: Prompt, opts: RenderOptions): string {
     if (g.input !== 'dtmf') {
       attributes.language = opts.language as GatherAttributes['language'];
       attributes.speechModel = 'phone_call';
-      // speechTimeout="auto" is refused with a speech model: a fixed pause instead
-      attributes.speechTimeout = '2';
+      // speechTimeout="auto" is refused with a speech model: a fixed pause instead, longer for a whole order
+      attributes.speechTimeout = String(g.speechTimeout ?? 2);
       if (g.hints) attributes.hints = g.hints;
     }
     sayAll(response.gather(attributes));

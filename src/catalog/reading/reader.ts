@@ -15,6 +15,7 @@ const FILLER = [
   'je voudrais bien', 'je voudrai', 'je voudrais', 'je voulais', "j'aimerais", 'jaimerais', "j'aimerai", 'je veux', 'je souhaite', 'je souhaiterais', 'je prends', 'je prendrai', 'je prendrais', 'je commande', 'je vais prendre',
   'il me faut', 'il me faudrait', 'il me faudra', 'pourriez vous me mettre', 'pourriez-vous me mettre', 'pouvez vous me mettre', 'pouvez-vous me mettre', 'vous pouvez me mettre', 'mettez moi', 'mettez-moi', 'mets moi', 'mets-moi', 'ajoutez', 'rajoutez', 'ajouter',
   'madame', 'monsieur', 'mademoiselle', 'ce sera', 'ce serait', 'ca sera', 'jvoudrai', 'jvoudrais', 'jveux', 'jprends', 'ok', "c'est", 'cest', 'voila',
+  'pour lundi', 'pour mardi', 'pour mercredi', 'pour jeudi', 'pour samedi', 'pour dimanche', 'pour demain', 'pour ce vendredi', 'pour ce samedi',
   'pour moi', 'pour cette semaine', 'pour la semaine', 'pour vendredi', 'cette semaine', 'commande', 'ma commande', 'voici', 'comme dhabitude', "comme d'habitude", 'aussi', 'egalement', 'encore', 'si possible', 'si vous avez', 'si il y en a', "s'il y en a", 'avoir', 'il vous plait',
 ];
 const FILLER_PATTERN = new RegExp(`(^|[^a-z'])(${FILLER.sort((a, b) => b.length - a.length).map((f) => f.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|')})(?=$|[^a-z])`, 'g');

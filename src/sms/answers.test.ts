@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { demoCatalogProducts } from '../../scripts/eval/conversations.js';
+import { toGsm7 } from '../i18n/gsm7.js';
+import { draftReply, fits, priceReply, unknownPrefix, withinBudget } from './answers.js';
+import { sameText } from './intents.js';
+import { countSegments } from './segments.js';
+
+const products = demoCatalogProducts();
+const pickup = { pickup: 'vendredi 4 décembre 16h-19h', place: 'Épicerie du centre', delivery: null };
+
+describe('SMS answers within budget', () => {
+  it('lists a short basket line by line', () => {
+    const reply = draftReply([{ productId: '1', quantity: 2, requestedGrams: null, notes: [] }], products, pickup);
+    expect(reply).toBe('Vous commandez:\n2 Baguette tradition 2,40 €\nTotal 2,40 €. Retrait vendredi 4 décembre 16h-19h, Épicerie du centre.\nRépondez OUI pour confirmer ou NON pour annuler.');
+  });
+
+  it('summarises a long basket with its count, total and SUIVI, in 3 segments at most', () => {
+    const lines = [...products.keys()].map((id) => ({ productId: id, quantity: 2, requestedGrams: null, notes: [] }));
+    const reply = draftReply(lines, products, { ...pickup, delivery: 'samedi 5 décembre 9h-12h' });
+    expect(reply).toMatch(/^Vous commandez 26 produits, total environ \d+,\d\d €\. Livraison à domicile samedi 5 décembre 9h-12h\.\nSUIVI pour le détail\./);
+    expect(countSegments(toGsm7(reply)).segments).toBeLessThanOrEqual(3);
+  });
+
+  it('cuts anything longer at a line and says so', () => {
+    const long = Array.from({ length: 100 }, (_, i) => `ligne ${i} `.repeat(5)).join('\n');
+    const cut = withinBudget(long);
+    expect(fits(cut)).toBe(true);
+    expect(cut.endsWith('...')).toBe(true);
+    expect(fits(withinBudget('x'.repeat(5000)))).toBe(true);
+    expect(withinBudget('Merci')).toBe('Merci');
+  });
+
+  it('gives prices with their unit, and names at most three unknown phrases', () => {
+    expect(priceReply([{ ...products.get('10')! }], products)).toBe('Pommes: 2,80 € le kg, environ 0,50 € pièce. Pour commander, envoyez votre liste.');
+    expect(unknownPrefix(['a', 'b', 'c', 'd', 'e'])).toBe('Pas au catalogue: a, b, c, 2 autres.\n');
+  });
+
+  it('tells a re-sent text by its words, not its case, accents or spacing', () => {
+    expect(sameText('2 Baguettes  tradition SVP', '2 baguettes tradition svp')).toBe(true);
+    expect(sameText('2 baguettes', 'encore 2 baguettes')).toBe(false);
+    expect(sameText('', '  ')).toBe(false);
+  });
+});

@@ -1,0 +1,36 @@
+// What one SMS asks for: a keyword (keywords.ts) first, then the resident's own words
+// (catalog/reading/requests.ts). Pure: the conversation dispatches on the result.
+import { addressIn, type Request, type RequestReader } from '../catalog/reading/requests.js';
+import { fold } from '../catalog/reading/normalize.js';
+import { readIntent, type SmsIntent } from './keywords.js';
+
+export type ConversationIntent = Exclude<SmsIntent, { kind: 'text' }> | Request;
+
+export interface IntentContext {
+  /** a draft or an addition waits for OUI */
+  pending: boolean;
+}
+
+/** "ok merci", "parfait merci": a yes when something waits for OUI, thanks otherwise. */
+const ACKNOWLEDGEMENT = /^(ok|okay|oki|parfait|super|tres bien|ouais)\b.*\b(merci|mrc|mci)\b/;
+
+export function readSmsIntent(body: string, readRequest: RequestReader, ctx: IntentContext): ConversationIntent {
+  const keyword = readIntent(body);
+  const f = fold(body).replace(/['’]/g, ' ').trim();
+  if (keyword.kind === 'yes' && !ctx.pending && ACKNOWLEDGEMENT.test(f)) return { kind: 'thanks' };
+  // "LIVRAISON a domicile svp": an address only when the words look like one
+  if (keyword.kind === 'delivery') {
+    const r = readRequest(body);
+    if (r.kind === 'order') return r;
+    const rest = keyword.address.trim();
+    return { kind: 'delivery', address: addressIn(rest) || (/\d/.test(rest) && rest.length >= 6 ? rest : '') };
+  }
+  if (keyword.kind !== 'text') return keyword;
+  return readRequest(body);
+}
+
+/** Two texts are the same order when they read the same once case, accents and spacing are set aside. */
+export function sameText(a: string, b: string): boolean {
+  const norm = (t: string) => fold(t).replace(/[^a-z0-9]+/g, ' ').trim();
+  return norm(a) === norm(b) && norm(a) !== '';
+}
