@@ -16,6 +16,8 @@ import type { OrderService } from '../orders/orderService.js';
 import { activeOrderOf, placedStatusFilter } from '../orders/readModels.js';
 import type { Db, Tx } from '../platform/db/client.js';
 import { withSavepoint } from '../platform/db/savepoint.js';
+import { isDataRequest, recordDataRequest } from '../privacy/dataRequest.js';
+import { withFirstContactNotice } from '../privacy/notice.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { lineTypeOf } from '../platform/phone.js';
@@ -391,6 +393,10 @@ export function createSmsConversation(deps: ConversationDeps) {
       } else if (intent.kind === 'start') {
         await optIn(tx, customer.id);
         result = { reply: sms.started(), state: s.state, data: s.data };
+      } else if (isDataRequest(input.body)) {
+        // RGPD: what we keep, and a task for the mairie (copy or erasure)
+        const reply = await recordDataRequest(tx, { group: input.group, customerId: customer.id, phone: input.from, channel: 'sms' }, { staffId: null });
+        result = { reply, state: s.state, data: s.data };
       } else if (await maybeName(s, intent, input.body)) {
         result = { reply: sms.nameSaved(input.body.trim()), state: s.state, data: { ...s.data, awaitingName: false } };
       } else {
@@ -423,6 +429,9 @@ export function createSmsConversation(deps: ConversationDeps) {
         create: { customerId: customer.id, groupId: input.group.id, state: result.state, data: result.data as object, expiresAt },
         update: { state: result.state, data: result.data as object, expiresAt },
       });
+      // RGPD: the first reply to a new number says what their data is for
+      // (not on STOP/START confirmations: carriers' wording, and the person asked for silence)
+      if (intent.kind !== 'stop' && intent.kind !== 'start') result.reply = await withFirstContactNotice(tx, { group: input.group, customerId: customer.id, reply: result.reply, now });
       if (result.reply === null) return { reply: null, duplicate: false };
       const reply = toGsm7(result.reply);
       const cost = countSegments(reply);
