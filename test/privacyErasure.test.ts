@@ -98,7 +98,7 @@ describe('a resident’s data: seen, exported, erased', () => {
     let screen = await api<Screen>('/dev/phone/api/call', { from: resident, to: g.number });
     screen = await api<Screen>('/dev/phone/api/call/answer', { callSid: screen.callSid, input: { digits: '1' } });
     screen = await api<Screen>('/dev/phone/api/call/answer', { callSid: screen.callSid, input: { digits: '4' } });
-    screen = await api<Screen>('/dev/phone/api/call/answer', { callSid: screen.callSid, input: { recording: { seconds: 9 } } });
+    await api<Screen>('/dev/phone/api/call/answer', { callSid: screen.callSid, input: { recording: { seconds: 9 } } });
     const c = await db.customer.findFirstOrThrow({ where: { groupId: g.groupId, phone: resident } });
     customerId = c.id;
     expect(c.name).toBe(name);
