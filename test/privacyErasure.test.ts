@@ -168,6 +168,22 @@ describe('a resident’s data: seen, exported, erased', () => {
     expect(rgpd.text).toContain('veut une copie');
   });
 
+  it('the coordinator sets the durations and the number; the printed catalogue sheet carries the full notice', async () => {
+    const { agent, csrf } = await login('coordinator');
+    const form = { _csrf: csrf, recordingRetentionDays: '15', messageRetentionMonths: '3', inactiveResidentMonths: '18', inactivityWarningDays: '20', auditRetentionMonths: '36', accessLogRetentionMonths: '12', infoPhone: '03 86 22 01 01' };
+    expect((await agent.post('/console/rgpd').type('form').send({ ...form, recordingRetentionDays: '0' })).status).toBe(303);
+    expect((await db.privacySettings.findUnique({ where: { groupId: g.groupId } }))?.recordingRetentionDays ?? 30).toBe(30);
+    expect((await agent.post('/console/rgpd').type('form').send(form)).status).toBe(303);
+    expect(await db.privacySettings.findUniqueOrThrow({ where: { groupId: g.groupId } })).toMatchObject({ recordingRetentionDays: 15, messageRetentionMonths: 3, inactiveResidentMonths: 18, infoPhone: '+33386220101' });
+    expect(await db.auditEvent.findFirst({ where: { groupId: g.groupId, action: 'privacy.settings' } })).not.toBeNull();
+    const sheet = await agent.get('/console/sheets/catalogue');
+    expect(sheet.text).toContain('Vos données personnelles.');
+    expect(sheet.text).toContain('enregistrements vocaux 15 jours après leur traitement, messages 3 mois, fiche effacée après 18 mois sans commande');
+    expect(sheet.text).toContain('Envoyez DONNEES par SMS ou appelez le 03 86 22 01 01');
+    const operator = await login('operator');
+    expect((await operator.agent.post('/console/rgpd').type('form').send({ ...form, _csrf: operator.csrf })).status).toBe(403);
+  });
+
   it('erasure leaves no personal field behind, deletes at Twilio, and keeps the order anonymised', async () => {
     const needles = [resident, resident.slice(1), `0${resident.slice(3)}`, 'Zorglub', 'chemin des Vignes', carer, carer.slice(1)];
     expect((await whereFound(needles)).length).toBeGreaterThan(5);

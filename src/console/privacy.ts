@@ -8,7 +8,7 @@ import { exportText, privacyText } from '../i18n/privacy.js';
 import type { Db } from '../platform/db/client.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
-import { nationalPhone } from '../platform/phone.js';
+import { nationalPhone, toE164 } from '../platform/phone.js';
 import { createTwilioClient } from '../platform/twilio.js';
 import { ACCESS_PAGES, type AccessPage } from '../privacy/accessLog.js';
 import { recordDataRequest } from '../privacy/dataRequest.js';
@@ -128,7 +128,7 @@ export function privacyPages(deps: { db: Db; render: Render; log: Logger; twilio
       return res.redirect(303, '/console/rgpd');
     }
     const { infoPhone, ...durations } = form.data;
-    const data = { ...durations, infoPhone: infoPhone || null };
+    const data = { ...durations, infoPhone: infoPhone ? (toE164(infoPhone) ?? infoPhone) : null };
     await deps.db.$transaction([
       deps.db.privacySettings.upsert({ where: { groupId: staff.groupId }, create: { groupId: staff.groupId, ...data }, update: data }),
       deps.db.auditEvent.create({ data: { groupId: staff.groupId, actorId: staff.staffId, actorKind: 'staff', action: 'privacy.settings', entityType: 'Group', entityId: staff.groupId, data: durations } }),
