@@ -62,6 +62,8 @@ export async function eraseResident(tx: Tx, input: ErasureInput, actor: Actor): 
   await tx.callSession.updateMany({ where: { id: { in: sessions.map((s) => s.id) } }, data: { fromPhone: anonymous, customerId: locked.id, data: {} } });
 
   const deliveries = await tx.delivery.updateMany({ where: { orderId: { in: orderIds } }, data: { address: '', notes: null, failureReason: null } });
+  // a failed notice's reason may quote their number
+  await tx.outboxEvent.updateMany({ where: { groupId: input.groupId, aggregateId: { in: orderIds }, lastError: { not: null } }, data: { lastError: null } });
   const anonymisedOrders = await tx.order.updateMany({ where: { id: { in: orderIds } }, data: { notes: null } });
   await tx.smsConversation.deleteMany({ where: { customerId: locked.id } });
   await tx.customer.update({

@@ -52,6 +52,7 @@ export const PERSONAL_FIELDS: Record<string, PersonalField> = {
   'Message.body': { what: 'texte d’un SMS reçu ou envoyé (ou dit dans un appel)', purpose: 'comprendre la commande, prouver ce qui a été dit', retention: messages, seenBy: 'personne dans la console ; l’habitant dans son export' },
   'Message.twilioSid': { what: 'référence du SMS chez Twilio', purpose: 'suivre sa remise, le supprimer chez Twilio', retention: untilErased, seenBy: 'personne (le service)' },
   'WebhookReceipt.response': { what: 'réponse vocale déjà donnée (peut dire nom et adresse)', purpose: 'répondre pareil à un appel rejoué par Twilio', retention: messages, seenBy: 'personne (le service)' },
+  'OutboxEvent.lastError': { what: 'raison d’un avis non envoyé (une erreur de Twilio peut citer un numéro)', purpose: 'comprendre une panne', retention: (s) => `${s.messageRetentionMonths} mois ; effacée si l’habitant est effacé`, seenBy: 'coordinateur (files d’envoi)' },
   'AccessLogEntry.page': { what: 'page de la console où un habitant a été consulté (avec qui et quand)', purpose: 'montrer qui a vu quoi', retention: (s) => `${s.accessLogRetentionMonths} mois`, seenBy: 'coordinateur ; l’habitant dans son export' },
 };
 

@@ -50,6 +50,7 @@ export async function applyRetention(deps: { db: Db; groupId: string; now: Date 
       DELETE FROM "WebhookReceipt" WHERE "receivedAt" < ${cut.messagesBefore} AND key LIKE 'voice:%'
         AND split_part(key, ':', 2) IN (SELECT "callSid" FROM "CallSession" WHERE "groupId" = ${groupId})`;
 
+    await tx.outboxEvent.updateMany({ where: { groupId, createdAt: { lt: cut.messagesBefore }, lastError: { not: null } }, data: { lastError: null } });
     counts.auditRows = (await tx.auditEvent.deleteMany({ where: { groupId, createdAt: { lt: cut.auditBefore } } })).count;
     counts.accessLogRows = (await tx.accessLogEntry.deleteMany({ where: { groupId, at: { lt: cut.accessLogBefore } } })).count;
     await tx.twilioDeletion.deleteMany({ where: { groupId, doneAt: { lt: cut.auditBefore } } });
