@@ -198,6 +198,12 @@ describe('a resident’s data: seen, exported, erased', () => {
     const refused = await agent.post(`/console/customers/${customerId}/effacer`).type('form').send({ _csrf: csrf, confirm: 'oui' });
     expect(refused.status).toBe(303);
     expect((await db.customer.findUniqueOrThrow({ where: { id: customerId } })).name).toBe(name);
+    // not while an order is under way
+    const underWay = await agent.post(`/console/customers/${customerId}/effacer`).type('form').send({ _csrf: csrf, confirm: 'EFFACER' });
+    expect(underWay.status).toBe(303);
+    expect((await agent.get(`/console/customers/${customerId}`)).text).toContain(`une commande est en cours (panier ${basket})`);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: customerId } })).name).toBe(name);
+    await db.order.updateMany({ where: { customerId }, data: { status: 'delivered' } });
     const erased = await agent.post(`/console/customers/${customerId}/effacer`).type('form').send({ _csrf: csrf, confirm: 'EFFACER' });
     expect(erased.status).toBe(303);
     expect((await agent.get('/console/rgpd')).text).toContain('Habitant effacé');
@@ -216,7 +222,7 @@ describe('a resident’s data: seen, exported, erased', () => {
 
     // the order stays for the accounts, with the person anonymised
     const order = await db.order.findFirstOrThrow({ where: { customerId }, include: { lines: true, delivery: true } });
-    expect(order).toMatchObject({ basketNumber: basket, status: 'confirmed', estimatedCents: 240 });
+    expect(order).toMatchObject({ basketNumber: basket, status: 'delivered', estimatedCents: 240 });
     expect(order.lines[0]!.productName).toBe('Baguette tradition');
     expect(order.delivery!.address).toBe('');
     const audit = await db.auditEvent.findFirstOrThrow({ where: { entityId: customerId, action: 'privacy.erased' } });

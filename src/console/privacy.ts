@@ -86,6 +86,12 @@ export function privacyPages(deps: { db: Db; render: Render; log: Logger; twilio
       req.session.flash = 'Rien n’est effacé : tapez EFFACER pour confirmer.';
       return res.redirect(303, `/console/customers/${c.id}`);
     }
+    // an order under way still needs their name and number (pickup, delivery): it is settled first
+    const open = await deps.db.order.findFirst({ where: { customerId: c.id, status: { in: ['confirmed', 'ready'] } }, select: { basketNumber: true } });
+    if (open) {
+      req.session.flash = `Rien n’est effacé : une commande est en cours (panier ${open.basketNumber ?? '?'}). Annulez-la ou attendez qu’elle soit remise, puis effacez.`;
+      return res.redirect(303, `/console/customers/${c.id}`);
+    }
     const now = clock();
     const counts = await deps.db.$transaction((tx) => eraseResident(tx, { groupId: staff.groupId, customerId: c.id, reason: 'erasure', now }, { staffId: staff.staffId }), { timeout: 30_000 });
     // the copies at Twilio now; what fails is retried by the worker's sweep
