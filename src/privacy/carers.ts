@@ -68,6 +68,12 @@ export async function tellNewCarers(deps: { db: Db; senders: SenderPool; log: Lo
     where: { secondaryContactPhone: { not: null }, secondaryContactToldAt: null, anonymisedAt: null },
     select: { id: true }, take: 100,
   });
+  // a notice whose job Redis lost (it has no outbox event for the main sweep to requeue): queued again
+  const lost = await deps.db.message.findMany({
+    where: { kind: 'contact.informed', status: 'pending', updatedAt: { lt: new Date(deps.now.getTime() - 2 * 60_000) } },
+    select: { id: true, channel: true, fromPhone: true }, take: 100,
+  });
+  for (const m of lost) await deps.senders.enqueue({ ...m, priority: PRIORITY.notice });
   let told = 0;
   for (const { id } of due) {
     const message = await deps.db.$transaction(async (tx) => {
