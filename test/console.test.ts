@@ -343,10 +343,18 @@ describe('customers without email', () => {
     const { agent, csrf } = await login('operator');
     const phone = uniqueMobile();
     const carer = uniqueMobile();
-    const form = { _csrf: csrf, name: 'Odette Morel', phone: phone.replace('+33', '0'), lineType: 'unknown', address: '1 place de l’Église, 58140 Lormes', deliveryByDefault: '1', preferredChannel: 'voice', secondaryContactName: 'Paul (fils)', secondaryContactPhone: carer };
+    const form = { _csrf: csrf, name: 'Odette Morel', phone: phone.replace('+33', '0'), lineType: 'unknown', address: '1 place de l’Église, 58140 Lormes', deliveryByDefault: '1', preferredChannel: 'voice', secondaryContactName: 'Paul (fils)', secondaryContactPhone: carer, secondaryContactReason: 'demandé par Mme Morel' };
+    // RGPD: a carer without a recorded reason is refused, and nothing is saved
+    const noReason = await agent.post('/console/customers/new').type('form').send({ ...form, secondaryContactReason: '' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain('Dites pourquoi ce proche reçoit des copies');
+    expect(await db.customer.findUnique({ where: { groupId_phone: { groupId: g.groupId, phone } } })).toBeNull();
     expect((await agent.post('/console/customers/new').type('form').send(form)).status).toBe(303);
     const c = await db.customer.findUniqueOrThrow({ where: { groupId_phone: { groupId: g.groupId, phone } } });
-    expect(c).toMatchObject({ name: 'Odette Morel', lineType: 'mobile', deliveryByDefault: true, preferredChannel: 'voice', secondaryContactPhone: carer });
+    expect(c).toMatchObject({ name: 'Odette Morel', lineType: 'mobile', deliveryByDefault: true, preferredChannel: 'voice', secondaryContactPhone: carer, secondaryContactReason: 'demandé par Mme Morel', secondaryContactToldAt: null });
+    const operator = await db.staffUser.findUniqueOrThrow({ where: { email: emails.operator } });
+    expect(c.secondaryContactAddedById).toBe(operator.id);
+    expect(c.secondaryContactAddedAt).toBeInstanceOf(Date);
     const dup = await agent.post('/console/customers/new').type('form').send(form);
     expect(dup.status).toBe(409);
     expect(dup.text).toContain('Un habitant a déjà ce numéro');

@@ -3,10 +3,12 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { staffErrorText } from '../i18n/errors.js';
 import { staffActor } from '../orders/actor.js';
-import { saveResident } from '../orders/customers.js';
+import { customerPhone, saveResident } from '../orders/customers.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
+import { logAccess } from '../privacy/accessLog.js';
+import { setCarer } from '../privacy/carers.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
 
@@ -30,6 +32,8 @@ const CustomerForm = z.object({
   preferredChannel: z.enum(['sms', 'voice']).default('sms'),
   secondaryContactName: z.string().trim().max(120).optional(),
   secondaryContactPhone: z.string().trim().max(30).optional(),
+  // RGPD: why this person gets copies (asked by the resident, their guardian…)
+  secondaryContactReason: z.string().trim().max(300).optional(),
 });
 
 export function customerPages(deps: { db: Db; render: Render }) {
@@ -46,13 +50,20 @@ export function customerPages(deps: { db: Db; render: Render }) {
     const parsed = CustomerForm.safeParse(body);
     if (!parsed.success) return showForm(req, res, body, id, parsed.error.issues.map((i) => i.message), 400);
     const f = parsed.data;
-    const record = {
-      name: f.name, phone: f.phone, address: f.address || null, deliveryNotes: f.deliveryNotes || null, notes: f.notes || null,
-      lineType: f.lineType, deliveryByDefault: f.deliveryByDefault === '1',
-      preferredChannel: f.preferredChannel, secondaryContactName: f.secondaryContactName || null, secondaryContactPhone: f.secondaryContactPhone || null,
-    };
     try {
-      const saved = await deps.db.$transaction((tx) => saveResident(tx, { groupId: staff.groupId, customerId: id }, record, staffActor(staff.staffId)));
+      const contact = f.secondaryContactPhone ? customerPhone(f.secondaryContactPhone) : null;
+      const saved = await deps.db.$transaction(async (tx) => {
+        // the carer is not the resident record's to change: setCarer records the reason and who (RGPD)
+        const current = id ? await tx.customer.findFirst({ where: { id, groupId: staff.groupId }, select: { secondaryContactName: true, secondaryContactPhone: true } }) : null;
+        const record = {
+          name: f.name, phone: f.phone, address: f.address || null, deliveryNotes: f.deliveryNotes || null, notes: f.notes || null,
+          lineType: f.lineType, deliveryByDefault: f.deliveryByDefault === '1', preferredChannel: f.preferredChannel,
+          secondaryContactName: current?.secondaryContactName ?? null, secondaryContactPhone: current?.secondaryContactPhone ?? null,
+        };
+        const c = await saveResident(tx, { groupId: staff.groupId, customerId: id }, record, staffActor(staff.staffId));
+        await setCarer(tx, { customerId: c.id, name: f.secondaryContactName || null, phone: contact, reason: f.secondaryContactReason || null, now: new Date() }, { staffId: staff.staffId });
+        return c;
+      });
       req.session.flash = `${saved.name} est enregistré(e).`;
       res.redirect(303, `/console/customers?q=${encodeURIComponent(nationalPhone(saved.phone))}`);
     } catch (err) {
@@ -71,7 +82,9 @@ export function customerPages(deps: { db: Db; render: Render }) {
   router.post('/console/customers/new', allowed, (req, res) => save(req, res, null));
   router.get('/console/customers/:id', allowed, async (req, res) => {
     const c = await ownCustomer(req.session.staff!.groupId, String(req.params.id));
-    await showForm(req, res, { ...c, phone: nationalPhone(c.phone), secondaryContactPhone: c.secondaryContactPhone ? nationalPhone(c.secondaryContactPhone) : '', deliveryByDefault: c.deliveryByDefault ? '1' : undefined }, c.id);
+    await logAccess(deps.db, req.session.staff!, [c.id], 'customer');
+    const addedBy = c.secondaryContactAddedById ? await deps.db.staffUser.findUnique({ where: { id: c.secondaryContactAddedById }, select: { name: true } }) : null;
+    await showForm(req, res, { ...c, carerAddedBy: addedBy?.name ?? null, phone: nationalPhone(c.phone), secondaryContactPhone: c.secondaryContactPhone ? nationalPhone(c.secondaryContactPhone) : '', deliveryByDefault: c.deliveryByDefault ? '1' : undefined }, c.id);
   });
   router.post('/console/customers/:id', allowed, (req, res) => save(req, res, String(req.params.id)));
 
@@ -86,6 +99,7 @@ export function customerPages(deps: { db: Db; render: Render }) {
           take: 50,
         })
       : [];
+    await logAccess(deps.db, staff, customers.map((c) => c.id), 'customers');
     await deps.render(req, res, 'customers', {
       title: 'Habitants',
       q,

@@ -7,6 +7,7 @@ import { assignCourier, isOpenDelivery } from '../orders/deliveries.js';
 import type { Db } from '../platform/db/client.js';
 import { NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
+import { logAccess } from '../privacy/accessLog.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
 import { DELIVERY_STATUS_LABELS } from '../i18n/labels.js';
@@ -31,6 +32,7 @@ export function deliveryPages(deps: { db: Db; render: Render; now?: () => Date }
       }),
       deps.db.courier.findMany({ where: { groupId: staff.groupId, active: true }, orderBy: { name: 'asc' } }),
     ]);
+    await logAccess(deps.db, staff, deliveries.map((d) => d.order.customerId), 'deliveries');
     await deps.render(req, res, 'deliveries', {
       title: 'Registre des livraisons',
       couriers: couriers.map((c) => ({ id: c.id, name: c.name })),

@@ -19,6 +19,7 @@ import { queueDashboard } from './queues.js';
 import { catalogueUpload, cataloguePages } from './catalogue.js';
 import { adminPages } from './admin.js';
 import { customerPages } from './customers.js';
+import { privacyPages } from './privacy.js';
 import { createRenderer, homeOf } from './render.js';
 import { csrf, loginRateLimit, requireRole, sessionMiddleware, sessionSecret } from './session.js';
 import { taskPages } from './tasks.js';
@@ -107,6 +108,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(sheetPages({ ...deps, render }));
   router.use(cataloguePages({ ...deps, render }));
   router.use(adminPages({ ...deps, render }));
+  router.use(privacyPages({ ...deps, render }));
   router.use(queueDashboard({ db: deps.db, redis: deps.redis, queuePrefix: deps.queuePrefix ?? 'panier' }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done

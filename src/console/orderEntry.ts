@@ -14,6 +14,7 @@ import type { Db } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 import { staffErrorText } from '../i18n/errors.js';
 import { nationalPhone } from '../platform/phone.js';
+import { logAccess } from '../privacy/accessLog.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
 
@@ -96,6 +97,7 @@ export function orderEntryPages(deps: { db: Db; render: Render; orders: OrderSer
     const { open } = await openAndNextDistribution(deps.db, staff.groupId, clock());
     const customer = form.customerId ? await deps.db.customer.findFirst({ where: { id: form.customerId, groupId: staff.groupId } }) : null;
     const read = readRows(form, catalog);
+    if (customer) await logAccess(deps.db, staff, [customer.id], 'orderEntry');
     await deps.render(req, res, 'orderEntry', {
       title: 'Commande par téléphone',
       form,

@@ -12,6 +12,7 @@ import type { OrderService } from '../orders/orderService.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
+import { logAccess } from '../privacy/accessLog.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
 
@@ -54,7 +55,7 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
       : [];
     const producers = await deps.db.producer.findMany({ where: { groupId: staff.groupId }, orderBy: { name: 'asc' } });
     return {
-      f, group, dist, producers,
+      f, group, dist, producers, customerIds: orders.map((o) => o.customerId),
       distributions: dists.map((d) => ({ id: d.id, label: `${pickupWhen(d.pickupStart, d.pickupEnd, group.timeZone)} (${d.relayPoint.name})` })),
       orders: orders.map((o) => ({
         id: o.id, basket: o.basketNumber, name: o.customer.name ?? '(sans nom)', phone: nationalPhone(o.customer.phone), status: o.status,
@@ -67,12 +68,14 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
 
   router.get('/console/orders', allowed, async (req, res) => {
     const l = await listFor(req);
+    await logAccess(deps.db, req.session.staff!, l.customerIds, 'orders');
     await deps.render(req, res, 'orders', { title: 'Commandes', ...l, distributionId: l.dist?.id ?? '', distributionLabel: l.dist ? pickupWhen(l.dist.pickupStart, l.dist.pickupEnd, l.group.timeZone) : null });
   });
 
   /** The relay shop's sign-off list: basket, name, phone, total, paid, signature. */
   router.get('/console/orders/sheet', allowed, async (req, res) => {
     const l = await listFor(req);
+    await logAccess(deps.db, req.session.staff!, l.customerIds, 'orders');
     await deps.render(req, res, 'signoffSheet', { title: 'Feuille d’émargement', ...l, distributionLabel: l.dist ? `${pickupWhen(l.dist.pickupStart, l.dist.pickupEnd, l.group.timeZone)}, ${l.dist.relayPoint.name}` : '' });
   });
 
@@ -91,6 +94,7 @@ export function orderPages(deps: { db: Db; render: Render; orders: OrderService;
     });
     if (!o) throw new NotFoundError('order');
     const CHANNELS = { sms: 'SMS', voice: 'téléphone (menu vocal)', operator: 'standard' } as const;
+    await logAccess(deps.db, staff, [o.customerId], 'order');
     await deps.render(req, res, 'order', {
       title: `Panier ${o.basketNumber ?? ''}`,
       o: {

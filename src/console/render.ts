@@ -20,6 +20,7 @@ const NAV: { href: string; label: string; roles: StaffRole[]; tasks?: boolean }[
   { href: '/console/distributions', label: 'Distributions', roles: ['coordinator'] },
   { href: '/console/team', label: 'Équipe', roles: ['coordinator'] },
   { href: '/console/queues', label: 'Files d’envoi', roles: ['coordinator'] },
+  { href: '/console/rgpd', label: 'Données (RGPD)', roles: ['coordinator'] },
   { href: '/console/deliveries', label: 'Livraisons', roles: ['coordinator', 'operator', 'delivery_lead'] },
 ];
 

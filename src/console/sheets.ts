@@ -10,6 +10,8 @@ import type { Db } from '../platform/db/client.js';
 import { NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
 import { BOM } from '../platform/spreadsheet.js';
+import { logAccess } from '../privacy/accessLog.js';
+import { printedPrivacyNotice } from '../privacy/notice.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
 import { CODE_KEYS } from '../voice/menu.js';
@@ -75,6 +77,7 @@ export function sheetPages(deps: { db: Db; render: Render }) {
       distribution: dist ? { closes: dayAndHour(dist.closesAt, group.timeZone), pickup: pickupWhen(dist.pickupStart, dist.pickupEnd, group.timeZone), relay: dist.relayPoint.name } : null,
       categories: [...categories.entries()].map(([name, items]) => ({ name, items })),
       phoneInstructions: sheetInstructions(CODE_KEYS),
+      privacyNotice: await printedPrivacyNotice(deps.db, { id: group.id, name: group.name, operatorPhone: group.operatorPhone }),
     });
   });
 
@@ -83,11 +86,16 @@ export function sheetPages(deps: { db: Db; render: Render }) {
 
   router.get('/console/exports/orders.csv', requireRole('coordinator', 'operator'), async (req, res) => {
     const dist = await distributionOf(req);
-    csv(res, `commandes-${dist.pickupStart.toISOString().slice(0, 10)}.csv`, ordersToCsv(await exportDistributionOrders(deps.db, dist.id)));
+    const orders = await exportDistributionOrders(deps.db, dist.id);
+    const shown = await deps.db.order.findMany({ where: placedOrdersWhere(dist.id), select: { customerId: true } });
+    await logAccess(deps.db, req.session.staff!, shown.map((o) => o.customerId), 'ordersCsv');
+    csv(res, `commandes-${dist.pickupStart.toISOString().slice(0, 10)}.csv`, ordersToCsv(orders));
   });
 
   router.get('/console/exports/deliveries.csv', requireRole('coordinator', 'operator', 'delivery_lead'), async (req, res) => {
     const dist = await distributionOf(req);
+    const shown = await deps.db.delivery.findMany({ where: { order: { distributionId: dist.id } }, select: { order: { select: { customerId: true } } } });
+    await logAccess(deps.db, req.session.staff!, shown.map((d) => d.order.customerId), 'deliveriesCsv');
     csv(res, `livraisons-${dist.pickupStart.toISOString().slice(0, 10)}.csv`, await deliveriesCsv(deps.db, dist.id));
   });
 

@@ -9,6 +9,7 @@ import { completeCallTask, takeCallTask } from '../orders/callTasks.js';
 import type { Db } from '../platform/db/client.js';
 import { NotFoundError } from '../platform/errors.js';
 import { nationalPhone } from '../platform/phone.js';
+import { logAccess } from '../privacy/accessLog.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
 
@@ -21,6 +22,7 @@ const KIND_LABELS: Record<string, string> = {
   delivery_address: 'Adresse de livraison',
   failed_delivery: 'Livraison échouée',
   undelivered_dispatch: 'SMS de livraison non reçu',
+  data_request: 'Demande sur ses données (RGPD)',
 };
 
 const Note = z.object({ note: z.string().trim().max(500).optional() });
@@ -45,6 +47,7 @@ export function taskPages(deps: { db: Db; render: Render; publicBaseUrl: string;
       take: 200,
       include: { customer: { select: { name: true } }, assignedTo: { select: { name: true } } },
     });
+    await logAccess(deps.db, staff, tasks.map((t) => t.customerId), 'tasks');
     await deps.render(req, res, 'tasks', {
       title: 'À traiter',
       tasks: tasks.map((t) => ({
@@ -90,6 +93,7 @@ export function taskPages(deps: { db: Db; render: Render; publicBaseUrl: string;
     if (!url || !allowed) throw new NotFoundError('recording');
     const upstream = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`${deps.twilio.accountSid}:${deps.twilio.authToken}`).toString('base64')}` } });
     if (!upstream.ok || !upstream.body) throw new NotFoundError('recording');
+    await logAccess(deps.db, req.session.staff!, [task.customerId], 'recording');
     res.status(200).type(upstream.headers.get('content-type') ?? 'audio/wav').set('cache-control', 'private, no-store');
     Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream).pipe(res);
   });

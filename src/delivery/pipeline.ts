@@ -6,6 +6,7 @@ import type { Twilio } from 'twilio';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { createNotificationHandlers } from './fanout.js';
+import { createPrivacySweep } from '../privacy/sweep.js';
 import { startOutboxRelay } from './outboxRelay.js';
 import { startOutboxWorker } from './outboxWorker.js';
 import { startSweepScheduler, type SweepSettings } from './schedule.js';
@@ -40,6 +41,7 @@ export async function startNotificationPipeline(deps: PipelineDeps) {
   const sweep = await startSweepScheduler({
     connection: deps.producer, workerConnection: deps.workerConnection, prefix: deps.prefix, db: deps.db, senders, log: deps.log,
     everyMs: deps.sweep?.everyMs, now: deps.now, settings: deps.sweep,
+    hooks: [createPrivacySweep({ db: deps.db, twilio: deps.twilio, senders, log: deps.log })],
   });
   return {
     senders,

@@ -127,8 +127,11 @@ export async function sweepOnce(deps: { db: Db; senders: SenderPool; now: Date; 
 
 const SWEEP_QUEUE = 'sweep';
 
+/** More work for the minute tick from another module (privacy retention): its counts are logged. */
+export type SweepHook = (now: Date) => Promise<Record<string, number>>;
+
 /** The minute tick, as a BullMQ job scheduler (one tick however many workers run). */
-export async function startSweepScheduler(opts: { connection: Redis; workerConnection: Redis; prefix: string; db: Db; senders: SenderPool; log: Logger; everyMs?: number; now?: () => Date; settings?: Partial<SweepSettings> }) {
+export async function startSweepScheduler(opts: { connection: Redis; workerConnection: Redis; prefix: string; db: Db; senders: SenderPool; log: Logger; everyMs?: number; now?: () => Date; settings?: Partial<SweepSettings>; hooks?: SweepHook[] }) {
   const log = opts.log.child({ module: 'sweep' });
   const queue = new Queue(SWEEP_QUEUE, { connection: opts.connection as ConnectionOptions, prefix: opts.prefix });
   queue.on('error', (err) => log.warn({ err }, 'sweep queue error'));
@@ -141,7 +144,16 @@ export async function startSweepScheduler(opts: { connection: Redis; workerConne
   const worker = new Worker(
     SWEEP_QUEUE,
     async () => {
-      const counts = await sweepOnce({ db: opts.db, senders: opts.senders, now: (opts.now ?? (() => new Date()))(), settings: opts.settings });
+      const now = (opts.now ?? (() => new Date()))();
+      const counts = await sweepOnce({ db: opts.db, senders: opts.senders, now, settings: opts.settings });
+      for (const hook of opts.hooks ?? []) {
+        // one hook failing does not stop the others, nor the next tick
+        try {
+          Object.assign(counts, await hook(now));
+        } catch (err) {
+          log.error({ err }, 'sweep hook failed');
+        }
+      }
       if (Object.values(counts).some((n) => n > 0)) log.info(counts, 'sweep');
     },
     { connection: opts.workerConnection as ConnectionOptions, prefix: opts.prefix, concurrency: 1 },

@@ -1,4 +1,5 @@
-// A local stand-in for the Twilio REST endpoints the service uses (Messages, Calls), so demo mode
+// A local stand-in for the Twilio REST endpoints the service uses (Messages, Calls, and the DELETE of
+// Messages and Recordings for retention and erasure), so demo mode
 // and benchmarks run the production code path: same JSON shapes, SIDs, basic auth, Twilio's error
 // codes for bad input, and signed status callbacks (sent, then delivered) to the StatusCallback URL.
 import crypto from 'node:crypto';
@@ -12,6 +13,12 @@ export interface StandInRecord {
   to: string;
   from: string;
   body: string;
+  at: string;
+}
+
+export interface StandInDeletion {
+  kind: 'message' | 'recording';
+  sid: string;
   at: string;
 }
 
@@ -34,6 +41,8 @@ function twilioError(res: Response, status: number, code: number, message: strin
 
 export function createTwilioStandIn(opts: StandInOptions) {
   const records: StandInRecord[] = [];
+  const deleted: StandInDeletion[] = [];
+  const deletedSids = new Set<string>();
   const listeners = new Set<(r: StandInRecord) => void>();
   const keep = opts.keep ?? 2_000;
   const log = opts.log.child({ module: 'twilio-stand-in' });
@@ -116,9 +125,32 @@ export function createTwilioStandIn(opts: StandInOptions) {
     }
   });
 
+  /**
+   * DELETE …/Messages/{Sid}.json and …/Recordings/{Sid}.json: 204 with no body, as Twilio answers.
+   * The stand-in never sees inbound texts nor recordings (the phone simulator makes those), so it
+   * takes any well-formed SID once; a second DELETE, or a malformed SID, is Twilio's 404 (20404).
+   */
+  function remove(kind: StandInDeletion['kind'], pattern: RegExp) {
+    return (req: Request, res: Response) => {
+      if (!authorised(req, res)) return;
+      const target = String(req.params.sid);
+      if (!pattern.test(target) || deletedSids.has(target)) {
+        return twilioError(res, 404, 20404, `The requested resource /2010-04-01/Accounts/${opts.accountSid}/${kind === 'message' ? 'Messages' : 'Recordings'}/${target}.json was not found`);
+      }
+      deletedSids.add(target);
+      deleted.push({ kind, sid: target, at: new Date().toISOString() });
+      if (deleted.length > keep) deleted.splice(0, deleted.length - keep);
+      res.status(204).end();
+    };
+  }
+  router.delete('/2010-04-01/Accounts/:accountSid/Messages/:sid.json', remove('message', /^(SM|MM)[0-9a-f]{32}$/));
+  router.delete('/2010-04-01/Accounts/:accountSid/Recordings/:sid.json', remove('recording', /^RE[0-9a-f]{32}$/));
+
   return {
     router,
     records,
+    /** the SIDs deleted, oldest first */
+    deleted,
     onRecord(listener: (r: StandInRecord) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   phone_required: 400,
   self_deactivation: 403,
   already_taken: 409,
+  carer_reason_missing: 400,
   not_found: 404,
   forbidden: 403,
   order_window_closed: 409,

@@ -22,6 +22,8 @@ import { withSavepoint } from '../platform/db/savepoint.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { lineTypeOf } from '../platform/phone.js';
+import { isDataRequest, recordDataRequest } from '../privacy/dataRequest.js';
+import { withFirstContactNotice } from '../privacy/notice.js';
 import { additionReply, draftReply, mergeLines, pendingReply, priceReply, unknownPrefix, withinBudget } from './answers.js';
 import { readSmsIntent, sameText, type ConversationIntent } from './intents.js';
 import { cataloguePages, type CatalogProduct, type PendingLine } from './replies.js';
@@ -516,6 +518,11 @@ export function createSmsConversation(deps: ConversationDeps) {
       } else if (intent.kind === 'start') {
         await optIn(tx, customer.id);
         result = { reply: sms.started(), state: s.state, data: s.data };
+      } else if (isDataRequest(input.body)) {
+        // RGPD: what we keep, and a task for the mairie (copy or erasure); asked after STOP, the
+        // task is still opened, but nothing is answered
+        const reply = await recordDataRequest(tx, { group: input.group, customerId: customer.id, phone: input.from, channel: 'sms' }, { staffId: null });
+        result = { reply: customer.smsOptedOut ? null : reply, state: s.state, data: s.data };
       } else if (customer.smsOptedOut) {
         // STOP means silence until START: nothing is answered (Twilio would block it anyway), and an
         // order is not lost: it becomes a task for the operator, who can call
@@ -561,6 +568,9 @@ export function createSmsConversation(deps: ConversationDeps) {
         create: { customerId: customer.id, groupId: input.group.id, state: result.state, data: result.data as object, expiresAt },
         update: { state: result.state, data: result.data as object, expiresAt },
       });
+      // RGPD: the first reply to a new number says what their data is for
+      // (not on STOP/START confirmations: carriers' wording, and the person asked for silence)
+      if (intent.kind !== 'stop' && intent.kind !== 'start') result.reply = await withFirstContactNotice(tx, { group: input.group, customerId: customer.id, reply: result.reply, now });
       if (result.reply === null) return { reply: null, duplicate: false };
       const reply = toGsm7(withinBudget(result.reply));
       const cost = countSegments(reply);

@@ -16,6 +16,7 @@ import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { toE164 } from '../platform/phone.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
+import { withFirstCallNotice } from '../privacy/notice.js';
 import { loadCallContext, type OperatorHours } from './callContext.js';
 import { initialState, start, step, type CallState, type Effect, type EffectOutcome, type Input, type Transition } from './menu.js';
 import { renderPrompt } from './twiml.js';
@@ -155,7 +156,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
           now,
         );
         const state = (session.data as { menu?: CallState }).menu ?? initialState();
-        transition = input.kind === 'start' ? start(ctx) : step(state, input, ctx);
+        transition = input.kind === 'start' ? await withFirstCallNotice(tx, session.customerId, now, start(ctx)) : step(state, input, ctx);
         if (transition.effect) {
           const outcome = await runEffect(tx, transition.effect, session, rec);
           if (transition.after) {
