@@ -50,7 +50,8 @@ async function text(from: string, body: string): Promise<string | null> {
 /** A resident we already know (no name question in the replies). */
 async function resident(): Promise<{ phone: string; id: string }> {
   const phone = uniqueMobile();
-  const c = await db.customer.create({ data: { groupId: g.groupId, phone, name: 'Madame Roux', lineType: 'mobile', address: '4 rue des Lilas, Lormes' } });
+  // a resident of long standing: told of the privacy notice before (test/privacy.test.ts covers it)
+  const c = await db.customer.create({ data: { groupId: g.groupId, phone, name: 'Madame Roux', lineType: 'mobile', address: '4 rue des Lilas, Lormes', privacyNoticeAt: new Date() } });
   return { phone, id: c.id };
 }
 
