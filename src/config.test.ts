@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEMO_TWILIO_ACCOUNT_SID, loadConfig } from './config.js';
+import { ConfigError, DEMO_TWILIO_ACCOUNT_SID, loadConfig, requireExternalServices } from './config.js';
 
 describe('config', () => {
   it('runs the demo with no variable at all', () => {
@@ -19,5 +19,10 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadConfig({ PUBLIC_BASE_URL: 'not a url' })).toThrow(/PUBLIC_BASE_URL/);
+  });
+  it('start:prod names the missing services instead of falling back to the embedded ones', () => {
+    expect(() => requireExternalServices(loadConfig({}))).toThrow(/set DATABASE_URL and REDIS_URL/);
+    expect(() => requireExternalServices(loadConfig({ DATABASE_URL: 'postgresql://db/panier' }))).toThrow(/set REDIS_URL \(/);
+    expect(() => requireExternalServices(loadConfig({ DATABASE_URL: 'postgresql://db/p', REDIS_URL: 'redis://r:6379' }))).not.toThrow();
   });
 });

@@ -104,3 +104,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }
+
+/**
+ * `npm run start:prod` (and the Docker image) never falls back to the embedded PGlite or a
+ * redis-server of its own: a production process that silently started an empty database beside
+ * the real one would take orders nobody sees.
+ */
+export function requireExternalServices(config: Pick<Config, 'databaseUrl' | 'redisUrl'>): void {
+  const missing = [config.databaseUrl ? undefined : 'DATABASE_URL', config.redisUrl ? undefined : 'REDIS_URL'].filter(Boolean);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `npm run start:prod needs a PostgreSQL and a Redis of their own: set ${missing.join(' and ')} ` +
+        '(e.g. DATABASE_URL=postgresql://user:password@host:5432/panier REDIS_URL=redis://host:6379). ' +
+        'For a try-out on this machine, npm start runs both embedded.',
+    );
+  }
+}

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, requireExternalServices, type Config } from './config.js';
 import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
 import { seedDemo } from './demo/seed.js';
 import { startNotificationPipeline } from './delivery/pipeline.js';
@@ -42,9 +42,11 @@ function printWelcome(config: Config, demoLoaded: boolean): void {
     `Panier de proximité: listening on ${config.publicBaseUrl}`,
     `  health:   ${config.publicBaseUrl}/healthz   readiness: ${config.publicBaseUrl}/readyz`,
     `  webhooks: ${config.publicBaseUrl}/twilio/sms, /twilio/voice, /twilio/status, /twilio/recording`,
+    `  console:  ${config.publicBaseUrl}/console`,
   ];
   if (config.twilio.demoMode) {
     lines.push('  DEMO MODE: no Twilio credentials; Twilio REST calls go to ' + config.twilio.apiBaseUrl);
+    lines.push(`  phones:   ${config.publicBaseUrl}/dev/phone   (or: PORT=${config.port} npm run phone -- sms 0612345678 "2 baguettes")`);
   }
   if (demoLoaded) {
     lines.push(`  demo group "${DEMO_GROUP.name}" loaded; its number is ${DEMO_GROUP.number}`);
@@ -56,10 +58,12 @@ function printWelcome(config: Config, demoLoaded: boolean): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });
+  // --no-embedded (npm run start:prod): a real PostgreSQL and Redis or nothing, never the demo's
+  const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' }, 'no-embedded': { type: 'boolean', default: false } } });
   const role = values.role as Role;
   if (!['web', 'worker', 'all'].includes(role)) throw new ConfigError(`--role must be web, worker or all (got ${role})`);
   const config = loadConfig();
+  if (values['no-embedded']) requireExternalServices(config);
   if (role !== 'all' && (!config.databaseUrl || !config.redisUrl)) {
     throw new ConfigError('start:web and start:worker share one PostgreSQL and one Redis: set DATABASE_URL and REDIS_URL (npm start runs both on the embedded default).');
   }
