@@ -2,8 +2,10 @@
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { importCatalogRows } from '../src/catalog/catalogService.js';
-import { parseCatalogCsv } from '../src/catalog/csvImport.js';
-import { findRelayPoint, formatLocalTime, nextDistribution, parseLocalTime } from '../src/catalog/distributions.js';
+import { readCatalogFile } from '../src/catalog/import/readCatalogFile.js';
+import { formatLocalTime, nextDistribution, parseLocalTime } from '../src/catalog/distributions.js';
+// accent- and case-blind: "Epicerie du centre" finds "Épicerie du centre"
+import { findRelayPoint, overlappingOrderWindows } from '../src/catalog/relays.js';
 import { addCourier, addStaff } from '../src/catalog/team.js';
 import { SYSTEM } from '../src/orders/actor.js';
 import { createDistribution } from '../src/orders/distributionLifecycle.js';
@@ -16,6 +18,9 @@ import { AppError, NotFoundError, ValidationError } from '../src/platform/errors
 import { openDatabase, type DatabaseHandle } from '../src/platform/infrastructure.js';
 import { createLogger } from '../src/platform/logger.js';
 import { toE164 } from '../src/platform/phone.js';
+import { SpreadsheetError } from '../src/platform/spreadsheetReader.js';
+import { catalogImportSummary, overlappingWindowsWarning, refusedLine, spreadsheetProblem } from '../src/i18n/imports.js';
+import { registerImportCommands } from './cli/imports.js';
 
 let handle: DatabaseHandle | undefined;
 async function database(): Promise<Db> {
@@ -116,20 +121,19 @@ program
   .command('catalog')
   .description('catalogue')
   .command('import')
-  .description('import products from a CSV (ours or a Cagette export); upsert by producer + code')
-  .argument('<file>', 'CSV file, ; or , separated, UTF-8 with or without BOM')
+  .description('import products from a CSV or .xlsx (ours, French titles, or a Cagette export); upsert by producer + code')
+  .argument('<file>', 'CSV (; or ,, UTF-8 or Windows-1252) or .xlsx; `catalog template` prints one')
   .addOption(groupOption())
   .option('--dry-run', 'check and report without writing')
   .option('--producer <name>', 'producer of a Cagette export')
   .action(async (file: string, o: { group?: string; dryRun?: boolean; producer?: string }) => {
     if (!fs.existsSync(file)) throw new ValidationError(`no such file: ${file}`);
-    const parsed = parseCatalogCsv(fs.readFileSync(file, 'utf8'), { cagetteProducer: o.producer });
+    const parsed = await readCatalogFile(fs.readFileSync(file), { cagetteProducer: o.producer });
     const db = await database();
     const g = await resolveGroup(db, o.group);
     const report = await importCatalogRows(db, g.id, parsed.rows, { dryRun: o.dryRun, rejected: parsed.rejections });
-    for (const r of report.rejected) console.log(`line ${r.line}: rejected: ${r.reason}`);
-    const verb = report.applied ? '' : o.dryRun && report.rejected.length === 0 ? ' (dry run: nothing written)' : ' (nothing written: fix the rejected lines)';
-    console.log(`${parsed.format} file: ${report.created} created, ${report.updated} updated, ${report.rejected.length} rejected${verb}`);
+    for (const r of report.rejected) console.log(refusedLine(r));
+    console.log(`${parsed.format === 'cagette' ? 'export Cagette' : 'fichier catalogue'} (${parsed.encoding}) : ${catalogImportSummary(report, Boolean(o.dryRun))}`);
     if (report.rejected.length > 0) process.exitCode = 1;
   });
 
@@ -156,6 +160,8 @@ distribution
       deliveryStart: o.deliveryStart ? t(o.deliveryStart) : undefined, deliveryEnd: o.deliveryEnd ? t(o.deliveryEnd) : undefined,
     }, SYSTEM));
     console.log(`distribution ${d.id} created`);
+    const overlaps = await overlappingOrderWindows(db, g.id, d, d.id);
+    if (overlaps.length > 0) console.warn(overlappingWindowsWarning(overlaps.map((x) => `${formatLocalTime(x.pickupStart, g.timeZone)} (${x.relayPoint.name})`)));
   });
 distribution
   .command('list')
@@ -248,6 +254,8 @@ program
     if (orders.length > 0 && o.format === 'json') console.error(`${orders.filter((x) => x.status !== 'cancelled').length} orders, ${euros(totalEstimatedCents(orders))} estimated`);
   });
 
+registerImportCommands(program, { database, resolveGroup, groupOption });
+
 async function run(): Promise<number> {
   try {
     await program.parseAsync(process.argv);
@@ -255,6 +263,7 @@ async function run(): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof AppError) console.error(`error: ${err.message}`);
+    else if (err instanceof SpreadsheetError) console.error(`error: ${spreadsheetProblem(err)}`);
     else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {

@@ -11,8 +11,11 @@ import { toE164 } from '../src/platform/phone.js';
 
 const port = process.env.PORT ?? '3000';
 const publicBaseUrl = (process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+const appUrl = process.env.PHONE_APP_URL ?? `http://127.0.0.1:${port}`;
+// which service this phone talks to, before anything else (the service's start banner shows its port)
+console.error(`phone: the service at ${appUrl}${process.env.PORT ? ' (PORT)' : ' (port 3000; set PORT=… when the service listens elsewhere)'}`);
 const simulator = createPhoneSimulator({
-  appUrl: process.env.PHONE_APP_URL ?? `http://127.0.0.1:${port}`,
+  appUrl,
   publicBaseUrl,
   accountSid: process.env.TWILIO_ACCOUNT_SID ?? DEMO_TWILIO_ACCOUNT_SID,
   authToken: process.env.TWILIO_AUTH_TOKEN ?? DEMO_TWILIO_AUTH_TOKEN,
@@ -61,6 +64,6 @@ program
 
 program.parseAsync().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
-  if (String(err).includes('fetch failed')) console.error(`Is the service running (npm start) on ${publicBaseUrl}?`);
+  if (String(err).includes('fetch failed')) console.error(`Nothing answers at ${appUrl}: is the service running (npm start)? Its start banner says its port; then PORT=… npm run phone -- …`);
   process.exit(1);
 });

@@ -39,12 +39,12 @@ describe('admin CLI', () => {
     fs.writeFileSync(csv, '\uFEFFproducer;code;name;category;unit;price\nFournil;1;Baguette;Pain;pièce;1,10\nFournil;2;Miche;Pain;piece;cher\n');
     const bad = await cli('catalog', 'import', csv, '--group', slug);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain('line 3: rejected: prix "cher" : pas un montant en euros');
-    expect(bad.stdout).toContain('nothing written');
+    expect(bad.stdout).toContain('ligne 3 : prix "cher" : pas un montant en euros');
+    expect(bad.stdout).toContain('1 produit serait créé, 0 modifié, 1 ligne refusée : ligne 3 : prix "cher" : pas un montant en euros. Rien n’a été enregistré');
     fs.writeFileSync(csv, '\uFEFFproducer;code;name;category;unit;price\nFournil;1;Baguette;Pain;pièce;1,10\nFournil;2;Miche;Pain;piece;3,20\n');
     const good = await cli('catalog', 'import', csv, '--group', slug);
     expect(good.code).toBe(0);
-    expect(good.stdout).toContain('2 created, 0 updated, 0 rejected');
+    expect(good.stdout).toContain('fichier catalogue (utf-8-bom) : 2 produits créés, 0 modifié.');
 
     const now = new Date();
     const fmt = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');

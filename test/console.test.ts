@@ -464,14 +464,14 @@ describe('catalogue', () => {
     const csv = '\uFEFFproducer;code;name;category;unit;price\nFerme test;51;Lait cru;Crèmerie;litre;1,10\nFerme test;52;Beurre;Crèmerie;piece;3,20\n';
     const dry = await agent.post('/console/catalogue/import').field('_csrf', csrf).field('dryRun', '1').attach('file', Buffer.from(csv), 'catalogue.csv');
     expect(dry.status).toBe(200);
-    expect(dry.text).toContain('essai à blanc');
+    expect(dry.text).toContain('Essai à blanc : 2 produits seraient créés, 0 modifié. Rien n’a été enregistré.');
     expect(await db.product.count({ where: { groupId: g.groupId, code: { in: [51, 52] } } })).toBe(0);
     const done = await agent.post('/console/catalogue/import').field('_csrf', csrf).attach('file', Buffer.from(csv), 'catalogue.csv');
-    expect(done.text).toContain('2 produit(s) créé(s)');
+    expect(done.text).toContain('2 produits créés, 0 modifié.');
     expect(await db.product.count({ where: { groupId: g.groupId, code: { in: [51, 52] } } })).toBe(2);
     const broken = await agent.post('/console/catalogue/import').field('_csrf', csrf).attach('file', Buffer.from(`${csv}Ferme test;53;Crème;Crèmerie;bidon;2\n`), 'catalogue.csv');
     expect(broken.status).toBe(400);
-    expect(broken.text).toContain('Ligne 4');
+    expect(broken.text).toContain('0 produit serait créé, 2 modifiés, 1 ligne refusée : ligne 4 : unité inconnue');
     expect(await db.product.count({ where: { groupId: g.groupId, code: 53 } })).toBe(0);
     // without the CSRF field, nothing is read
     expect((await agent.post('/console/catalogue/import').attach('file', Buffer.from(csv), 'catalogue.csv')).status).toBe(403);

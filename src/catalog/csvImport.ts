@@ -152,8 +152,18 @@ function cagetteRow(r: Record<string, string>, line: number, producer: string): 
  * A Cagette export (one producer's catalogue) needs the producer's name.
  */
 export function parseCatalogCsv(text: string, opts: { cagetteProducer?: string } = {}): ParsedCatalog {
-  const records = readRecords(text);
-  const header = Object.keys(records[0] ?? {});
+  return parseCatalogRecords(readRecords(text).map((cells, i) => ({ line: i + 2, cells })), opts);
+}
+
+/** One data row of a spreadsheet, by column name, with its line number in the file. */
+export interface CatalogRecord {
+  line: number;
+  cells: Record<string, string>;
+}
+
+/** The rows of a CSV or a workbook (src/catalog/import/) checked one by one. */
+export function parseCatalogRecords(records: CatalogRecord[], opts: { cagetteProducer?: string } = {}): ParsedCatalog {
+  const header = Object.keys(records[0]?.cells ?? {});
   const isCagette = CAGETTE_COLUMNS.every((c) => header.includes(c));
   const rows: CatalogRow[] = [];
   const rejections: CatalogRejection[] = [];
@@ -166,8 +176,7 @@ export function parseCatalogCsv(text: string, opts: { cagetteProducer?: string }
     return { format: 'cagette', rows, rejections: [{ line: 1, reason: 'un export Cagette demande le nom du producteur (--producer)' }] };
   }
   const seenCodes = new Map<number, number>();
-  records.forEach((r, i) => {
-    const line = i + 2;
+  for (const { line, cells: r } of records) {
     try {
       const row = isCagette ? cagetteRow(r, line, opts.cagetteProducer as string) : panierRow(r, line);
       const problems = pricingProblems(row);
@@ -182,6 +191,6 @@ export function parseCatalogCsv(text: string, opts: { cagetteProducer?: string }
       if (!(err instanceof RowError)) throw err;
       rejections.push({ line, reason: err.message });
     }
-  });
+  }
   return { format: isCagette ? 'cagette' : 'panier', rows, rejections };
 }

@@ -4,7 +4,11 @@ import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { importCatalogRows } from '../catalog/catalogService.js';
-import { parseCatalogCsv, parsePriceCents } from '../catalog/csvImport.js';
+import { parsePriceCents } from '../catalog/csvImport.js';
+import { readCatalogFile } from '../catalog/import/readCatalogFile.js';
+import { catalogTemplateCsv, catalogTemplateXlsx } from '../catalog/import/template.js';
+import { catalogImportSummary, refusedLine, spreadsheetProblem } from '../i18n/imports.js';
+import { SpreadsheetError } from '../platform/spreadsheetReader.js';
 import { pricingProblems } from '../catalog/pricing.js';
 import { euros } from '../i18n/sms.js';
 import { saveCatalogProduct } from '../catalog/products.js';
@@ -103,10 +107,27 @@ export function cataloguePages(deps: { db: Db; render: Render }) {
   router.post('/console/catalogue/import', requireRole('coordinator'), async (req, res) => {
     const staff = req.session.staff!;
     const body = req.body as Record<string, string | undefined>;
-    if (!req.file) return page(req, res, { problems: ['Choisissez un fichier CSV.'] }, 400);
-    const parsed = parseCatalogCsv(req.file.buffer.toString('utf8'), { cagetteProducer: body.producer?.trim() || undefined });
-    const report = await importCatalogRows(deps.db, staff.groupId, parsed.rows, { dryRun: body.dryRun === '1', rejected: parsed.rejections });
-    return page(req, res, { report: { ...report, format: parsed.format, dryRun: body.dryRun === '1' } }, report.rejected.length ? 400 : 200);
+    if (!req.file) return page(req, res, { problems: ['Choisissez un fichier (CSV ou .xlsx).'] }, 400);
+    const dryRun = body.dryRun === '1';
+    let parsed;
+    try {
+      parsed = await readCatalogFile(req.file.buffer, { cagetteProducer: body.producer?.trim() || undefined });
+    } catch (err) {
+      if (!(err instanceof SpreadsheetError)) throw err;
+      return page(req, res, { problems: [spreadsheetProblem(err)] }, 400);
+    }
+    const report = await importCatalogRows(deps.db, staff.groupId, parsed.rows, { dryRun, rejected: parsed.rejections });
+    return page(req, res, {
+      report: { ...report, format: parsed.format, dryRun, summary: catalogImportSummary(report, dryRun), refused: report.rejected.map(refusedLine) },
+    }, report.rejected.length ? 400 : 200);
+  });
+
+  // the template: Excel's French CSV, or a workbook
+  router.get('/console/catalogue/modele.csv', requireRole('coordinator'), (_req, res) => {
+    res.type('text/csv; charset=utf-8').attachment('modele-catalogue.csv').send(catalogTemplateCsv());
+  });
+  router.get('/console/catalogue/modele.xlsx', requireRole('coordinator'), async (_req, res) => {
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment('modele-catalogue.xlsx').send(await catalogTemplateXlsx());
   });
 
   return router;

@@ -20,6 +20,7 @@ import { catalogueUpload, cataloguePages } from './catalogue.js';
 import { adminPages } from './admin.js';
 import { customerPages } from './customers.js';
 import { privacyPages } from './privacy.js';
+import { CUSTOMER_IMPORT_PATH, customerImportPages, customerUpload } from './customerImport.js';
 import { createRenderer, homeOf } from './render.js';
 import { csrf, loginRateLimit, requireRole, sessionMiddleware, sessionSecret } from './session.js';
 import { taskPages } from './tasks.js';
@@ -66,6 +67,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   });
   // the catalogue import is multipart: its fields (and _csrf) are read before the CSRF check
   router.post('/console/catalogue/import', requireRole('coordinator'), catalogueUpload);
+  router.post(CUSTOMER_IMPORT_PATH, requireRole('coordinator', 'operator'), customerUpload);
   router.use('/console', csrf.csrfSynchronisedProtection);
 
   router.get('/console/assets/order-entry.js', (_req, res) => res.type('text/javascript').sendFile(ORDER_ENTRY_JS));
@@ -100,6 +102,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     render(req, res, 'welcome', { title: 'Bienvenue' }));
 
   router.use(taskPages({ ...deps, render }));
+  router.use(customerImportPages({ ...deps, render }));
   router.use(customerPages({ ...deps, render }));
   router.use(deliveryPages({ ...deps, render }));
   router.use(orderEntryPages({ ...deps, render }));
