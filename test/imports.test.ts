@@ -134,6 +134,20 @@ describe('relay points and order windows', () => {
     const after = { opensAt: open.closesAt, closesAt: new Date(open.closesAt.getTime() + 86_400_000) };
     expect(await overlappingOrderWindows(db, g.groupId, after)).toEqual([]);
   });
+
+  it('warns in the console when a new distribution takes orders while another does', async () => {
+    const { agent, csrf } = await login();
+    const open = await db.distribution.findUniqueOrThrow({ where: { id: g.distributionId } });
+    const local = (d: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' }).format(d).replace(' ', 'T');
+    const day = 86_400_000;
+    const form = (opensAt: Date) => ({ _csrf: csrf, relayPointId: g.relayId, opensAt: local(opensAt), closesAt: local(new Date(opensAt.getTime() + day)), pickupStart: local(new Date(opensAt.getTime() + 2 * day)), pickupEnd: local(new Date(opensAt.getTime() + 2 * day + 3600_000)) });
+    await agent.post('/console/distributions').type('form').send(form(new Date(open.closesAt.getTime() - 3600_000))).expect(303);
+    expect((await agent.get('/console/distributions')).text).toContain('Distribution créée. Attention : les commandes de cette distribution sont ouvertes en même temps que celles de');
+    await agent.post('/console/distributions').type('form').send(form(new Date(open.closesAt.getTime() + 30 * day))).expect(303);
+    const quiet = (await agent.get('/console/distributions')).text;
+    expect(quiet).toContain('Distribution créée.');
+    expect(quiet).not.toContain('Attention');
+  });
 });
 
 describe('the CLI', () => {

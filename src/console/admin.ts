@@ -6,6 +6,8 @@ import { staffErrorText } from '../i18n/errors.js';
 import { staffActor } from '../orders/actor.js';
 import { addCourier, addStaff, setCourierActive, setStaffActive } from '../catalog/team.js';
 import { cancelDistribution, closeDistribution, createDistribution, markDistributionDone, rescheduleDistribution } from '../orders/distributionLifecycle.js';
+import { overlappingOrderWindows } from '../catalog/relays.js';
+import { overlappingWindowsWarning } from '../i18n/imports.js';
 import { dayAndHour, pickupWhen } from '../i18n/sms.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
@@ -78,13 +80,16 @@ export function adminPages(deps: { db: Db; render: Render }) {
     const staff = req.session.staff!;
     const { problems, data } = await readTimes(req);
     if (!data) return distributionsPage(req, res, problems, 400);
+    let created;
     try {
-      await deps.db.$transaction((tx) => createDistribution(tx, { groupId: staff.groupId, ...data }, staffActor(staff.staffId)));
+      created = await deps.db.$transaction((tx) => createDistribution(tx, { groupId: staff.groupId, ...data }, staffActor(staff.staffId)));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       return distributionsPage(req, res, [staffErrorText(err)], 400);
     }
-    req.session.flash = 'Distribution créée.';
+    const overlaps = await overlappingOrderWindows(deps.db, staff.groupId, created, created.id);
+    const { timeZone } = await deps.db.group.findUniqueOrThrow({ where: { id: staff.groupId }, select: { timeZone: true } });
+    req.session.flash = ['Distribution créée.', ...(overlaps.length ? [overlappingWindowsWarning(overlaps.map((o) => `${pickupWhen(o.pickupStart, o.pickupEnd, timeZone)} (${o.relayPoint.name})`))] : [])].join(' ');
     res.redirect(303, '/console/distributions');
   });
 
