@@ -14,6 +14,8 @@ import { voiceNoticeRouter } from './delivery/voiceNotice.js';
 import type { Db } from './platform/db/client.js';
 import { errorHandler } from './platform/errors.js';
 import { healthRouter } from './platform/health.js';
+import { createMetrics, metricsRouter } from './platform/metrics.js';
+import { registerDeliveryMetrics } from './delivery/metrics.js';
 import { redactPhones, type Logger } from './platform/logger.js';
 import { twilioSignatureGuard } from './platform/twilio.js';
 import { createOrderService } from './orders/orderService.js';
@@ -22,7 +24,7 @@ import { smsRouter } from './sms/inboundRoute.js';
 import { voiceRouter } from './voice/callRoutes.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicBaseUrl' | 'twilio'> & { sessionSecret?: string; trustProxy?: string };
+  config: Pick<Config, 'publicBaseUrl' | 'twilio'> & { sessionSecret?: string; trustProxy?: string; metricsToken?: string };
   db: Db;
   redis: Redis;
   log: Logger;
@@ -81,6 +83,14 @@ export function createApp(deps: AppDeps): Express {
     const standIn = createTwilioStandIn({ accountSid: deps.config.twilio.accountSid, authToken: deps.config.twilio.authToken, log: deps.log });
     app.use('/dev/twilio', standIn.router);
     app.use(devPhoneRouter({ db: deps.db, publicBaseUrl: deps.config.publicBaseUrl, accountSid: deps.config.twilio.accountSid, authToken: deps.config.twilio.authToken }));
+  }
+
+  if (deps.config.metricsToken) {
+    const metrics = createMetrics();
+    registerDeliveryMetrics(metrics.registry, { db: deps.db, redis: deps.redis, queuePrefix: deps.queuePrefix ?? 'panier' });
+    // counted before the signature check: refused webhooks show too
+    app.use('/twilio', metrics.webhookMiddleware);
+    app.use(metricsRouter(metrics, deps.config.metricsToken));
   }
 
   // every Twilio webhook: form body, then the signature check, before any route runs

@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,
   SESSION_SECRET: optionalString,
+  // bearer token of /metrics (Prometheus); unset: no /metrics
+  METRICS_TOKEN: optionalString,
   // which proxies' X-Forwarded-For/-Proto are believed (Express "trust proxy")
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default('loopback, linklocal, uniquelocal')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
@@ -54,6 +56,8 @@ export interface Config {
   admin: { email: string | undefined; password: string | undefined };
   /** signs console session cookies; unset: derived from the Twilio auth token */
   sessionSecret: string | undefined;
+  /** bearer token of /metrics; undefined: /metrics is not served */
+  metricsToken: string | undefined;
   /** Express "trust proxy": the reverse proxies whose forwarded headers are believed */
   trustProxy: string;
   logLevel: string;
@@ -95,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     sessionSecret: e.SESSION_SECRET,
+    metricsToken: e.METRICS_TOKEN,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
