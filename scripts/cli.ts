@@ -21,6 +21,7 @@ import { toE164 } from '../src/platform/phone.js';
 import { SpreadsheetError } from '../src/platform/spreadsheetReader.js';
 import { catalogImportSummary, overlappingWindowsWarning, refusedLine, spreadsheetProblem } from '../src/i18n/imports.js';
 import { registerImportCommands } from './cli/imports.js';
+import { registerTwilioCommands } from './cli/twilio.js';
 
 let handle: DatabaseHandle | undefined;
 async function database(): Promise<Db> {
@@ -255,6 +256,7 @@ program
   });
 
 registerImportCommands(program, { database, resolveGroup, groupOption });
+registerTwilioCommands(program, { database, resolveGroup, groupOption });
 
 async function run(): Promise<number> {
   try {

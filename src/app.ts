@@ -37,6 +37,7 @@ export interface AppDeps {
 }
 
 const FALLBACK_TWIML = fileURLToPath(new URL('../public/voice-fallback.xml', import.meta.url));
+const SMS_FALLBACK_TWIML = fileURLToPath(new URL('../public/sms-fallback.xml', import.meta.url));
 
 /**
  * The URL as logged: staff pages and the demo phones keep their query (a searched name or number)
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRouter({ db: deps.db, redis: deps.redis }));
   // the static French "service unavailable" TwiML, also served here for a quick setup
   app.get('/voice-fallback.xml', (_req, res) => res.type('text/xml').sendFile(FALLBACK_TWIML));
+  app.get('/sms-fallback.xml', (_req, res) => res.type('text/xml').sendFile(SMS_FALLBACK_TWIML));
 
   if (deps.config.twilio.demoMode) {
     // demo mode: the service's Twilio REST calls land here (TWILIO_API_BASE_URL points at it)

@@ -31,6 +31,11 @@ export function statusRouter(deps: StatusRouteDeps): Router {
   const log = deps.log.child({ module: 'status' });
 
   router.post('/twilio/status', async (req, res) => {
+    // the number's own StatusCallback (set by `twilio connect`) reports calls: nothing to record
+    if ((req.body as Record<string, unknown>).CallSid && !(req.body as Record<string, unknown>).MessageSid) {
+      res.status(204).end();
+      return;
+    }
     const cb = parseWebhook(StatusCallback, req.body);
     const { messageId } = parseWebhook(StatusQuery, req.query);
     const status = fromTwilioStatus(cb.MessageStatus);

@@ -1,5 +1,6 @@
-// A local stand-in for the Twilio REST endpoints the service uses (Messages, Calls, and the DELETE of
-// Messages and Recordings for retention and erasure), so demo mode
+// A local stand-in for the Twilio REST endpoints the service uses (Messages, Calls, the DELETE of
+// Messages and Recordings for retention and erasure, and the IncomingPhoneNumbers that
+// `twilio connect` configures), so demo mode
 // and benchmarks run the production code path: same JSON shapes, SIDs, basic auth, Twilio's error
 // codes for bad input, and signed status callbacks (sent, then delivered) to the StatusCallback URL.
 import crypto from 'node:crypto';
@@ -31,7 +32,39 @@ export interface StandInOptions {
   callbackDelayMs?: number;
   /** keep at most this many records in memory */
   keep?: number;
+  /** phone numbers (E.164) this account owns, as IncomingPhoneNumbers */
+  numbers?: string[];
 }
+
+/** An IncomingPhoneNumber as Twilio stores it (the fields `twilio connect` reads and writes). */
+export interface StandInNumber {
+  sid: string;
+  phoneNumber: string;
+  friendlyName: string;
+  smsUrl: string;
+  smsMethod: string;
+  smsFallbackUrl: string;
+  smsFallbackMethod: string;
+  smsApplicationSid: string;
+  voiceUrl: string;
+  voiceMethod: string;
+  voiceFallbackUrl: string;
+  voiceFallbackMethod: string;
+  voiceApplicationSid: string;
+  statusCallback: string;
+  statusCallbackMethod: string;
+  dateCreated: string;
+  dateUpdated: string;
+}
+
+/** Form field (Twilio's API) → field of the resource. */
+const NUMBER_FIELDS = {
+  FriendlyName: 'friendlyName', SmsUrl: 'smsUrl', SmsMethod: 'smsMethod', SmsFallbackUrl: 'smsFallbackUrl', SmsFallbackMethod: 'smsFallbackMethod',
+  SmsApplicationSid: 'smsApplicationSid', VoiceUrl: 'voiceUrl', VoiceMethod: 'voiceMethod', VoiceFallbackUrl: 'voiceFallbackUrl',
+  VoiceFallbackMethod: 'voiceFallbackMethod', VoiceApplicationSid: 'voiceApplicationSid', StatusCallback: 'statusCallback', StatusCallbackMethod: 'statusCallbackMethod',
+} as const satisfies Record<string, keyof StandInNumber>;
+const URL_FIELDS = new Set(['SmsUrl', 'SmsFallbackUrl', 'VoiceUrl', 'VoiceFallbackUrl', 'StatusCallback']);
+const METHOD_FIELDS = new Set(['SmsMethod', 'SmsFallbackMethod', 'VoiceMethod', 'VoiceFallbackMethod', 'StatusCallbackMethod']);
 
 const sid = (prefix: string) => `${prefix}${crypto.randomBytes(16).toString('hex')}`;
 
@@ -146,11 +179,76 @@ export function createTwilioStandIn(opts: StandInOptions) {
   router.delete('/2010-04-01/Accounts/:accountSid/Messages/:sid.json', remove('message', /^(SM|MM)[0-9a-f]{32}$/));
   router.delete('/2010-04-01/Accounts/:accountSid/Recordings/:sid.json', remove('recording', /^RE[0-9a-f]{32}$/));
 
+  // -- IncomingPhoneNumbers: what `npm run cli -- twilio connect|check` reads and changes
+  const numbers = new Map<string, StandInNumber>();
+  function ownNumber(phoneNumber: string): StandInNumber {
+    const now = new Date().toUTCString();
+    const n: StandInNumber = {
+      sid: sid('PN'), phoneNumber, friendlyName: phoneNumber, smsUrl: '', smsMethod: 'POST', smsFallbackUrl: '', smsFallbackMethod: 'POST', smsApplicationSid: '',
+      voiceUrl: '', voiceMethod: 'POST', voiceFallbackUrl: '', voiceFallbackMethod: 'POST', voiceApplicationSid: '', statusCallback: '', statusCallbackMethod: 'POST',
+      dateCreated: now, dateUpdated: now,
+    };
+    numbers.set(n.sid, n);
+    return n;
+  }
+  for (const phoneNumber of opts.numbers ?? []) ownNumber(phoneNumber);
+
+  function numberJson(n: StandInNumber) {
+    return {
+      sid: n.sid, account_sid: opts.accountSid, phone_number: n.phoneNumber, friendly_name: n.friendlyName, api_version: '2010-04-01',
+      sms_url: n.smsUrl, sms_method: n.smsMethod, sms_fallback_url: n.smsFallbackUrl, sms_fallback_method: n.smsFallbackMethod, sms_application_sid: n.smsApplicationSid,
+      voice_url: n.voiceUrl, voice_method: n.voiceMethod, voice_fallback_url: n.voiceFallbackUrl, voice_fallback_method: n.voiceFallbackMethod,
+      voice_application_sid: n.voiceApplicationSid, voice_caller_id_lookup: false, status_callback: n.statusCallback, status_callback_method: n.statusCallbackMethod,
+      trunk_sid: null, capabilities: { voice: true, sms: true, mms: false, fax: false }, status: 'in-use', origin: 'twilio',
+      date_created: n.dateCreated, date_updated: n.dateUpdated, uri: `/2010-04-01/Accounts/${opts.accountSid}/IncomingPhoneNumbers/${n.sid}.json`,
+    };
+  }
+
+  const numbersPath = '/2010-04-01/Accounts/:accountSid/IncomingPhoneNumbers';
+  router.get(`${numbersPath}.json`, (req, res) => {
+    if (!authorised(req, res)) return;
+    const wanted = typeof req.query.PhoneNumber === 'string' ? req.query.PhoneNumber.replace(/\s/g, '') : undefined;
+    const list = [...numbers.values()].filter((n) => !wanted || n.phoneNumber === wanted).map(numberJson);
+    const uri = `/2010-04-01/Accounts/${opts.accountSid}/IncomingPhoneNumbers.json`;
+    res.json({ incoming_phone_numbers: list, start: 0, end: Math.max(0, list.length - 1), page: 0, page_size: 50, uri, first_page_uri: uri, next_page_uri: null, previous_page_uri: null });
+  });
+  // "buying" a number: how a test or a demo gives the account one
+  router.post(`${numbersPath}.json`, (req, res) => {
+    if (!authorised(req, res)) return;
+    const phoneNumber = (req.body as Record<string, string | undefined>).PhoneNumber;
+    if (!phoneNumber || !/^\+\d{8,15}$/.test(phoneNumber)) return twilioError(res, 400, 21421, 'PhoneNumber is invalid');
+    res.status(201).json(numberJson(ownNumber(phoneNumber)));
+  });
+  router.get(`${numbersPath}/:sid.json`, (req, res) => {
+    if (!authorised(req, res)) return;
+    const n = numbers.get(String(req.params.sid));
+    if (!n) return twilioError(res, 404, 20404, `The requested resource ${req.path} was not found`);
+    res.json(numberJson(n));
+  });
+  router.post(`${numbersPath}/:sid.json`, (req, res) => {
+    if (!authorised(req, res)) return;
+    const n = numbers.get(String(req.params.sid));
+    if (!n) return twilioError(res, 404, 20404, `The requested resource ${req.path} was not found`);
+    const b = req.body as Record<string, string | undefined>;
+    for (const [field, value] of Object.entries(b)) {
+      if (URL_FIELDS.has(field) && value && !/^https?:\/\/[^\s]+$/.test(value)) return twilioError(res, 400, 21502, `${field} is not a valid URL: ${value}`);
+      if (METHOD_FIELDS.has(field) && value && !['GET', 'POST'].includes(value.toUpperCase())) return twilioError(res, 400, 21501, `${field} must be GET or POST`);
+    }
+    for (const [field, key] of Object.entries(NUMBER_FIELDS)) {
+      const value = b[field];
+      if (value !== undefined) n[key] = METHOD_FIELDS.has(field) ? value.toUpperCase() : value;
+    }
+    n.dateUpdated = new Date().toUTCString();
+    log.info({ number: n.phoneNumber }, 'incoming phone number updated');
+    res.json(numberJson(n));
+  });
+
   return {
     router,
     records,
     /** the SIDs deleted, oldest first */
     deleted,
+    numbers,
     onRecord(listener: (r: StandInRecord) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
