@@ -53,6 +53,14 @@ export function numberChanges(actual: Partial<Record<keyof NumberSettings, strin
   return FIELDS.filter((f) => (actual[f] ?? '') !== wanted[f]).map((f) => ({ field: f, from: actual[f] ?? '', to: wanted[f] }));
 }
 
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
+
 /** What is wrong with a number's settings, in words an operator acts on. Pure. */
 export function numberProblems(actual: Partial<Record<keyof NumberSettings, string | null>>, wanted: NumberSettings): string[] {
   const problems: string[] = [];
@@ -71,12 +79,7 @@ export function numberProblems(actual: Partial<Record<keyof NumberSettings, stri
       problems.push(`${c.field} is empty (should be ${c.to})`);
       continue;
     }
-    let elsewhere = false;
-    try {
-      elsewhere = URL_FIELDS.includes(c.field) && new URL(c.from).host !== wantedHost;
-    } catch {
-      elsewhere = true;
-    }
+    const elsewhere = URL_FIELDS.includes(c.field) && hostOf(c.from) !== wantedHost;
     problems.push(`${c.field} is ${c.from}${elsewhere ? ' (points elsewhere)' : ''}; should be ${c.to}`);
   }
   return problems;
