@@ -22,6 +22,8 @@ import { SpreadsheetError } from '../src/platform/spreadsheetReader.js';
 import { catalogImportSummary, overlappingWindowsWarning, refusedLine, spreadsheetProblem } from '../src/i18n/imports.js';
 import { registerImportCommands } from './cli/imports.js';
 import { registerTwilioCommands } from './cli/twilio.js';
+import { registerBackupCommands } from './cli/backup.js';
+import { BackupError } from '../src/platform/backup.js';
 
 let handle: DatabaseHandle | undefined;
 async function database(): Promise<Db> {
@@ -257,6 +259,7 @@ program
 
 registerImportCommands(program, { database, resolveGroup, groupOption });
 registerTwilioCommands(program, { database, resolveGroup, groupOption });
+registerBackupCommands(program);
 
 async function run(): Promise<number> {
   try {
@@ -266,6 +269,7 @@ async function run(): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof AppError) console.error(`error: ${err.message}`);
     else if (err instanceof SpreadsheetError) console.error(`error: ${spreadsheetProblem(err)}`);
+    else if (err instanceof BackupError) console.error(`error: ${err.message}`);
     else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {

@@ -10,6 +10,7 @@ import { seedDemo } from './demo/seed.js';
 import { startNotificationPipeline } from './delivery/pipeline.js';
 import type { Db } from './platform/db/client.js';
 import { MissingRedisError } from './platform/embedded/redis.js';
+import { backupWarning } from './platform/backup.js';
 import { databaseStep, openDatabase, openRedisServer } from './platform/infrastructure.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createOutboxQueue } from './platform/queues.js';
@@ -83,6 +84,10 @@ async function main(): Promise<void> {
   if (database.embedded && (await database.db.group.count()) === 0) {
     await seedDemo(database.db);
     log.info('first start on the embedded database: demo data loaded');
+  }
+  if (database.embedded) {
+    const stale = backupWarning(config.dataDir);
+    if (stale) log.warn(stale);
   }
   const demoLoaded = (await database.db.group.count({ where: { slug: DEMO_GROUP.slug } })) > 0;
   await ensureFirstCoordinator(database.db, config, log);
