@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'tmp/', 'coverage/', 'src/platform/db/generated/'] },
+  { ignores: ['node_modules/', 'data/', 'tmp/', 'coverage/', 'dist/', 'src/platform/db/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

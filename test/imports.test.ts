@@ -71,6 +71,8 @@ describe('the mairie’s list of residents', () => {
     const done = await agent.post('/console/customers/import').field('_csrf', csrf).attach('file', xlsx, 'liste-mairie.xlsx');
     expect(done.text).toContain('2 habitants créés, 1 modifié.');
     expect(await db.customer.count({ where: { groupId: g.groupId } })).toBe(3);
+    // the coordinator's import is audited, one entry per resident
+    expect(await db.auditEvent.count({ where: { groupId: g.groupId, action: 'customer.created', entityType: 'Customer' } })).toBe(2);
     const madameTest = await db.customer.findUniqueOrThrow({ where: { id: g.customerId } });
     // updated in place; the empty address cell erased nothing
     expect(madameTest).toMatchObject({ deliveryByDefault: true, address: '4 rue des Lilas', notes: 'sourde, parler fort' });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { Command, Option } from 'commander';
 import { catalogTemplateCsv, catalogTemplateXlsx } from '../../src/catalog/import/template.js';
 import { customerImportSummary, refusedLine } from '../../src/i18n/imports.js';
+import { SYSTEM } from '../../src/orders/actor.js';
 import { importCustomers, parseCustomerSheet } from '../../src/orders/customerImport.js';
 import type { Db } from '../../src/platform/db/client.js';
 import { ValidationError } from '../../src/platform/errors.js';
@@ -42,7 +43,7 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
       const parsed = parseCustomerSheet(await readSpreadsheet(fs.readFileSync(file)));
       const db = await ctx.database();
       const g = await ctx.resolveGroup(db, o.group);
-      const report = await importCustomers(db, g.id, parsed, { dryRun: o.dryRun });
+      const report = await importCustomers(db, g.id, parsed, SYSTEM, { dryRun: o.dryRun });
       for (const r of report.rejected) console.log(refusedLine(r));
       console.log(customerImportSummary(report, Boolean(o.dryRun)));
       if (report.rejected.length > 0) process.exitCode = 1;

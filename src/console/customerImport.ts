@@ -3,6 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { customerImportSummary, refusedLine, spreadsheetProblem } from '../i18n/imports.js';
+import { staffActor } from '../orders/actor.js';
 import { importCustomers, parseCustomerSheet } from '../orders/customerImport.js';
 import type { Db } from '../platform/db/client.js';
 import { readSpreadsheet, SpreadsheetError } from '../platform/spreadsheetReader.js';
@@ -33,7 +34,7 @@ export function customerImportPages(deps: { db: Db; render: Render }) {
       if (!(err instanceof SpreadsheetError)) throw err;
       return page(req, res, { problems: [spreadsheetProblem(err)] }, 400);
     }
-    const report = await importCustomers(deps.db, staff.groupId, parsed, { dryRun });
+    const report = await importCustomers(deps.db, staff.groupId, parsed, staffActor(staff.staffId), { dryRun });
     return page(req, res, { report: { ...report, dryRun, summary: customerImportSummary(report, dryRun), refused: report.rejected.map(refusedLine) } }, report.rejected.length ? 400 : 200);
   });
 

@@ -3,6 +3,7 @@
 // phone: a number already known is updated, never doubled. Reading is pure; the import is one
 // transaction, all or nothing, like the catalogue's.
 import type { Db } from '../platform/db/client.js';
+import { auditStaff, type Actor } from './actor.js';
 import { lineTypeOf, toE164, type PhoneLineType } from '../platform/phone.js';
 import type { Spreadsheet } from '../platform/spreadsheetReader.js';
 import { fold } from '../catalog/reading/normalize.js';
@@ -119,6 +120,7 @@ export async function importCustomers(
   db: Db,
   groupId: string,
   parsed: { rows: CustomerImportRow[]; rejections: CustomerImportRejection[] },
+  actor: Actor,
   opts: { dryRun?: boolean } = {},
 ): Promise<CustomerImportReport> {
   const rejected = parsed.rejections;
@@ -142,7 +144,8 @@ export async function importCustomers(
           ...(r.notes ? { notes: r.notes } : {}),
         };
         // upsert on (groupId, phone): a resident who texted meanwhile is updated, not doubled
-        await tx.customer.upsert({ where: { groupId_phone: { groupId, phone: r.phone } }, create: { groupId, phone: r.phone, ...data }, update: data });
+        const saved = await tx.customer.upsert({ where: { groupId_phone: { groupId, phone: r.phone } }, create: { groupId, phone: r.phone, ...data }, update: data });
+        await auditStaff(tx, actor, { groupId, action: known.has(r.phone) ? 'customer.updated' : 'customer.created', entityType: 'Customer', entityId: saved.id, data: { via: 'import', line: r.line } });
       }
     },
     { timeout: 60_000 },
