@@ -166,7 +166,8 @@ describe('the CLI', () => {
   it('prints the template, lists relay points, imports residents and warns about overlapping windows', async () => {
     const template = await cli('catalog', 'template');
     expect(template.stdout.startsWith('\uFEFFproducteur;code;nom;catégorie;unité;prix;pesé;pesé à la pièce')).toBe(true);
-    expect((await cli('relay', 'list', '--group', g.slug)).stdout).toContain('Epicerie test\t1 rue du Test\t1 upcoming distribution(s)');
+    const upcoming = await db.distribution.count({ where: { relayPointId: g.relayId, status: 'scheduled' } });
+    expect((await cli('relay', 'list', '--group', g.slug)).stdout).toContain(`Epicerie test\t1 rue du Test\t${upcoming} upcoming distribution(s)`);
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imports-'));
     const list = path.join(dir, 'habitants.csv');
