@@ -3,7 +3,6 @@
 // BOM) or an .xlsx workbook — into a header and string cells. The domain decides what columns mean.
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { readSheet } from 'read-excel-file/node';
 
 export type SpreadsheetEncoding = 'utf-8' | 'utf-8-bom' | 'windows-1252' | 'xlsx';
 
@@ -88,6 +87,8 @@ export async function readXlsx(bytes: Buffer): Promise<Spreadsheet> {
   let data: unknown[][];
   try {
     // parseNumber keeps "2.6" as "2.6" instead of 2.6000000000000001 after float arithmetic
+    // loaded when a workbook comes, not by every CLI command
+    const { readSheet } = await import('read-excel-file/node');
     data = (await readSheet(bytes, { parseNumber: (s: string) => s })) as unknown[][];
   } catch (err) {
     throw new SpreadsheetError('bad-xlsx', (err as Error).message);

@@ -1,7 +1,6 @@
 // The catalogue template a coordinator downloads from the console (or prints with
 // `npm run cli -- catalog template`): French titles, one example of each pricing mode.
 import { stringify } from 'csv-stringify/sync';
-import writeExcelFile from 'write-excel-file/node';
 import { CATALOG_COLUMNS, FRENCH_TITLES } from './columns.js';
 
 type Example = Partial<Record<(typeof CATALOG_COLUMNS)[number], string | number>>;
@@ -25,6 +24,7 @@ export function catalogTemplateCsv(): string {
 
 /** The same as an .xlsx workbook (numbers as numbers). */
 export async function catalogTemplateXlsx(): Promise<Buffer> {
+  const { default: writeExcelFile } = await import('write-excel-file/node');
   const rows = [titles, ...EXAMPLES.map((e) => CATALOG_COLUMNS.map((c) => e[c] ?? null))];
   return writeExcelFile(rows, { columns: titles.map((t) => ({ width: Math.max(10, t.length + 2) })) }).toBuffer();
 }
