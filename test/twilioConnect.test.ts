@@ -11,6 +11,8 @@ import type { Db } from '../src/platform/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createTwilioClient } from '../src/platform/twilio.js';
 import { checkNumber, connectNumber, numberProblems, wantedSettings } from '../src/platform/twilioNumbers.js';
+import request from 'supertest';
+import { buildTestApp, sign } from './helpers/app.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueGroupNumber, type TestGroup } from './helpers/fixtures.js';
 
@@ -93,4 +95,14 @@ describe('twilio connect and check', () => {
     expect(connect.stdout).toContain(`${g.number}: smsUrl: http://elsewhere.example/sms → ${BASE}/twilio/sms`);
     expect(stored().smsUrl).toBe(`${BASE}/twilio/sms`);
   }, 180_000);
+
+  it('lets the number\'s StatusCallback (call statuses) reach /twilio/status without an error', async () => {
+    const { app } = buildTestApp(db);
+    const params = { CallSid: `CA${'1'.repeat(32)}`, AccountSid: SID, CallStatus: 'completed', From: '+33612345678', To: g.number, Direction: 'inbound', ApiVersion: '2010-04-01' };
+    const res = await request(app).post('/twilio/status').type('form').set('x-twilio-signature', sign('/twilio/status', params)).send(params);
+    expect(res.status).toBe(204);
+    // a message status callback without its MessageSid is still refused
+    const bad = { MessageStatus: 'delivered' };
+    expect((await request(app).post('/twilio/status').type('form').set('x-twilio-signature', sign('/twilio/status', bad)).send(bad)).status).toBe(400);
+  });
 });
