@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  app.use(healthRouter({ db: deps.db, redis: deps.redis }));
+  app.use(healthRouter({ db: deps.db, redis: deps.redis, log: deps.log }));
   // the static French "service unavailable" TwiML, also served here for a quick setup
   app.get('/voice-fallback.xml', (_req, res) => res.type('text/xml').sendFile(FALLBACK_TWIML));
 
