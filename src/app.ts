@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
-import { createGroupDirectory } from './catalog/groups.js';
-import { createCatalogCache } from './catalog/openCatalog.js';
+import { createGroupDirectory, type GroupDirectory } from './catalog/groups.js';
+import { createCatalogCache, type CatalogCache } from './catalog/openCatalog.js';
 import type { Config } from './config.js';
 import { consoleRouter } from './console/index.js';
 import { devPhoneRouter } from './demo/phoneRoutes.js';
@@ -12,13 +12,16 @@ import { createStaffSms } from './delivery/staffSms.js';
 import { statusRouter } from './delivery/statusRoute.js';
 import { voiceNoticeRouter } from './delivery/voiceNotice.js';
 import type { Db } from './platform/db/client.js';
+import { refuseControlCharacters } from './platform/edgeInput.js';
 import { errorHandler } from './platform/errors.js';
 import { healthRouter } from './platform/health.js';
 import { redactPhones, type Logger } from './platform/logger.js';
 import { twilioSignatureGuard } from './platform/twilio.js';
-import { createOrderService } from './orders/orderService.js';
+import { createOrderService, type OrderService } from './orders/orderService.js';
 import { createSmsConversation } from './sms/conversation.js';
 import { smsRouter } from './sms/inboundRoute.js';
+import { createInboundSmsHandler, type InboundSmsHandler } from './sms/inboundSms.js';
+import { createSmsJournal } from './sms/journal.js';
 import { voiceRouter } from './voice/callRoutes.js';
 
 export interface AppDeps {
@@ -33,6 +36,9 @@ export interface AppDeps {
   /** the clock, for tests that need another day */
   now?: () => Date;
 }
+
+/** Webhook fields that are someone's own words: stray control characters are cleaned, not refused. */
+const WEBHOOK_FREE_TEXT = ['Body', 'SpeechResult', 'UnstableSpeechResult', 'TranscriptionText'] as const;
 
 const FALLBACK_TWIML = fileURLToPath(new URL('../public/voice-fallback.xml', import.meta.url));
 
@@ -51,6 +57,16 @@ export function loggedUrl(url: string): string {
     // a malformed escape: mask what can be read as it is
   }
   return `${redactPhones(path)}?${redactPhones(decoded)}`;
+}
+
+/**
+ * Everything an inbound SMS goes through, from its webhook fields to its reply: used by the
+ * webhook, and by the worker when it replays the SMS journal after a database outage.
+ */
+export function createInboundSms(deps: { db: Db; log: Logger; now?: () => Date; orders?: OrderService; catalogs?: CatalogCache; groups?: GroupDirectory }): InboundSmsHandler {
+  const orders = deps.orders ?? createOrderService({ db: deps.db, now: deps.now });
+  const conversation = createSmsConversation({ db: deps.db, log: deps.log, orders, catalogs: deps.catalogs ?? createCatalogCache(), now: deps.now });
+  return createInboundSmsHandler({ db: deps.db, log: deps.log, groups: deps.groups ?? createGroupDirectory(deps.db), conversation, staffCommands: createStaffSms({ db: deps.db, now: deps.now }) });
 }
 
 /** Builds the Express app from the modules' routers. */
@@ -88,12 +104,14 @@ export function createApp(deps: AppDeps): Express {
     '/twilio',
     express.urlencoded({ extended: false, limit: '64kb' }),
     twilioSignatureGuard({ authToken: deps.config.twilio.authToken, publicBaseUrl: deps.config.publicBaseUrl, log: deps.log }),
+    // after the signature (a forged request is a 403 whatever it holds): a NUL in a signed From is a 400
+    refuseControlCharacters({ freeText: WEBHOOK_FREE_TEXT }),
   );
   const orders = createOrderService({ db: deps.db, now: deps.now });
   const catalogs = createCatalogCache();
-  const conversation = createSmsConversation({ db: deps.db, log: deps.log, orders, catalogs, now: deps.now });
   const channelDeps = { ...deps, groups: createGroupDirectory(deps.db) };
-  app.use(smsRouter({ ...channelDeps, conversation, staffCommands: createStaffSms({ db: deps.db, now: deps.now }) }));
+  const handleSms = createInboundSms({ ...deps, orders, catalogs, groups: channelDeps.groups });
+  app.use(smsRouter({ log: deps.log, handle: handleSms, journal: createSmsJournal(deps.redis, deps.redisPrefix) }));
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(voiceNoticeRouter({ ...deps, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));

@@ -3,11 +3,14 @@
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
-import { createApp } from './app.js';
+import { createApp, createInboundSms } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
 import { seedDemo } from './demo/seed.js';
 import { startNotificationPipeline } from './delivery/pipeline.js';
+import { PRIORITY } from './delivery/sender.js';
+import { createSmsJournal, startJournalReplay } from './sms/journal.js';
+import { createLateReply } from './sms/lateReply.js';
 import type { Db } from './platform/db/client.js';
 import { MissingRedisError } from './platform/embedded/redis.js';
 import { databaseStep, openDatabase, openRedisServer } from './platform/infrastructure.js';
@@ -94,9 +97,16 @@ async function main(): Promise<void> {
       listenUrl: database.embedded ? undefined : database.url,
       sender: { segmentsPerSecond: config.smsSegmentsPerSecond }, sweep: { acceptWithinMs: config.courierAcceptWithinMs },
     });
+    // inbound SMS the web side journaled while the database was down, replayed once it answers
+    const journalReplay = startJournalReplay({
+      redis: producer, journal: createSmsJournal(producer), handle: createInboundSms({ db: database.db, log }), log,
+      sendLateReply: createLateReply({ db: database.db, enqueue: (m) => pipeline.senders.enqueue(m), priority: PRIORITY.dispatch }),
+      databaseUp: () => database.db.$queryRaw`SELECT 1`.then(() => true, () => false),
+    });
     shutdown.add({
       name: 'workers',
       async close(deadline) {
+        await journalReplay.stop();
         // stop taking jobs; active ones finish or go back to the queue, leaving time for the database
         await pipeline.close(Math.max(1_000, deadline - Date.now() - RESERVE_AFTER_WORKERS_MS));
         await queue.close();

@@ -5,9 +5,10 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { verify } from '@node-rs/argon2';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
 import type { Db } from '../platform/db/client.js';
-import { AppError } from '../platform/errors.js';
+import { refuseControlCharacters } from '../platform/edgeInput.js';
+import { AppError, ValidationError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { OrderService } from '../orders/orderService.js';
 import { deliveryPages } from './deliveries.js';
@@ -56,6 +57,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     '/console',
     helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'media-src': ["'self'"] } } }),
     express.urlencoded({ extended: false, limit: '64kb' }),
+    // a NUL or another control character in a path, filter or field: a French error page, never a 500
+    refuseControlCharacters(),
     sessionMiddleware({ redis: deps.redis, secret: sessionSecret(deps.sessionSecret, deps.twilio.authToken), secure: deps.publicBaseUrl.startsWith('https://'), prefix: `${deps.redisPrefix ?? 'panier:'}sess:` }),
   );
   // an account deactivated by a coordinator is logged out at its next request
@@ -116,6 +119,11 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     if (err === csrf.invalidCsrfTokenError) {
       log.warn({ path: req.path }, 'console form refused: bad CSRF token');
       res.status(403).type('html').send('<!doctype html><html lang="fr"><meta charset="utf-8"><title>Formulaire expiré</title><p>Ce formulaire a expiré. <a href="/console">Rechargez la page</a> et recommencez.</p></html>');
+      return;
+    }
+    if (err instanceof ZodError || err instanceof ValidationError) {
+      log.info({ path: req.path }, 'console request refused: invalid input');
+      res.status(400).type('html').send('<!doctype html><html lang="fr"><meta charset="utf-8"><title>Saisie non valable</title><p>Une valeur de cette demande n’est pas valable (caractère non autorisé ou choix inconnu). <a href="/console">Retour</a></p></html>');
       return;
     }
     if (err instanceof AppError && err.status < 500) {
