@@ -6,6 +6,7 @@ import { createGroupDirectory, type GroupDirectory } from './catalog/groups.js';
 import { createCatalogCache, type CatalogCache } from './catalog/openCatalog.js';
 import type { Config } from './config.js';
 import { consoleRouter } from './console/index.js';
+import type { LoginThrottleSettings } from './console/loginThrottle.js';
 import { devPhoneRouter } from './demo/phoneRoutes.js';
 import { createTwilioStandIn } from './demo/twilioStandIn.js';
 import { createStaffSms } from './delivery/staffSms.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   config: Pick<Config, 'publicBaseUrl' | 'twilio'> & { sessionSecret?: string; trustProxy?: string };
   db: Db;
   redis: Redis;
+  /** Redis for console sessions and login counters (SESSION_REDIS_URL); default: `redis` */
+  sessionRedis?: Redis;
   log: Logger;
   /** Redis key prefix for console sessions and login counters */
   redisPrefix?: string;
@@ -35,6 +38,10 @@ export interface AppDeps {
   queuePrefix?: string;
   /** the clock, for tests that need another day */
   now?: () => Date;
+  /** login throttling limits (tests shorten the waits) */
+  loginThrottle?: Partial<LoginThrottleSettings>;
+  /** console requests a minute per address from visitors not logged in (default 60) */
+  anonymousPerMinute?: number;
 }
 
 /** Webhook fields that are someone's own words: stray control characters are cleaned, not refused. */
@@ -69,14 +76,23 @@ export function createInboundSms(deps: { db: Db; log: Logger; now?: () => Date; 
   return createInboundSmsHandler({ db: deps.db, log: deps.log, groups: deps.groups ?? createGroupDirectory(deps.db), conversation, staffCommands: createStaffSms({ db: deps.db, now: deps.now }) });
 }
 
+/** TRUST_PROXY as Express takes it: unset, "false" or "none": no proxy; "true"; a hop count; addresses. Pure. */
+export function trustProxySetting(value: string | undefined): boolean | number | string {
+  const v = value?.trim().toLowerCase();
+  if (!v || v === 'false' || v === 'none') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return value!.trim();
+}
+
 /** Builds the Express app from the modules' routers. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  // X-Forwarded-For is believed only from the proxies named in TRUST_PROXY (default: this host or a
-  // private network): the login rate limit counts per client address, which trusting everyone
-  // would let anyone forge
-  app.set('trust proxy', deps.config.trustProxy ?? 'loopback, linklocal, uniquelocal');
+  // X-Forwarded-For is believed only from the proxies named in TRUST_PROXY, none by default: the
+  // login throttle counts per client address, which a believed header would let anyone rotate
+  // (from this host or a private network too)
+  app.set('trust proxy', trustProxySetting(deps.config.trustProxy));
   app.use(
     pinoHttp({
       logger: deps.log,
@@ -115,7 +131,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(voiceNoticeRouter({ ...deps, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));
-  app.use(consoleRouter({ db: deps.db, orders, redis: deps.redis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, queuePrefix: deps.queuePrefix, now: deps.now }));
+  app.use(consoleRouter({ db: deps.db, orders, redis: deps.redis, sessionRedis: deps.sessionRedis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, queuePrefix: deps.queuePrefix, now: deps.now, loginThrottle: deps.loginThrottle, anonymousPerMinute: deps.anonymousPerMinute }));
 
   app.use(errorHandler(deps.log));
   return app;

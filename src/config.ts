@@ -22,8 +22,10 @@ const EnvSchema = z.object({
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,
   SESSION_SECRET: optionalString,
-  // which proxies' X-Forwarded-For/-Proto are believed (Express "trust proxy")
-  TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default('loopback, linklocal, uniquelocal')),
+  // which proxies' X-Forwarded-For/-Proto are believed (Express "trust proxy"); none by default
+  TRUST_PROXY: optionalString,
+  // a Redis of their own for console sessions and login counters (e.g. database 1, allkeys-lru)
+  SESSION_REDIS_URL: optionalString,
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   OUTBOX_RELAY_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(1000)),
   // Twilio's pace for a long code is one segment a second; 0 lifts the limit (a stand-in, a benchmark)
@@ -54,8 +56,10 @@ export interface Config {
   admin: { email: string | undefined; password: string | undefined };
   /** signs console session cookies; unset: derived from the Twilio auth token */
   sessionSecret: string | undefined;
-  /** Express "trust proxy": the reverse proxies whose forwarded headers are believed */
-  trustProxy: string;
+  /** Express "trust proxy": the reverse proxies whose forwarded headers are believed; unset: none */
+  trustProxy: string | undefined;
+  /** Redis for console sessions and login counters; unset: the queue's Redis */
+  sessionRedisUrl: string | undefined;
   logLevel: string;
   outboxRelayIntervalMs: number;
   smsSegmentsPerSecond: number;
@@ -96,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD },
     sessionSecret: e.SESSION_SECRET,
     trustProxy: e.TRUST_PROXY,
+    sessionRedisUrl: e.SESSION_REDIS_URL,
     logLevel: e.LOG_LEVEL,
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
     smsSegmentsPerSecond: e.SMS_SEGMENTS_PER_SECOND,

@@ -119,7 +119,10 @@ async function main(): Promise<void> {
   if (role === 'web' || role === 'all') {
     const redis = createRedis(redisServer.url);
     shutdown.add({ name: 'web redis', close: async () => redis.disconnect() });
-    const app = createApp({ config, db: database.db, redis, log, queuePrefix: QUEUE_PREFIX });
+    // sessions in a Redis of their own when asked (SESSION_REDIS_URL): they never compete with the queue
+    const sessionRedis = config.sessionRedisUrl ? createRedis(config.sessionRedisUrl) : undefined;
+    if (sessionRedis) shutdown.add({ name: 'session redis', close: async () => sessionRedis.disconnect() });
+    const app = createApp({ config, db: database.db, redis, sessionRedis, log, queuePrefix: QUEUE_PREFIX });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });
