@@ -91,6 +91,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   });
   // the catalogue import is multipart: its fields (and _csrf) are read before the CSRF check
   router.post('/console/catalogue/import', requireRole('coordinator'), catalogueUpload);
+  // the queue dashboard's scripts carry no CSRF token: its own same-origin check (queues.ts)
+  router.use(queueDashboard({ db: deps.db, redis: deps.redis, queuePrefix: deps.queuePrefix ?? 'panier', publicBaseUrl: deps.publicBaseUrl }));
   // every form carries the session's CSRF token, except the login form (no session yet: loginForm.ts)
   router.use('/console', (req, res, next) => (req.method === 'POST' && req.path === '/login' ? next() : csrf.csrfSynchronisedProtection(req, res, next)));
 
@@ -150,7 +152,6 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(cataloguePages({ ...deps, render }));
   router.use(adminPages({ ...deps, render }));
   router.use(privacyPages({ ...deps, render }));
-  router.use(queueDashboard({ db: deps.db, redis: deps.redis, queuePrefix: deps.queuePrefix ?? 'panier' }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done
   router.use('/console', (err: unknown, req: Request, res: Response, next: NextFunction) => {
