@@ -2,7 +2,6 @@
 // no POST without its CSRF token, each role only on its pages, no id of another group, no script
 // through an input, no control character reaching the database.
 import type { Express } from 'express';
-import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StaffRole } from '../../src/console/session.js';
 import { createOrderService } from '../../src/orders/orderService.js';
