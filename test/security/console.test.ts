@@ -164,9 +164,8 @@ describe('console routes', () => {
     await db.customer.update({ where: { id: g.customerId }, data: { name: 'Madame Test' } });
   });
 
-  // CSV exports opened in Excel: a cell starting with = + - @ runs as a formula. The neutralising
-  // lands with issue #11 (the lead's CSV exports in French); this probe is ready for it.
-  it.skip('neutralise spreadsheet formulas in every CSV export (#11)', async () => {
+  // CSV exports opened in Excel: a cell starting with = + - @ runs as a formula
+  it('neutralise spreadsheet formulas in every CSV export', async () => {
     const { agent } = await loginAs(app, emails.coordinator);
     await db.customer.update({ where: { id: g.customerId }, data: { name: '=HYPERLINK("http://evil.test","x")' } });
     for (const path of ['/console/exports/orders.csv', '/console/exports/deliveries.csv']) {
