@@ -160,7 +160,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       res.status(403).type('html').send('<!doctype html><html lang="fr"><meta charset="utf-8"><title>Formulaire expiré</title><p>Ce formulaire a expiré. <a href="/console">Rechargez la page</a> et recommencez.</p></html>');
       return;
     }
-    if (err instanceof ZodError || err instanceof ValidationError) {
+    if (err instanceof ZodError || (err instanceof ValidationError && err.code === 'invalid_input')) {
       log.info({ path: req.path }, 'console request refused: invalid input');
       res.status(400).type('html').send('<!doctype html><html lang="fr"><meta charset="utf-8"><title>Saisie non valable</title><p>Une valeur de cette demande n’est pas valable (caractère non autorisé ou choix inconnu). <a href="/console">Retour</a></p></html>');
       return;
