@@ -2,31 +2,37 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
-import { createGroupDirectory } from './catalog/groups.js';
-import { createCatalogCache } from './catalog/openCatalog.js';
+import { createGroupDirectory, type GroupDirectory } from './catalog/groups.js';
+import { createCatalogCache, type CatalogCache } from './catalog/openCatalog.js';
 import type { Config } from './config.js';
 import { consoleRouter } from './console/index.js';
+import type { LoginThrottleSettings } from './console/loginThrottle.js';
 import { devPhoneRouter } from './demo/phoneRoutes.js';
 import { createTwilioStandIn } from './demo/twilioStandIn.js';
 import { createStaffSms } from './delivery/staffSms.js';
 import { statusRouter } from './delivery/statusRoute.js';
 import { voiceNoticeRouter } from './delivery/voiceNotice.js';
 import type { Db } from './platform/db/client.js';
+import { refuseControlCharacters } from './platform/edgeInput.js';
 import { errorHandler } from './platform/errors.js';
 import { healthRouter } from './platform/health.js';
 import { createMetrics, metricsRouter } from './platform/metrics.js';
 import { registerDeliveryMetrics } from './delivery/metrics.js';
 import { redactPhones, type Logger } from './platform/logger.js';
 import { twilioSignatureGuard } from './platform/twilio.js';
-import { createOrderService } from './orders/orderService.js';
+import { createOrderService, type OrderService } from './orders/orderService.js';
 import { createSmsConversation } from './sms/conversation.js';
 import { smsRouter } from './sms/inboundRoute.js';
+import { createInboundSmsHandler, type InboundSmsHandler } from './sms/inboundSms.js';
+import { createSmsJournal } from './sms/journal.js';
 import { voiceRouter } from './voice/callRoutes.js';
 
 export interface AppDeps {
   config: Pick<Config, 'publicBaseUrl' | 'twilio'> & { sessionSecret?: string; trustProxy?: string; metricsToken?: string };
   db: Db;
   redis: Redis;
+  /** Redis for console sessions and login counters (SESSION_REDIS_URL); default: `redis` */
+  sessionRedis?: Redis;
   log: Logger;
   /** Redis key prefix for console sessions and login counters */
   redisPrefix?: string;
@@ -34,7 +40,14 @@ export interface AppDeps {
   queuePrefix?: string;
   /** the clock, for tests that need another day */
   now?: () => Date;
+  /** login throttling limits (tests shorten the waits) */
+  loginThrottle?: Partial<LoginThrottleSettings>;
+  /** console requests a minute per address from visitors not logged in (default 60) */
+  anonymousPerMinute?: number;
 }
+
+/** Webhook fields that are someone's own words: stray control characters are cleaned, not refused. */
+const WEBHOOK_FREE_TEXT = ['Body', 'SpeechResult', 'UnstableSpeechResult', 'TranscriptionText'] as const;
 
 const FALLBACK_TWIML = fileURLToPath(new URL('../public/voice-fallback.xml', import.meta.url));
 const SMS_FALLBACK_TWIML = fileURLToPath(new URL('../public/sms-fallback.xml', import.meta.url));
@@ -56,14 +69,33 @@ export function loggedUrl(url: string): string {
   return `${redactPhones(path)}?${redactPhones(decoded)}`;
 }
 
+/**
+ * Everything an inbound SMS goes through, from its webhook fields to its reply: used by the
+ * webhook, and by the worker when it replays the SMS journal after a database outage.
+ */
+export function createInboundSms(deps: { db: Db; log: Logger; now?: () => Date; orders?: OrderService; catalogs?: CatalogCache; groups?: GroupDirectory }): InboundSmsHandler {
+  const orders = deps.orders ?? createOrderService({ db: deps.db, now: deps.now });
+  const conversation = createSmsConversation({ db: deps.db, log: deps.log, orders, catalogs: deps.catalogs ?? createCatalogCache(), now: deps.now });
+  return createInboundSmsHandler({ db: deps.db, log: deps.log, groups: deps.groups ?? createGroupDirectory(deps.db), conversation, staffCommands: createStaffSms({ db: deps.db, now: deps.now }) });
+}
+
+/** TRUST_PROXY as Express takes it: unset, "false" or "none": no proxy; "true"; a hop count; addresses. Pure. */
+export function trustProxySetting(value: string | undefined): boolean | number | string {
+  const v = value?.trim().toLowerCase();
+  if (!v || v === 'false' || v === 'none') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return value!.trim();
+}
+
 /** Builds the Express app from the modules' routers. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  // X-Forwarded-For is believed only from the proxies named in TRUST_PROXY (default: this host or a
-  // private network): the login rate limit counts per client address, which trusting everyone
-  // would let anyone forge
-  app.set('trust proxy', deps.config.trustProxy ?? 'loopback, linklocal, uniquelocal');
+  // X-Forwarded-For is believed only from the proxies named in TRUST_PROXY, none by default: the
+  // login throttle counts per client address, which a believed header would let anyone rotate
+  // (from this host or a private network too)
+  app.set('trust proxy', trustProxySetting(deps.config.trustProxy));
   app.use(
     pinoHttp({
       logger: deps.log,
@@ -75,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  app.use(healthRouter({ db: deps.db, redis: deps.redis }));
+  app.use(healthRouter({ db: deps.db, redis: deps.redis, log: deps.log }));
   // the static French "service unavailable" TwiML, also served here for a quick setup
   app.get('/voice-fallback.xml', (_req, res) => res.type('text/xml').sendFile(FALLBACK_TWIML));
   app.get('/sms-fallback.xml', (_req, res) => res.type('text/xml').sendFile(SMS_FALLBACK_TWIML));
@@ -100,16 +132,18 @@ export function createApp(deps: AppDeps): Express {
     '/twilio',
     express.urlencoded({ extended: false, limit: '64kb' }),
     twilioSignatureGuard({ authToken: deps.config.twilio.authToken, publicBaseUrl: deps.config.publicBaseUrl, log: deps.log }),
+    // after the signature (a forged request is a 403 whatever it holds): a NUL in a signed From is a 400
+    refuseControlCharacters({ freeText: WEBHOOK_FREE_TEXT }),
   );
   const orders = createOrderService({ db: deps.db, now: deps.now });
   const catalogs = createCatalogCache();
-  const conversation = createSmsConversation({ db: deps.db, log: deps.log, orders, catalogs, now: deps.now });
   const channelDeps = { ...deps, groups: createGroupDirectory(deps.db) };
-  app.use(smsRouter({ ...channelDeps, conversation, staffCommands: createStaffSms({ db: deps.db, now: deps.now }) }));
+  const handleSms = createInboundSms({ ...deps, orders, catalogs, groups: channelDeps.groups });
+  app.use(smsRouter({ log: deps.log, handle: handleSms, journal: createSmsJournal(deps.redis, deps.redisPrefix) }));
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(voiceNoticeRouter({ ...deps, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));
-  app.use(consoleRouter({ db: deps.db, orders, redis: deps.redis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, queuePrefix: deps.queuePrefix, now: deps.now }));
+  app.use(consoleRouter({ db: deps.db, orders, redis: deps.redis, sessionRedis: deps.sessionRedis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, queuePrefix: deps.queuePrefix, now: deps.now, loginThrottle: deps.loginThrottle, anonymousPerMinute: deps.anonymousPerMinute }));
 
   app.use(errorHandler(deps.log));
   return app;

@@ -24,8 +24,10 @@ const EnvSchema = z.object({
   SESSION_SECRET: optionalString,
   // bearer token of /metrics (Prometheus); unset: no /metrics
   METRICS_TOKEN: optionalString,
-  // which proxies' X-Forwarded-For/-Proto are believed (Express "trust proxy")
-  TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default('loopback, linklocal, uniquelocal')),
+  // which proxies' X-Forwarded-For/-Proto are believed (Express "trust proxy"); none by default
+  TRUST_PROXY: optionalString,
+  // a Redis of their own for console sessions and login counters (e.g. database 1, allkeys-lru)
+  SESSION_REDIS_URL: optionalString,
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   OUTBOX_RELAY_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(1000)),
   // Twilio's pace for a long code is one segment a second; 0 lifts the limit (a stand-in, a benchmark)
@@ -58,8 +60,10 @@ export interface Config {
   sessionSecret: string | undefined;
   /** bearer token of /metrics; undefined: /metrics is not served */
   metricsToken: string | undefined;
-  /** Express "trust proxy": the reverse proxies whose forwarded headers are believed */
-  trustProxy: string;
+  /** Express "trust proxy": the reverse proxies whose forwarded headers are believed; unset: none */
+  trustProxy: string | undefined;
+  /** Redis for console sessions and login counters; unset: the queue's Redis */
+  sessionRedisUrl: string | undefined;
   logLevel: string;
   outboxRelayIntervalMs: number;
   smsSegmentsPerSecond: number;
@@ -101,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET,
     metricsToken: e.METRICS_TOKEN,
     trustProxy: e.TRUST_PROXY,
+    sessionRedisUrl: e.SESSION_REDIS_URL,
     logLevel: e.LOG_LEVEL,
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
     smsSegmentsPerSecond: e.SMS_SEGMENTS_PER_SECOND,

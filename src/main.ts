@@ -3,11 +3,14 @@
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
-import { createApp } from './app.js';
+import { createApp, createInboundSms } from './app.js';
 import { ConfigError, loadConfig, requireExternalServices, type Config } from './config.js';
 import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
 import { seedDemo } from './demo/seed.js';
 import { startNotificationPipeline } from './delivery/pipeline.js';
+import { PRIORITY } from './delivery/sender.js';
+import { createSmsJournal, startJournalReplay } from './sms/journal.js';
+import { createLateReply } from './sms/lateReply.js';
 import type { Db } from './platform/db/client.js';
 import { MissingRedisError } from './platform/embedded/redis.js';
 import { backupWarning } from './platform/backup.js';
@@ -103,9 +106,16 @@ async function main(): Promise<void> {
       listenUrl: database.embedded ? undefined : database.url,
       sender: { segmentsPerSecond: config.smsSegmentsPerSecond }, sweep: { acceptWithinMs: config.courierAcceptWithinMs },
     });
+    // inbound SMS the web side journaled while the database was down, replayed once it answers
+    const journalReplay = startJournalReplay({
+      redis: producer, journal: createSmsJournal(producer), handle: createInboundSms({ db: database.db, log }), log,
+      sendLateReply: createLateReply({ db: database.db, enqueue: (m) => pipeline.senders.enqueue(m), priority: PRIORITY.dispatch }),
+      databaseUp: () => database.db.$queryRaw`SELECT 1`.then(() => true, () => false),
+    });
     shutdown.add({
       name: 'workers',
       async close(deadline) {
+        await journalReplay.stop();
         // stop taking jobs; active ones finish or go back to the queue, leaving time for the database
         await pipeline.close(Math.max(1_000, deadline - Date.now() - RESERVE_AFTER_WORKERS_MS));
         await queue.close();
@@ -118,7 +128,10 @@ async function main(): Promise<void> {
   if (role === 'web' || role === 'all') {
     const redis = createRedis(redisServer.url);
     shutdown.add({ name: 'web redis', close: async () => redis.disconnect() });
-    const app = createApp({ config, db: database.db, redis, log, queuePrefix: QUEUE_PREFIX });
+    // sessions in a Redis of their own when asked (SESSION_REDIS_URL): they never compete with the queue
+    const sessionRedis = config.sessionRedisUrl ? createRedis(config.sessionRedisUrl) : undefined;
+    if (sessionRedis) shutdown.add({ name: 'session redis', close: async () => sessionRedis.disconnect() });
+    const app = createApp({ config, db: database.db, redis, sessionRedis, log, queuePrefix: QUEUE_PREFIX });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });

@@ -5,12 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hash } from '@node-rs/argon2';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { smsQueueName } from '../src/delivery/sender.js';
 import { createOrderService } from '../src/orders/orderService.js';
 import type { Db } from '../src/platform/db/client.js';
 import { useTestDatabase } from './helpers/db.js';
 import { startDemoServer } from './helpers/demoServer.js';
-import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
+import { createTestGroup, uniqueGroupNumber, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
 import { waitFor } from './helpers/pipeline.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,6 +26,7 @@ const PASSWORD = 'demo-password-123';
 let db: Db;
 let g: TestGroup;
 let base: string;
+let queuePrefix: string;
 let browser: Browser;
 let stop: () => Promise<void>;
 const email = (role: string) => `${role}@browser.test`;
@@ -40,6 +44,7 @@ beforeAll(async () => {
 
   const demo = await startDemoServer(db);
   base = demo.base;
+  queuePrefix = demo.prefix;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -114,6 +119,48 @@ describe.skipIf(!haveBrowser)('in a real browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'console-deliveries.png'), fullPage: true });
     expect((await db.delivery.findUniqueOrThrow({ where: { orderId: order.id } })).status).toBe('assigned');
     await page.close();
+  });
+
+  it('the coordinator retries a failed job from the queue dashboard (its calls pass the console’s CSRF protection)', async () => {
+    // a sender queue no worker takes (its number is new), holding one failed job
+    const number = uniqueGroupNumber();
+    await db.group.create({ data: { slug: `retry-${number.slice(-6)}`, name: 'Panier de Retry', numbers: { create: [{ phone: number }] } } });
+    const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+    const queue = new Queue(smsQueueName(number), { connection, prefix: queuePrefix });
+    const taker = new Worker(queue.name, null, { connection, prefix: queuePrefix, autorun: false });
+    try {
+      await queue.add('sms', { messageId: 'gone' }, { jobId: 'failed-once' });
+      const job = await taker.getNextJob('test-token');
+      await job!.moveToFailed(new Error('Twilio said no'), 'test-token');
+      expect(await queue.getJobState('failed-once')).toBe('failed');
+
+      const page = await loggedIn('coordinator');
+      page.on('dialog', (d) => void d.accept());
+      await page.goto(`${base}/console/queues/queue/${queue.name}?status=failed`);
+      await page.getByText('Twilio said no').first().waitFor({ timeout: 15_000 });
+      const retried = page.waitForResponse((r) => r.url().includes('/retry') && r.request().method() !== 'GET', { timeout: 15_000 });
+      // the job's actions are icon buttons named by a tooltip: hover each until "Retry" shows
+      const actions = page.locator('[data-base-ui-tooltip-trigger] button');
+      let clicked = false;
+      for (let i = 0; i < (await actions.count()) && !clicked; i++) {
+        await actions.nth(i).hover();
+        const tip = page.locator('[role=tooltip], [data-side]').filter({ hasText: /^Retry$/ });
+        if (await tip.first().waitFor({ timeout: 2_000 }).then(() => true, () => false)) {
+          await actions.nth(i).click();
+          clicked = true;
+        }
+      }
+      expect(clicked).toBe(true);
+      // "Are you sure that you want to retry this job?"
+      await page.getByRole('button', { name: 'Confirm' }).click({ timeout: 10_000 });
+      expect((await retried).status()).toBeLessThan(300);
+      await waitFor('the job back in the queue', async () => (await queue.getJobState('failed-once')) === 'waiting');
+      await page.close();
+    } finally {
+      await taker.close();
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   it('the coordinator opens the queue dashboard (its scripts run under the console’s CSP)', async () => {

@@ -14,6 +14,8 @@ declare module 'vitest' {
     /** set with real PostgreSQL: clone this template for each test file */
     pgAdminUrl: string | null;
     pgTemplate: string | null;
+    /** names this run's test databases, dropped together at the end of the run */
+    pgRunId: string;
     /** set with embedded PGlite: one shared database */
     sharedDatabaseUrl: string | null;
     redisUrl: string;
@@ -36,9 +38,14 @@ export default async function setup(project: TestProject) {
     project.provide('pgAdminUrl', baseUrl);
     project.provide('pgTemplate', template);
     project.provide('sharedDatabaseUrl', null);
+    project.provide('pgRunId', String(process.pid));
     stops.push(async () => {
+      // this run's databases, also those of files that failed or were cut short (their afterAll
+      // may not have run); other runs' (other people on the same server) are left alone
       const c = new pg.Client({ connectionString: baseUrl });
       await c.connect();
+      const left = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`panier\\_test\\_${process.pid}\\_%`]);
+      for (const { datname } of left.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
       await c.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
       await c.end();
     });
@@ -46,6 +53,7 @@ export default async function setup(project: TestProject) {
     const embedded = await startEmbeddedPostgres('memory://');
     await migrateDeploy(embedded.url);
     project.provide('pgAdminUrl', null);
+    project.provide('pgRunId', String(process.pid));
     project.provide('pgTemplate', null);
     project.provide('sharedDatabaseUrl', embedded.url);
     stops.push(() => embedded.stop());

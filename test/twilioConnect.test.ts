@@ -54,7 +54,7 @@ describe('twilio connect and check', () => {
     expect(changes.map((c) => c.field).sort()).toEqual(['smsFallbackMethod', 'smsFallbackUrl', 'smsUrl', 'statusCallback', 'voiceApplicationSid', 'voiceFallbackMethod', 'voiceFallbackUrl', 'voiceUrl']);
     expect(stored()).toMatchObject({
       smsUrl: `${BASE}/twilio/sms`, smsMethod: 'POST', voiceUrl: `${BASE}/twilio/voice`, voiceApplicationSid: '', statusCallback: `${BASE}/twilio/status`,
-      voiceFallbackUrl: `${BASE}/voice-fallback.xml`, smsFallbackUrl: `${BASE}/sms-fallback.xml`,
+      voiceFallbackUrl: `${BASE}/voice-fallback.xml`, smsFallbackUrl: `${BASE}/twilio/sms/fallback`, smsFallbackMethod: 'POST',
     });
     expect(await checkNumber(client, g.number, wanted)).toEqual([]);
     expect((await connectNumber(client, g.number, wanted)).changes).toEqual([]);

@@ -160,6 +160,6 @@ describe('health', () => {
     expect((await request(app).get('/healthz')).body).toEqual({ status: 'ok' });
     const ready = await request(app).get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ok', database: { status: 'ok' }, redis: { status: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ok', database: 'ok', redis: 'ok' });
   });
 });

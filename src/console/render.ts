@@ -47,9 +47,11 @@ export function createRenderer(deps: { db: Db; demo: boolean }) {
     const here = req.originalUrl.split('?')[0]!;
     const current = links.filter((n) => here === n.href || here.startsWith(`${n.href}/`)).sort((a, b) => b.href.length - a.href.length)[0];
     const nav = links.map((n) => ({ ...n, current: n === current, count: n.tasks ? openTasks : 0 }));
+    // a CSRF token is stored in the session only for staff: an anonymous page gets its token from
+    // its route (the login form's is stateless) or none, so that a visit stores nothing
     const flash = req.session.flash;
     if (flash) delete req.session.flash;
-    const html = await eta.renderAsync(view, { ...data, staff, nav, groupName, demo: deps.demo, csrf: csrf.generateToken(req), flash });
+    const html = await eta.renderAsync(view, { ...data, staff, nav, groupName, demo: deps.demo, csrf: typeof data.csrf === 'string' ? data.csrf : staff ? csrf.generateToken(req) : '', flash });
     res.status(status).type('html').send(html);
   };
 }

@@ -23,10 +23,14 @@ declare module 'express-session' {
   interface SessionData {
     staff?: StaffSession;
     flash?: string;
+    /** when the staff member logged in (ms): a session ends SESSION_MAX_AGE after it, active or not */
+    loggedInAt?: number;
   }
 }
 
 const EIGHT_HOURS = 8 * 3600_000;
+/** However active, a session ends this long after its login (a stolen cookie does not live forever). */
+export const SESSION_MAX_AGE_MS = 12 * 3600_000;
 
 export function sessionMiddleware(opts: { redis: Redis; secret: string; secure: boolean; prefix?: string }): RequestHandler {
   return session({
@@ -50,7 +54,7 @@ export const csrf = csrfSync({
 });
 
 /** Resolves once the connection is ready (at once if it is), or rejects after `timeoutMs`. */
-function untilReady(redis: Redis, timeoutMs: number): Promise<void> {
+export function untilReady(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = Number.isFinite(timeoutMs) ? setTimeout(() => {
@@ -65,12 +69,15 @@ function untilReady(redis: Redis, timeoutMs: number): Promise<void> {
   });
 }
 
-/** Five wrong passwords a quarter of an hour per address, counted in Redis (shared by every instance). */
-export function loginRateLimit(redis: Redis, prefix = 'panier:login:'): RequestHandler {
+/**
+ * Requests to the console from anyone not logged in (the login page, redirects, probes): 60 a
+ * minute per address, counted in Redis (one short-lived counter per address, nothing else kept).
+ */
+export function anonymousRateLimit(redis: Redis, prefix: string, perMinute = 60): RequestHandler {
   return rateLimit({
-    windowMs: 15 * 60_000,
-    limit: 5,
-    skipSuccessfulRequests: true,
+    windowMs: 60_000,
+    limit: perMinute,
+    skip: (req) => Boolean(req.session?.staff),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     store: new RateLimitRedisStore({
@@ -83,7 +90,7 @@ export function loginRateLimit(redis: Redis, prefix = 'panier:login:'): RequestH
       },
     }),
     handler: (_req, res) => {
-      res.status(429).type('html').send('<!doctype html><html lang="fr"><meta charset="utf-8"><title>Trop d’essais</title><p>Trop d’essais de connexion. Réessayez dans un quart d’heure.</p></html>');
+      res.status(429).type('html').send('<!doctype html><html lang="fr"><meta charset="utf-8"><title>Trop de demandes</title><p>Trop de demandes depuis votre connexion. Réessayez dans une minute.</p></html>');
     },
   });
 }

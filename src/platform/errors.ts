@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import { ZodError } from 'zod';
 import type { Logger } from './logger.js';
 
 /**
@@ -82,6 +83,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     void _next;
     if (err instanceof AppError) {
       res.status(err.status).json({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
+      return;
+    }
+    // a schema that throws (`.parse`) at an edge: the input was wrong, not the service
+    if (err instanceof ZodError) {
+      res.status(400).json({ error: 'invalid_input', details: { issues: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`) } });
       return;
     }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;

@@ -21,8 +21,11 @@ export function redactPhones(text: string): string {
 function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactPhones(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  // only plain objects are copied: an Error, or the request and response pino-http hands to its
+  // serializers, lose their prototype's getters in a copy (headersSent: the status code read null)
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, depth + 1);
   return out;

@@ -32,8 +32,10 @@ export function wantedSettings(publicBaseUrl: string, fallbacks: { voice?: strin
   return {
     smsUrl: `${base}/twilio/sms`,
     smsMethod: 'POST',
-    smsFallbackUrl: fallbacks.sms ?? `${base}/sms-fallback.xml`,
-    smsFallbackMethod: 'GET',
+    // by default the journal route: a text that the primary handler could not take is kept and
+    // replayed; a static TwiML hosted elsewhere (public/sms-fallback.xml) is fetched with GET
+    smsFallbackUrl: fallbacks.sms ?? `${base}/twilio/sms/fallback`,
+    smsFallbackMethod: fallbacks.sms?.endsWith('.xml') ? 'GET' : 'POST',
     voiceUrl: `${base}/twilio/voice`,
     voiceMethod: 'POST',
     voiceFallbackUrl: fallbacks.voice ?? `${base}/voice-fallback.xml`,

@@ -1,34 +1,20 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import twilio from 'twilio';
-import { z } from 'zod';
-import type { GroupDirectory, GroupSummary } from '../catalog/groups.js';
 import type { Logger } from '../platform/logger.js';
-import { toE164 } from '../platform/phone.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
-import type { SmsConversation } from './conversation.js';
-
-const InboundSms = z.object({
-  MessageSid: z.string().min(1),
-  From: z.string().min(1),
-  To: z.string().min(1),
-  // PostgreSQL text holds no NUL; other control characters are noise from broken phones
-  Body: z
-    .string()
-    .max(5000)
-    .default('')
-    // eslint-disable-next-line no-control-regex
-    .transform((b) => b.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')),
-});
+import { InboundSms, type InboundSmsFields, type InboundSmsHandler } from './inboundSms.js';
+import type { SmsJournal } from './journal.js';
 
 export interface SmsRouteDeps {
   log: Logger;
-  groups: GroupDirectory;
-  conversation: SmsConversation;
-  /** the delivery lead's and couriers' commands; null: a resident's text */
-  staffCommands?: (input: { group: GroupSummary; messageSid: string; from: string; to: string; body: string }) => Promise<{ reply: string | null; duplicate: boolean } | null>;
+  handle: InboundSmsHandler;
+  journal: SmsJournal;
 }
 
-/** POST /twilio/sms: a resident's text in, one reply out (TwiML), every decision in orders/. */
+/**
+ * POST /twilio/sms: a resident's text in, one reply out (TwiML), every decision in orders/.
+ * POST /twilio/sms/fallback: the number's "primary handler fails" URL: journal only, no database.
+ */
 export function smsRouter(deps: SmsRouteDeps): Router {
   const router = Router();
   const log = deps.log.child({ module: 'sms' });
@@ -36,18 +22,36 @@ export function smsRouter(deps: SmsRouteDeps): Router {
   router.post('/twilio/sms', async (req, res) => {
     const sms = parseWebhook(InboundSms, req.body);
     const twiml = new twilio.twiml.MessagingResponse();
-    const group = await deps.groups(sms.To);
-    if (!group) {
-      log.warn({ to: sms.To }, 'SMS to a number no group owns');
-      return sendTwiml(res, twiml);
+    let outcome;
+    try {
+      outcome = await deps.handle(sms);
+    } catch (err) {
+      // Twilio never retries an SMS webhook: keep the text for the worker to replay, or answer
+      // 503 so that Twilio calls the fallback URL (README: "Inbound SMS when something is down")
+      log.error({ err, messageSid: sms.MessageSid }, 'inbound SMS not handled: journaling it for replay');
+      await journalOr503(sms, res);
+      return;
     }
-    const from = toE164(sms.From) ?? sms.From;
-    const input = { group, messageSid: sms.MessageSid, from, to: sms.To, body: sms.Body };
-    const outcome = (await deps.staffCommands?.(input)) ?? (await deps.conversation.handle(input));
-    if (outcome.duplicate) log.info({ messageSid: sms.MessageSid }, 'duplicate SMS webhook: same reply again');
     if (outcome.reply) twiml.message(outcome.reply);
     sendTwiml(res, twiml);
   });
+
+  router.post('/twilio/sms/fallback', async (req, res) => {
+    const sms = parseWebhook(InboundSms, req.body);
+    log.warn({ messageSid: sms.MessageSid }, 'inbound SMS on the fallback URL: journaled for replay');
+    await journalOr503(sms, res);
+  });
+
+  async function journalOr503(sms: InboundSmsFields, res: Response): Promise<void> {
+    try {
+      await deps.journal.accept(sms);
+    } catch (err) {
+      log.error({ err, messageSid: sms.MessageSid }, 'inbound SMS journal unavailable too: 503, Twilio tries the fallback URL');
+      res.status(503).type('text/plain').send('Service unavailable');
+      return;
+    }
+    sendTwiml(res, new twilio.twiml.MessagingResponse());
+  }
 
   return router;
 }

@@ -33,6 +33,8 @@ export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; pu
     redis,
     log,
     now: opts.now,
+    // sessions, login counters and the SMS journal under this file's own keys (Redis is shared)
+    redisPrefix: `t-${crypto.randomBytes(4).toString('hex')}:`,
   });
   return { app, logs, redis };
 }

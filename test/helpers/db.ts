@@ -17,7 +17,9 @@ export async function useTestDatabase(): Promise<{ db: Db; url: string }> {
   }
   const adminUrl = inject('pgAdminUrl') as string;
   const template = inject('pgTemplate') as string;
-  const name = `panier_test_${crypto.randomBytes(5).toString('hex')}`;
+  // the run's id in the name: globalSetup drops them all at the end, even when this file's
+  // afterAll does not run (a failure, a timeout, useTestDatabase called inside a test)
+  const name = `panier_test_${inject('pgRunId')}_${crypto.randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);

@@ -14,7 +14,7 @@ import { startTestPipeline } from './pipeline.js';
  * The service in demo mode on a real port, web and worker: the Twilio stand-in's callbacks, the
  * phone simulator and a browser all go through HTTP, as they would on `npm start`.
  */
-export async function startDemoServer(db: Db): Promise<{ base: string; stop: () => Promise<void> }> {
+export async function startDemoServer(db: Db): Promise<{ base: string; prefix: string; stop: () => Promise<void> }> {
   const log = createLogger('silent');
   const redisUrl = inject('redisUrl');
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -30,6 +30,7 @@ export async function startDemoServer(db: Db): Promise<{ base: string; stop: () 
   });
   return {
     base,
+    prefix,
     async stop() {
       await worker.stop();
       redis.disconnect();
