@@ -51,7 +51,7 @@ describe('twilio connect and check', () => {
       `smsUrl is empty (should be ${BASE}/twilio/sms)`,
     ]));
     const { changes } = await connectNumber(client, g.number, wanted);
-    expect(changes.map((c) => c.field).sort()).toEqual(['smsFallbackMethod', 'smsFallbackUrl', 'smsUrl', 'statusCallback', 'voiceApplicationSid', 'voiceFallbackMethod', 'voiceFallbackUrl', 'voiceUrl']);
+    expect(changes.map((c) => c.field).sort()).toEqual(['smsFallbackUrl', 'smsUrl', 'statusCallback', 'voiceApplicationSid', 'voiceFallbackMethod', 'voiceFallbackUrl', 'voiceUrl']);
     expect(stored()).toMatchObject({
       smsUrl: `${BASE}/twilio/sms`, smsMethod: 'POST', voiceUrl: `${BASE}/twilio/voice`, voiceApplicationSid: '', statusCallback: `${BASE}/twilio/status`,
       voiceFallbackUrl: `${BASE}/voice-fallback.xml`, smsFallbackUrl: `${BASE}/twilio/sms/fallback`, smsFallbackMethod: 'POST',
