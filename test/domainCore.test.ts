@@ -318,6 +318,9 @@ describe('known errors in French', () => {
     expect(reply).toContain("C'est beaucoup ! Pas plus de 50 par produit.");
     // the first draft is still there: OUI confirms it
     expect(await text(v.g, phone, 'OUI')).toContain('Commande confirmée');
+    // and an addition to the confirmed order is bounded the same way, before it is proposed
+    expect(await text(v.g, phone, '99999999999 baguettes')).toContain("C'est beaucoup ! Pas plus de 50 par produit.");
+    expect(await text(v.g, phone, 'SUIVI')).not.toContain('99999999999');
   });
 
   it('by SMS: a product withdrawn since it was read is named', async () => {

@@ -15,7 +15,7 @@ import { dayAndHour, pickupWhen, sms, STATUS_LABELS } from '../i18n/sms.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import { openCallTask } from '../orders/callTasks.js';
 import { optIn, optOut, recordResidentName, setResidentAddress } from '../orders/customers.js';
-import type { OrderService } from '../orders/orderService.js';
+import { checkLines, type OrderService } from '../orders/orderService.js';
 import { activeOrderOf, placedStatusFilter } from '../orders/readModels.js';
 import type { Db, Tx } from '../platform/db/client.js';
 import { withSavepoint } from '../platform/db/savepoint.js';
@@ -149,6 +149,8 @@ export function createSmsConversation(deps: ConversationDeps) {
   async function propose(s: Step, lines: PendingLine[], prefix: string, delivery?: { address: string }): Promise<StepResult> {
     const { open } = await distributionFor(s);
     if (!open) return { reply: prefix + (await windowClosedReply(s)), state: 'idle', data: {} };
+    // the order's bounds, before anything is proposed (an addition is only priced at OUI)
+    checkLines(lines);
     const existing = await activeOrder(s, open.id);
     if (existing) {
       return {
