@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import type { Express } from 'express';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../scripts/cli.js';
 import type { StaffRole } from '../src/console/session.js';
 import type { Db } from '../src/platform/db/client.js';
 import { useTestDatabase } from './helpers/db.js';
@@ -71,6 +72,18 @@ describe('platform admin', () => {
     });
     expect(taken.status).toBe(409);
     expect(taken.text).toContain('Ce numéro Twilio appartient déjà à un groupe.');
+  });
+
+  it('is created by the CLI (staff add --role platform_admin) and lands on the groups page', async () => {
+    const group = await db.group.findUniqueOrThrow({ where: { id: a.groupId } });
+    const email = `admin-${tag()}@panier.test`;
+    const out: string[] = [];
+    const code = await runCli(['staff', 'add', '--group', group.slug, '--role', 'platform_admin', '--name', 'Alex', '--email', email, '--password', PASSWORD], {
+      db, io: { out: (l) => void out.push(l), err: (l) => void out.push(l), write: () => undefined, writeErr: () => undefined },
+    });
+    expect([code, out.join('\n')]).toEqual([0, 'platform_admin Alex added']);
+    const { home } = await loginAs(app, email);
+    expect(home.text).toContain('<h1>Groupes</h1>');
   });
 
   it('refuses a wrong time zone when creating a group, in French', async () => {
