@@ -200,13 +200,13 @@ function buildCli(io: CliIo, env: NodeJS.ProcessEnv, given?: Db) {
     .command('add')
     .description('add a staff account')
     .addOption(groupOption())
-    .addOption(new Option('--role <role>', 'role').choices(['coordinator', 'operator', 'delivery_lead', 'producer']).makeOptionMandatory())
+    .addOption(new Option('--role <role>', 'role').choices(['coordinator', 'operator', 'delivery_lead', 'producer', 'platform_admin']).makeOptionMandatory())
     .requiredOption('--name <name>', 'name')
     .option('--email <email>', 'login email (console)')
     .option('--password <password>', 'console password')
     .option('--phone <phone>', 'phone (the delivery lead gets SMS)')
     .option('--producer <name>', 'for a producer account: which producer')
-    .action(async (o: { group?: string; role: 'coordinator' | 'operator' | 'delivery_lead' | 'producer'; name: string; email?: string; password?: string; phone?: string; producer?: string }) => {
+    .action(async (o: { group?: string; role: 'coordinator' | 'operator' | 'delivery_lead' | 'producer' | 'platform_admin'; name: string; email?: string; password?: string; phone?: string; producer?: string }) => {
       const db = await database();
       const g = await resolveGroup(db, o.group);
       if (o.role === 'producer' && !o.producer) throw new ValidationError('a producer account needs --producer NAME');

@@ -55,7 +55,7 @@ function printWelcome(config: Config, demoLoaded: boolean): void {
   if (demoLoaded) {
     lines.push(`  demo group "${DEMO_GROUP.name}" loaded; its number is ${DEMO_GROUP.number}`);
     lines.push('  demo accounts:');
-    for (const s of DEMO_STAFF) lines.push(`    ${s.role.padEnd(13)} ${s.email} / ${s.password}`);
+    for (const s of DEMO_STAFF) lines.push(`    ${s.role.padEnd(15)} ${s.email} / ${s.password}`);
     lines.push('  try: npm run cli -- distribution list   |   npm run cli -- orders export --distribution next');
   }
   console.log(lines.join('\n') + '\n');

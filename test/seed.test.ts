@@ -32,7 +32,7 @@ describe('demo seed', () => {
     expect(products.some((p) => p.unit === 'g100' && p.portionGrams)).toBe(true);
     expect(products.some((p) => p.unit === 'litre')).toBe(true);
     const roles = (await db.staffUser.findMany({ where: { groupId: first.groupId } })).map((s) => s.role).sort();
-    expect(roles).toEqual(['coordinator', 'delivery_lead', 'operator']);
+    expect(roles).toEqual(['coordinator', 'delivery_lead', 'operator', 'platform_admin']);
     const d = await db.distribution.findFirstOrThrow({ where: { groupId: first.groupId }, include: { relayPoint: true } });
     expect(d.relayPoint.name).toBe('Épicerie du centre');
     expect(windowState(d, new Date())).toBe('open');

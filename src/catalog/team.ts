@@ -6,7 +6,7 @@ import { customerPhone } from '../orders/customers.js';
 import { isUniqueViolation, type Tx } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 
-export type StaffRoleName = 'coordinator' | 'operator' | 'delivery_lead' | 'producer';
+export type StaffRoleName = 'coordinator' | 'operator' | 'delivery_lead' | 'producer' | 'platform_admin';
 
 export interface NewStaff {
   groupId: string;

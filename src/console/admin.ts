@@ -31,6 +31,7 @@ const StaffForm = z.object({
 const CourierForm = z.object({ name: z.string().trim().min(1).max(120), phone: z.string().trim().min(1).max(30) });
 
 const ROLE_LABELS = { coordinator: 'coordination', operator: 'standard', delivery_lead: 'responsable des livraisons', producer: 'producteur' } as const;
+const ALL_ROLE_LABELS = { ...ROLE_LABELS, platform_admin: 'administration de la plateforme' } as const;
 
 export function adminPages(deps: { db: Db; render: Render }) {
   const router = Router();
@@ -140,7 +141,7 @@ export function adminPages(deps: { db: Db; render: Render }) {
     ]);
     await deps.render(req, res, 'team', {
       title: 'Équipe', problems, roles: Object.entries(ROLE_LABELS), producers: producers.map((p) => ({ id: p.id, name: p.name })),
-      people: people.map((p) => ({ id: p.id, name: p.name, role: ROLE_LABELS[p.role], email: p.email, phone: p.phone ? nationalPhone(p.phone) : '', producer: p.producer?.name ?? '', active: p.active, self: p.id === staff.staffId })),
+      people: people.map((p) => ({ id: p.id, name: p.name, role: ALL_ROLE_LABELS[p.role], email: p.email, phone: p.phone ? nationalPhone(p.phone) : '', producer: p.producer?.name ?? '', active: p.active, self: p.id === staff.staffId })),
       couriers: couriers.map((c) => ({ id: c.id, name: c.name, phone: nationalPhone(c.phone), active: c.active })),
     }, status);
   }

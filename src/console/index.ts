@@ -20,6 +20,7 @@ import { sheetPages } from './sheets.js';
 import { queueDashboard } from './queues.js';
 import { catalogueUpload, cataloguePages } from './catalogue.js';
 import { adminPages } from './admin.js';
+import { groupPages } from './groups.js';
 import { customerPages } from './customers.js';
 import { privacyPages } from './privacy.js';
 import { CUSTOMER_IMPORT_PATH, customerImportPages, customerUpload } from './customerImport.js';
@@ -140,8 +141,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     req.session.destroy(() => res.redirect(303, '/console/login'));
   });
 
-  router.get('/console', requireRole('coordinator', 'operator', 'delivery_lead', 'producer'), (req, res) => res.redirect(303, homeOf(req.session.staff!.role)));
-  router.get('/console/welcome', requireRole('coordinator', 'operator', 'delivery_lead', 'producer'), (req, res) =>
+  router.get('/console', requireRole('coordinator', 'operator', 'delivery_lead', 'producer', 'platform_admin'), (req, res) => res.redirect(303, homeOf(req.session.staff!.role)));
+  router.get('/console/welcome', requireRole('coordinator', 'operator', 'delivery_lead', 'producer', 'platform_admin'), (req, res) =>
     render(req, res, 'welcome', { title: 'Bienvenue' }));
 
   router.use(taskPages({ ...deps, render }));
@@ -154,6 +155,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(sheetPages({ ...deps, render }));
   router.use(cataloguePages({ ...deps, render }));
   router.use(adminPages({ ...deps, render }));
+  router.use(groupPages({ ...deps, render }));
   router.use(privacyPages({ ...deps, render }));
 
   // a form without its CSRF token (or a stale one): a plain French page, nothing done

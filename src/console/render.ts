@@ -19,9 +19,12 @@ const NAV: { href: string; label: string; roles: StaffRole[]; tasks?: boolean }[
   { href: '/console/catalogue', label: 'Catalogue', roles: ['coordinator', 'producer'] },
   { href: '/console/distributions', label: 'Distributions', roles: ['coordinator'] },
   { href: '/console/team', label: 'Équipe', roles: ['coordinator'] },
+  { href: '/console/settings', label: 'Réglages', roles: ['coordinator'] },
   { href: '/console/queues', label: 'Files d’envoi', roles: ['coordinator'] },
   { href: '/console/rgpd', label: 'Données (RGPD)', roles: ['coordinator'] },
   { href: '/console/deliveries', label: 'Livraisons', roles: ['coordinator', 'operator', 'delivery_lead'] },
+  // the platform admin: the groups only, never a resident's data
+  { href: '/console/groups', label: 'Groupes', roles: ['platform_admin'] },
 ];
 
 /** The first page of a role. */

@@ -9,7 +9,7 @@ import session from 'express-session';
 import type { Redis } from 'ioredis';
 import { RedisStore as RateLimitRedisStore, type RedisReply } from 'rate-limit-redis';
 
-export type StaffRole = 'coordinator' | 'operator' | 'delivery_lead' | 'producer';
+export type StaffRole = 'coordinator' | 'operator' | 'delivery_lead' | 'producer' | 'platform_admin';
 
 export interface StaffSession {
   staffId: string;

@@ -79,6 +79,8 @@ export const DEMO_STAFF = [
   { role: 'coordinator' as const, name: 'Claire Coordination', email: 'coordination@lormes.demo', password: 'demo-coordination' },
   { role: 'operator' as const, name: 'Sophie Standard', email: 'standard@lormes.demo', password: 'demo-standard' },
   { role: 'delivery_lead' as const, name: 'Marc Livraisons', email: 'livraisons@lormes.demo', password: 'demo-livraisons', phone: '+33612000001' },
+  // creates groups and edits their settings (never a resident's data)
+  { role: 'platform_admin' as const, name: 'Alex Plateforme', email: 'plateforme@lormes.demo', password: 'demo-plateforme' },
 ];
 
 export const DEMO_COURIERS = [

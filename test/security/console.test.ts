@@ -51,7 +51,7 @@ beforeAll(async () => {
     const task = await db.callTask.create({ data: { groupId: group.groupId, kind: 'call_back', status: 'open', callerPhone: group.customerPhone, customerId: group.customerId } });
     const staff = await db.staffUser.findFirstOrThrow({ where: { groupId: group.groupId, role: 'operator' } });
     const courier = await db.courier.create({ data: { groupId: group.groupId, name: 'Paul', phone: uniqueMobile() } });
-    return { order: order.id, delivery: delivery.id, task: task.id, customer: group.customerId, product: group.products.baguette, distribution: group.distributionId, staff: staff.id, courier: courier.id };
+    return { order: order.id, delivery: delivery.id, task: task.id, customer: group.customerId, product: group.products.baguette, distribution: group.distributionId, staff: staff.id, courier: courier.id, group: group.groupId };
   };
 });
 
@@ -59,7 +59,7 @@ beforeAll(async () => {
 function fill(path: string, id: Record<string, string>): string {
   const kind = path.startsWith('/console/orders') ? 'order' : path.startsWith('/console/deliveries') ? 'delivery' : path.startsWith('/console/tasks') ? 'task'
     : path.startsWith('/console/customers') ? 'customer' : path.startsWith('/console/catalogue') ? 'product' : path.startsWith('/console/distributions') ? 'distribution'
-      : path.startsWith('/console/team/staff') ? 'staff' : 'courier';
+      : path.startsWith('/console/team/staff') ? 'staff' : path.startsWith('/console/groups') ? 'group' : 'courier';
   return path.replace(':id', id[kind]!).replace(':action', 'close');
 }
 
@@ -108,6 +108,9 @@ describe('console routes', () => {
     only('/console/distributions', ['coordinator']);
     only('/console/team', ['coordinator']);
     only('/console/exports/orders.csv', ['coordinator', 'operator']);
+    only('/console/settings', ['coordinator']);
+    only('/console/groups', ['platform_admin']);
+    only('/console/groups/:id', ['platform_admin']);
   });
 
   it('never open or change another group’s order, resident, task, delivery, product, distribution or account', async () => {
@@ -116,8 +119,10 @@ describe('console routes', () => {
     for (const r of routes.filter((x) => x.path.includes(':id'))) {
       const res = r.method === 'get' ? await agent.get(fill(r.path, theirs)) : await agent.post(fill(r.path, theirs)).type('form').send({ _csrf: csrf, name: 'Pris', note: 'x', active: '0', courierId: theirs.courier, phone: uniqueMobile() });
       // a page: not found. An action: not found, refused as invalid before any lookup, or sent back
-      // to its list with a flash (the distribution actions); the rows below say nothing changed
-      expect([r.method, r.path, r.method === 'get' ? res.status === 404 : [303, 400, 404].includes(res.status)]).toEqual([r.method, r.path, true]);
+      // to its list with a flash (the distribution actions); the rows below say nothing changed.
+      // The platform admin's group pages: refused to a coordinator by role
+      const ok = r.path.startsWith('/console/groups') ? res.status === 403 : r.method === 'get' ? res.status === 404 : [303, 400, 404].includes(res.status);
+      expect([r.method, r.path, ok]).toEqual([r.method, r.path, true]);
     }
     expect(await db.order.findUniqueOrThrow({ where: { id: theirs.order } })).toMatchObject({ status: 'confirmed', paidAt: null, collectedAt: null });
     expect((await db.callTask.findUniqueOrThrow({ where: { id: theirs.task } })).status).toBe('open');
@@ -127,6 +132,7 @@ describe('console routes', () => {
     expect((await db.distribution.findUniqueOrThrow({ where: { id: theirs.distribution } })).status).toBe('scheduled');
     expect((await db.customer.findUniqueOrThrow({ where: { id: theirs.customer } })).name).toBe('Madame Test');
     expect((await db.product.findUniqueOrThrow({ where: { id: theirs.product } })).name).toBe('Baguette tradition');
+    expect((await db.group.findUniqueOrThrow({ where: { id: other.groupId } })).name).not.toBe('Pris');
   });
 
   it('answer a control character in a path, a filter or a form field with a French 400, never a 500', async () => {

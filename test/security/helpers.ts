@@ -13,7 +13,7 @@ import { LogCapture, sign, TEST_AUTH_TOKEN } from '../helpers/app.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from '../helpers/fixtures.js';
 
 export const PASSWORD = 'correct horse battery';
-export const ROLES: StaffRole[] = ['coordinator', 'operator', 'delivery_lead', 'producer'];
+export const ROLES: StaffRole[] = ['coordinator', 'operator', 'delivery_lead', 'producer', 'platform_admin'];
 
 // plain http: supertest's agent keeps no Secure cookie (an https base would mark them Secure)
 export const SECURITY_BASE_URL = 'http://panier.test';
