@@ -351,6 +351,21 @@ describe('known errors in French', () => {
   });
 });
 
+describe('several villages on one deployment', () => {
+  it('one person who texts two groups is two residents, and nothing crosses', async () => {
+    const a = await village();
+    const b = await village();
+    const phone = uniqueMobile();
+    expect(await text(a.g, phone, '2 baguettes')).toContain('Répondez OUI');
+    expect(await text(a.g, phone, 'OUI')).toContain('Commande confirmée');
+    // the same phone, the other group's number: a stranger there, with no order
+    expect(await text(b.g, phone, 'SUIVI')).toContain("Vous n'avez pas de commande en cours");
+    const residents = await db.customer.findMany({ where: { phone }, orderBy: { createdAt: 'asc' } });
+    expect(residents.map((r) => r.groupId).sort()).toEqual([a.g.groupId, b.g.groupId].sort());
+    expect(await db.order.count({ where: { customer: { phone }, groupId: b.g.groupId } })).toBe(0);
+  });
+});
+
 describe('exports', () => {
   it('neutralise formulas a resident texted as their address, in the delivery register', async () => {
     const v = await village();
