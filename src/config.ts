@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   SESSION_REDIS_URL: optionalString,
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   OUTBOX_RELAY_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).default(1000)),
+  // the minute sweep's period (closing, reminders, late couriers); shorter only for tests (test:scale)
+  SWEEP_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).default(60_000)),
   // Twilio's pace for a long code is one segment a second; 0 lifts the limit (a stand-in, a benchmark)
   SMS_SEGMENTS_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(1)),
   // a courier who has not replied OK this long after being assigned is reported to the delivery lead
@@ -66,6 +68,7 @@ export interface Config {
   sessionRedisUrl: string | undefined;
   logLevel: string;
   outboxRelayIntervalMs: number;
+  sweepIntervalMs: number;
   smsSegmentsPerSecond: number;
   courierAcceptWithinMs: number;
   databasePoolMax: number;
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionRedisUrl: e.SESSION_REDIS_URL,
     logLevel: e.LOG_LEVEL,
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     smsSegmentsPerSecond: e.SMS_SEGMENTS_PER_SECOND,
     courierAcceptWithinMs: e.COURIER_ACCEPT_WITHIN_MINUTES * 60_000,
     databasePoolMax: e.DATABASE_POOL_MAX,

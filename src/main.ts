@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       twilio: createTwilioClient(config.twilio.accountSid, config.twilio.authToken, config.twilio.apiBaseUrl),
       publicBaseUrl: config.publicBaseUrl, relayIntervalMs: config.outboxRelayIntervalMs,
       listenUrl: database.embedded ? undefined : database.url,
-      sender: { segmentsPerSecond: config.smsSegmentsPerSecond }, sweep: { acceptWithinMs: config.courierAcceptWithinMs },
+      sender: { segmentsPerSecond: config.smsSegmentsPerSecond }, sweep: { acceptWithinMs: config.courierAcceptWithinMs, everyMs: config.sweepIntervalMs },
     });
     // inbound SMS the web side journaled while the database was down, replayed once it answers
     const journalReplay = startJournalReplay({
