@@ -78,11 +78,12 @@ describe('the SMS conversation beyond ordering', () => {
   it('does not add a re-sent text twice, and says how to add more', async () => {
     const r = await resident();
     const first = await text(r.phone, '2 baguettes tradition svp');
-    expect(first).toContain('2 Baguette tradition 2,40 €\nTotal 2,40 €.');
+    // one line: its price is the total, not repeated
+    expect(first).toContain('Vous commandez:\n2 Baguette tradition 2,40 €\nRetrait ');
     expect(await text(r.phone, '2 Baguettes tradition SVP')).toBe(
       'Votre panier contient déjà cette liste. Répondez OUI pour confirmer. Pour en ajouter, écrivez par ex: encore 2 baguettes.',
     );
-    expect(await text(r.phone, 'encore 2 baguettes')).toContain('Vous commandez:\n4 Baguette tradition 4,80 €\nTotal 4,80 €.');
+    expect(await text(r.phone, 'encore 2 baguettes')).toContain('Vous commandez:\n4 Baguette tradition 4,80 €\nRetrait ');
     expect(await text(r.phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\. Total 4,80 €/);
     const order = (await ordersOf(r.id)).find((o) => o.status === 'confirmed');
     expect(order!.lines.map((l) => l.quantity)).toEqual([4]);

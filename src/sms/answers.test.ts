@@ -11,7 +11,11 @@ const pickup = { pickup: 'vendredi 4 décembre 16h-19h', place: 'Épicerie du ce
 describe('SMS answers within budget', () => {
   it('lists a short basket line by line', () => {
     const reply = draftReply([{ productId: '1', quantity: 2, requestedGrams: null, notes: [] }], products, pickup);
-    expect(reply).toBe('Vous commandez:\n2 Baguette tradition 2,40 €\nTotal 2,40 €. Retrait vendredi 4 décembre 16h-19h, Épicerie du centre.\nRépondez OUI pour confirmer ou NON pour annuler.');
+    expect(reply).toBe('Vous commandez:\n2 Baguette tradition 2,40 €\nRetrait vendredi 4 décembre 16h-19h, Épicerie du centre.\nRépondez OUI pour confirmer ou NON pour annuler.');
+    // one line is its own total: the reply fits one SMS; two lines keep the total under them
+    expect(countSegments(toGsm7(reply)).segments).toBe(1);
+    const two = draftReply([{ productId: '1', quantity: 2, requestedGrams: null, notes: [] }, { productId: '16', quantity: 1, requestedGrams: null, notes: [] }], products, pickup);
+    expect(two).toContain(' 2,40 €\nTotal 4,80 €. Retrait vendredi');
   });
 
   it('summarises a long basket with its count, total and SUIVI, in 3 segments at most', () => {
