@@ -50,7 +50,7 @@ describe('ordering by SMS', () => {
     expect(conversation.expiresAt.getTime()).toBe(distribution.closesAt.getTime());
 
     const confirmed = await text(phone, 'oui merci');
-    expect(confirmed).toMatch(/^Commande confirmée, panier \d+\. Total environ 5,20 €\. Retrait .+, Epicerie test\. Les produits pesés sont payés au poids réel au retrait\. Merci !$/);
+    expect(confirmed).toMatch(/^Commande confirmée, panier \d+\. Total environ 5,20 €\. Retrait .+, Epicerie test\. Prix exact à la pesée\. Merci !$/);
     expect(await db.order.findFirst({ where: { customerId: customer.id } })).toMatchObject({ status: 'confirmed' });
 
     expect(await text(phone, 'Jeanne Dubois')).toBe("Merci Jeanne Dubois, c'est noté.");

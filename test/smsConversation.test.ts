@@ -78,14 +78,28 @@ describe('the SMS conversation beyond ordering', () => {
   it('does not add a re-sent text twice, and says how to add more', async () => {
     const r = await resident();
     const first = await text(r.phone, '2 baguettes tradition svp');
-    expect(first).toContain('2 Baguette tradition 2,40 €\nTotal 2,40 €.');
+    // one line: its price is the total, not repeated
+    expect(first).toContain('Vous commandez:\n2 Baguette tradition 2,40 €\nRetrait ');
     expect(await text(r.phone, '2 Baguettes tradition SVP')).toBe(
       'Votre panier contient déjà cette liste. Répondez OUI pour confirmer. Pour en ajouter, écrivez par ex: encore 2 baguettes.',
     );
-    expect(await text(r.phone, 'encore 2 baguettes')).toContain('Vous commandez:\n4 Baguette tradition 4,80 €\nTotal 4,80 €.');
+    expect(await text(r.phone, 'encore 2 baguettes')).toContain('Vous commandez:\n4 Baguette tradition 4,80 €\nRetrait ');
     expect(await text(r.phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\. Total 4,80 €/);
     const order = (await ordersOf(r.id)).find((o) => o.status === 'confirmed');
     expect(order!.lines.map((l) => l.quantity)).toEqual([4]);
+  });
+
+  it('knows a re-sent order in other words: the same lines are not doubled', async () => {
+    const r = await resident();
+    expect(await text(r.phone, 'bonjour 2 baguettes merci')).toContain('Vous commandez:\n2 Baguette tradition 2,40 €\n');
+    expect(await text(r.phone, '2 baguettes svp')).toBe(
+      'Votre panier contient déjà cette liste. Répondez OUI pour confirmer. Pour en ajouter, écrivez par ex: encore 2 baguettes.',
+    );
+    // other lines: a new request, read as such (the draft then holds 2 + 3)
+    expect(await text(r.phone, '3 baguettes svp')).toContain('Vous commandez:\n5 Baguette tradition 6,00 €\n');
+    expect(await text(r.phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\. Total 6,00 €/);
+    const confirmed = (await ordersOf(r.id)).filter((o) => o.status === 'confirmed');
+    expect(confirmed.map((o) => o.lines.map((l) => l.quantity))).toEqual([[5]]);
   });
 
   it('takes a delivery request inside an order and confirms both together, never saying "Retrait"', async () => {

@@ -41,9 +41,9 @@ describe('the voice menu, walked as Twilio would', () => {
     expect(c.said().join(' ')).toContain('Pour votre panier habituel, tapez 1.');
     await c.press('1');
     // plurals, and the pack said instead of its parentheses
-    expect(c.said().join(' ')).toBe('Votre panier habituel: 2 Baguettes tradition, 1 boîte de 6 oeufs. Total 4 euros 80. Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.');
+    expect(c.said().join(' ')).toBe('Votre panier habituel: 2 Baguettes tradition, 1 boîte de 6 oeufs. Total 4 euros 80. Pour confirmer, tapez 1. Pour annuler, tapez 2.');
     await c.press('1');
-    expect(c.said()[0]).toMatch(/^Votre commande est confirmée\. Votre numéro de panier est le \d+\. Total 4 euros 80\. Retrait .+, à l’Epicerie test\. Au revoir\.$/);
+    expect(c.said()[0]).toMatch(/^Commande confirmée, panier \d+\. Retrait .+, à l’Epicerie test\. Au revoir\.$/);
     expect(c.ended).toBe(true);
     const placed = await db.order.findFirstOrThrow({ where: { customerId: customer.id, status: 'confirmed', channel: 'voice' }, include: { lines: true } });
     expect(placed.lines.map((l) => [l.productName, l.quantity]).sort()).toEqual([['Baguette tradition', 2], ['Oeufs (boite de 6)', 1]]);
@@ -56,10 +56,10 @@ describe('the voice menu, walked as Twilio would', () => {
     await c.start();
     await c.press('1');
     await c.press('2');
-    expect(c.said().join(' ')).toContain('Tapez le numéro du produit, puis la touche dièse.');
+    expect(c.said().join(' ')).toContain('Tapez le numéro du produit, puis dièse.');
     await c.press('1#');
     // quantity 1 by default, a key to change it
-    expect(c.said().join(' ')).toBe('1 Baguette tradition, 1 euro 20. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour l’ajouter et finir, tapez 9. Pour corriger, tapez étoile.');
+    expect(c.said().join(' ')).toBe('1 Baguette tradition, 1 euro 20. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour corriger, tapez étoile.');
     await c.press('2');
     await c.press('3#');
     expect(c.said().join(' ')).toContain('3 Baguettes tradition: c’est ajouté.');
@@ -69,9 +69,9 @@ describe('the voice menu, walked as Twilio would', () => {
     await c.press('2');
     await c.press('2#');
     await c.press('9#');
-    expect(c.said().join(' ')).toContain('Je récapitule votre commande: 3 Baguettes tradition, 2 kilos de Pommes. Total environ 9 euros 20.');
+    expect(c.said().join(' ')).toContain('Votre commande: 3 Baguettes tradition, 2 kilos de Pommes. Total environ 9 euros 20.');
     await c.press('1');
-    expect(c.said()[0]).toMatch(/^Votre commande est confirmée\./);
+    expect(c.said()[0]).toMatch(/^Commande confirmée, panier \d+\./);
     const session = await db.callSession.findUniqueOrThrow({ where: { callSid: c.callSid } });
     const order = await db.order.findFirstOrThrow({ where: { customerId: session.customerId!, channel: 'voice' }, include: { lines: true } });
     expect(order.estimatedCents).toBe(360 + 560);
@@ -86,7 +86,7 @@ describe('the voice menu, walked as Twilio would', () => {
     await c.speak('deux baguettes et un kilo de pommes');
     expect(c.said().join(' ')).toContain('J’ai compris: 2 Baguettes tradition, 1 kilo de Pommes. Total environ 5 euros 20.');
     await c.press('1');
-    expect(c.said()[0]).toMatch(/^Votre commande est confirmée\./);
+    expect(c.said()[0]).toMatch(/^Commande confirmée, panier \d+\./);
   });
 
   it('turns speech it cannot read twice into a message for the operator', async () => {

@@ -1,6 +1,6 @@
 // What the SMS conversation answers beyond ordering: prices, dates, thanks, removals, the usual
 // basket, duplicates, long baskets. French, polite (vous), short, written in GSM-7 (no ê ç œ ’).
-import { euros } from './sms.js';
+import { draftTotal, euros } from './sms.js';
 
 export const conversation = {
   greeting: () => 'Bonjour ! Pour commander, envoyez votre liste, ex: 2 baguettes. AIDE pour en savoir plus.',
@@ -17,7 +17,7 @@ export const conversation = {
   whenNext: (pickup: string, place: string, opens: string) => `Prochain retrait ${pickup}, ${place}. Commandes à partir du ${opens}.`,
   /** a draft for home delivery: never "Retrait" */
   draftDelivery: (lines: string, totalCents: number, estimated: boolean, fulfilment: string) =>
-    `Vous commandez:\n${lines}\nTotal ${estimated ? 'environ ' : ''}${euros(totalCents)}. ${fulfilment}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
+    `Vous commandez:\n${lines}\n${draftTotal(lines, totalCents, estimated)}${fulfilment}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
   /** a long basket: the count and total, the detail on SUIVI */
   draftShort: (count: number, totalCents: number, estimated: boolean, fulfilment: string) =>
     `Vous commandez ${count} produits, total ${estimated ? 'environ ' : ''}${euros(totalCents)}. ${fulfilment}.\nSUIVI pour le détail. Répondez OUI pour confirmer ou NON pour annuler.`,

@@ -44,17 +44,23 @@ export function summaryLines(lines: SummaryLine[]): string {
   return lines.map((l) => `${l.label} ${l.estimated ? 'environ ' : ''}${euros(l.cents)}${l.note ? ` (${l.note})` : ''}`).join('\n');
 }
 
+/** "Total 4,80 €. " under several lines; nothing under one, whose price is the total. */
+export function draftTotal(lines: string, totalCents: number, estimated: boolean): string {
+  return lines.includes('\n') ? `Total ${estimated ? 'environ ' : ''}${euros(totalCents)}. ` : '';
+}
+
 export const sms = {
   help: () =>
     'Pour commander, envoyez votre liste, ex: 2 baguettes et 1 kg de pommes. CATALOGUE: les produits. SUIVI: votre commande. ANNULER. LIVRAISON + adresse. STOP: plus de SMS.',
   askName: () => 'Pour préparer votre panier, quel est votre nom ?',
   nameSaved: (name: string) => `Merci ${name}, c'est noté.`,
+  /** one line already shows its price: no total under it (the reply then fits one SMS) */
   draft: (lines: string, totalCents: number, estimated: boolean, pickup: string, place: string) =>
-    `Vous commandez:\n${lines}\nTotal ${estimated ? 'environ ' : ''}${euros(totalCents)}. Retrait ${pickup}, ${place}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
+    `Vous commandez:\n${lines}\n${draftTotal(lines, totalCents, estimated)}Retrait ${pickup}, ${place}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
   addition: (lines: string, basket: number, totalCents: number) =>
     `Vous ajoutez au panier ${basket}:\n${lines}\nNouveau total environ ${euros(totalCents)}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
   confirmed: (basket: number, totalCents: number, estimated: boolean, pickup: string, place: string) =>
-    `Commande confirmée, panier ${basket}. Total ${estimated ? 'environ ' : ''}${euros(totalCents)}. Retrait ${pickup}, ${place}.${estimated ? ' Les produits pesés sont payés au poids réel au retrait.' : ''} Merci !`,
+    `Commande confirmée, panier ${basket}. Total ${estimated ? 'environ ' : ''}${euros(totalCents)}. Retrait ${pickup}, ${place}.${estimated ? ' Prix exact à la pesée.' : ''} Merci !`,
   added: (basket: number, totalCents: number) => `Ajout confirmé au panier ${basket}. Nouveau total environ ${euros(totalCents)}. Merci !`,
   draftDropped: () => "C'est annulé, rien n'est commandé.",
   nothingToConfirm: () => "Il n'y a rien à confirmer. Envoyez votre liste, ex: 2 baguettes.",

@@ -97,25 +97,32 @@ export const voice = {
   greeting: (name: string | null, group: string) => (name ? `Bonjour ${name}. Bienvenue au ${group}.` : `Bonjour. Bienvenue au ${group}.`),
   /** orders closed: the first choice is no longer "Pour commander" */
   mainMenu: (orderOpen = true) =>
-    `${orderOpen ? 'Pour commander, tapez 1. ' : ''}Pour suivre votre commande, tapez 2. Pour une livraison à domicile, tapez 3. Pour parler à quelqu’un, tapez 0. Pour réécouter, tapez étoile.`,
+    `${orderOpen ? 'Pour commander, tapez 1. ' : ''}Pour suivre votre commande, tapez 2. Pour une livraison, tapez 3. Pour parler à quelqu’un, tapez 0.`,
   windowClosed: (opens: string | null) =>
     opens ? `Les commandes sont fermées pour le moment. Elles ouvriront ${opens}.` : 'Il n’y a pas de distribution prévue pour le moment.',
   orderMenu: (hasUsual: boolean) =>
-    `${hasUsual ? 'Pour votre panier habituel, tapez 1. ' : ''}Pour commander avec les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour laisser un message, tapez 4. Pour revenir au menu, tapez étoile.`,
+    `${hasUsual ? 'Pour votre panier habituel, tapez 1. ' : ''}Pour les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour un message, tapez 4.`,
   usualBasket: (items: string, total: string) => `Votre panier habituel: ${items}. Total ${total}.`,
   skipped: (names: string) => `Ces produits ne sont plus proposés: ${names.replace(/\s*\([^)]*\)/g, '')}.`,
-  confirmPrompt: () => 'Pour confirmer, tapez 1. Pour revenir au menu, tapez 2.',
-  codePrompt: (first: boolean) =>
-    first ? 'Tapez le numéro du produit, puis la touche dièse.' : 'Tapez le numéro suivant, puis dièse. Pour finir, tapez 9 puis dièse.',
+  /** nothing is ordered yet: 2 leaves it (back to the main menu) */
+  confirmPrompt: () => 'Pour confirmer, tapez 1. Pour annuler, tapez 2.',
+  /** in full the first time; once a product is added, the caller knows the way: briefly */
+  codePrompt: (first: boolean) => (first ? 'Tapez le numéro du produit, puis dièse.' : 'Autre produit: numéro et dièse. Pour finir: 9 et dièse.'),
   unknownCode: (code: string) => `Le numéro ${code} n’existe pas dans le catalogue.`,
   quantityPrompt: () => 'Combien en voulez-vous ? Tapez le nombre, puis dièse.',
-  itemReadback: (item: string, price: string) =>
-    `${item}, ${price}. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour l’ajouter et finir, tapez 9. Pour corriger, tapez étoile.`,
+  /**
+   * The first product: every choice in full (9 comes with the next one). The next ones, briefly: add,
+   * or add and finish; 2 (quantity) and étoile (correct) still work as heard the first time.
+   */
+  itemReadback: (item: string, price: string, brief = false) =>
+    brief
+      ? `${item}, ${price}. Pour l’ajouter, 1. Pour l’ajouter et finir, 9.`
+      : `${item}, ${price}. Pour l’ajouter, tapez 1. Pour une autre quantité, tapez 2. Pour corriger, tapez étoile.`,
   itemAdded: () => 'C’est ajouté.',
   itemAddedAs: (item: string) => `${item}: c’est ajouté.`,
   correctCode: () => 'Ce produit n’est pas ajouté.',
   emptyCart: () => 'Votre commande est vide.',
-  review: (items: string, total: string) => `Je récapitule votre commande: ${items}. Total ${total}.`,
+  review: (items: string, total: string) => `Votre commande: ${items}. Total ${total}.`,
   speechPrompt: () => 'Dites maintenant votre commande, par exemple: deux baguettes et un kilo de pommes. Prenez votre temps, puis attendez.',
   speechReadback: (items: string, total: string) => `J’ai compris: ${items}. Total ${total}.`,
   speechChoice: () => 'Pour confirmer, tapez 1. Pour recommencer, tapez 2. Pour laisser plutôt un message, tapez 3.',
@@ -123,8 +130,8 @@ export const voice = {
   speechUnknown: (words: string) => `Je n’ai pas trouvé: ${words}.`,
   recordPrompt: () => 'Après le bip, dites votre commande, votre nom et votre adresse, puis tapez dièse.',
   recordDone: () => 'Merci, votre message est enregistré. Nous vous rappellerons pour confirmer votre commande. Au revoir.',
-  confirmed: (basket: number, total: string, pickup: string, place: string) =>
-    `Votre commande est confirmée. Votre numéro de panier est le ${basket}. Total ${total}. Retrait ${pickup}, ${atPlace(place)}. Au revoir.`,
+  /** the total was said just before the caller confirmed: not again */
+  confirmed: (basket: number, pickup: string, place: string) => `Commande confirmée, panier ${basket}. Retrait ${pickup}, ${atPlace(place)}. Au revoir.`,
   outOfStock: (name: string, remaining: number) => {
     if (remaining > 0) return `Il ne reste que ${spokenItem(remaining, name)}.`;
     const base = spokenItem(1, name).replace(/^1 (boîte|paquet) de \d+ /, '').replace(/^1 /, '');

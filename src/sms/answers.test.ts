@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { demoCatalogProducts } from '../../scripts/eval/conversations.js';
+import { demoReaderProducts } from '../../scripts/eval/corpus.js';
+import { createOrderReader } from '../catalog/reading/reader.js';
+import { createRequestReader } from '../catalog/reading/requests.js';
 import { toGsm7 } from '../i18n/gsm7.js';
 import { draftReply, fits, priceReply, unknownPrefix, withinBudget } from './answers.js';
-import { sameText } from './intents.js';
+import { readSmsIntent, sameOrder, sameText } from './intents.js';
 import { countSegments } from './segments.js';
 
 const products = demoCatalogProducts();
@@ -11,7 +14,11 @@ const pickup = { pickup: 'vendredi 4 décembre 16h-19h', place: 'Épicerie du ce
 describe('SMS answers within budget', () => {
   it('lists a short basket line by line', () => {
     const reply = draftReply([{ productId: '1', quantity: 2, requestedGrams: null, notes: [] }], products, pickup);
-    expect(reply).toBe('Vous commandez:\n2 Baguette tradition 2,40 €\nTotal 2,40 €. Retrait vendredi 4 décembre 16h-19h, Épicerie du centre.\nRépondez OUI pour confirmer ou NON pour annuler.');
+    expect(reply).toBe('Vous commandez:\n2 Baguette tradition 2,40 €\nRetrait vendredi 4 décembre 16h-19h, Épicerie du centre.\nRépondez OUI pour confirmer ou NON pour annuler.');
+    // one line is its own total: the reply fits one SMS; two lines keep the total under them
+    expect(countSegments(toGsm7(reply)).segments).toBe(1);
+    const two = draftReply([{ productId: '1', quantity: 2, requestedGrams: null, notes: [] }, { productId: '16', quantity: 1, requestedGrams: null, notes: [] }], products, pickup);
+    expect(two).toContain(' 2,40 €\nTotal 4,80 €. Retrait vendredi');
   });
 
   it('summarises a long basket with its count, total and SUIVI, in 3 segments at most', () => {
@@ -39,5 +46,21 @@ describe('SMS answers within budget', () => {
     expect(sameText('2 Baguettes  tradition SVP', '2 baguettes tradition svp')).toBe(true);
     expect(sameText('2 baguettes', 'encore 2 baguettes')).toBe(false);
     expect(sameText('', '  ')).toBe(false);
+  });
+
+  it('tells a re-sent order by the lines it reads to, whatever the pleasantries', () => {
+    const readRequest = createRequestReader(createOrderReader(demoReaderProducts()));
+    const resent = (before: string, now: string) => {
+      const intent = readSmsIntent(now, readRequest, { pending: true });
+      return intent.kind === 'order' && sameOrder(before, intent, now, readRequest);
+    };
+    expect(resent('bonjour 2 baguettes merci', '2 baguettes svp')).toBe(true);
+    expect(resent('Bonjour, 2 baguettes et 1 kg de pommes. Merci !', '1 kilo de pommes et 2 baguettes svp')).toBe(true);
+    expect(resent('2 baguettes', '2 Baguettes')).toBe(true);
+    // other lines, or more asked for: a new order
+    expect(resent('bonjour 2 baguettes merci', '3 baguettes svp')).toBe(false);
+    expect(resent('2 baguettes', '2 baguettes et 1 kg de pommes')).toBe(false);
+    expect(resent('2 baguettes', 'encore 2 baguettes')).toBe(false);
+    expect(resent('2 baguettes', '2 autres baguettes svp')).toBe(false);
   });
 });

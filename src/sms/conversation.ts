@@ -25,7 +25,7 @@ import { lineTypeOf } from '../platform/phone.js';
 import { isDataRequest, recordDataRequest } from '../privacy/dataRequest.js';
 import { withFirstContactNotice } from '../privacy/notice.js';
 import { additionReply, draftReply, mergeLines, pendingReply, priceReply, unknownPrefix, withinBudget } from './answers.js';
-import { readSmsIntent, sameText, type ConversationIntent } from './intents.js';
+import { readSmsIntent, sameOrder, type ConversationIntent } from './intents.js';
 import { cataloguePages, type CatalogProduct, type PendingLine } from './replies.js';
 import { countSegments } from './segments.js';
 
@@ -510,10 +510,12 @@ export function createSmsConversation(deps: ConversationDeps) {
         data: fresh ? { nameAsked: kept.nameAsked } : kept,
       };
       const pending = s.state === 'confirm_order' || s.state === 'confirm_addition';
-      const intent = readSmsIntent(input.body, createRequestReader(catalog.read), { pending });
+      const readRequest = createRequestReader(catalog.read);
+      const intent = readSmsIntent(input.body, readRequest, { pending });
       const previous = s.data.lastOrderText;
+      // the same text, or other words for exactly the same lines ("bonjour 2 baguettes merci", "2 baguettes svp")
       const resent =
-        intent.kind === 'order' && previous !== undefined && now.getTime() - new Date(previous.at).getTime() < DUPLICATE_WINDOW_MS && sameText(previous.text, input.body);
+        intent.kind === 'order' && previous !== undefined && now.getTime() - new Date(previous.at).getTime() < DUPLICATE_WINDOW_MS && sameOrder(previous.text, intent, input.body, readRequest);
       let result: StepResult;
       if (intent.kind === 'stop') {
         result = (await optOut(tx, customer.id, now)) ? { reply: sms.stopped(), state: 'idle', data: s.data } : { reply: null, state: s.state, data: s.data };

@@ -168,7 +168,7 @@ function promptFor(node: Node, s: CallState, ctx: CallContext): Prompt {
       // quantity 1 by default: one key adds it, another changes the quantity
       const p = ctx.products.byCode.get(s.pendingCode ?? -1)!;
       const line = pendingLine(s, p);
-      return { say: [voice.itemReadback(spokenLine(line, p), spokenEuros(p.priceOf(line)))], gather: ONE_KEY('un, deux, neuf, étoile') };
+      return { say: [voice.itemReadback(spokenLine(line, p), spokenEuros(p.priceOf(line)), s.cart.length > 0)], gather: ONE_KEY('un, deux, neuf, étoile') };
     }
     case 'review_confirm': {
       const { text, total } = cartItems(s.cart, ctx);
@@ -222,7 +222,7 @@ function placeOrder(s: CallState, ctx: CallContext, lines: CartLine[]): Transiti
     effect: { kind: 'place_order', lines },
     after: (outcome) => {
       if (outcome.kind === 'order_placed') {
-        return end({ ...s, cart: [] }, [voice.confirmed(outcome.basket, spokenTotal(lines, ctx, outcome.totalCents), outcome.pickup, outcome.place)]);
+        return end({ ...s, cart: [] }, [voice.confirmed(outcome.basket, outcome.pickup, outcome.place)]);
       }
       if (outcome.kind === 'out_of_stock') {
         const cart = lines
