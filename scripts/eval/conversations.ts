@@ -1,6 +1,5 @@
 // Loads the labelled corpus of conversational texts and scores what the SMS conversation reads in
 // each message (intent and outcome). Shared by `npm run eval:sms` and the test that holds the goal.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrderReader, type ReadResult } from '../../src/catalog/reading/reader.js';
@@ -10,6 +9,7 @@ import { conversation, joinNames } from '../../src/i18n/conversation.js';
 import { toGsm7 } from '../../src/i18n/gsm7.js';
 import { sms } from '../../src/i18n/sms.js';
 import { draftReply, priceReply, unknownPrefix, withinBudget } from '../../src/sms/answers.js';
+import { labelledLines } from './corpus.js';
 import { readSmsIntent, type ConversationIntent } from '../../src/sms/intents.js';
 import type { CatalogProduct, PendingLine } from '../../src/sms/replies.js';
 import { countSegments } from '../../src/sms/segments.js';
@@ -32,19 +32,12 @@ function canonical(label: string): string {
 }
 
 export function loadConversations(file = CONVERSATIONS): ConversationCase[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .map((raw, i) => ({ raw, line: i + 1 }))
-    .filter(({ raw }) => raw.trim() && !raw.startsWith('#'))
-    .map(({ raw, line }) => {
-      const cut = raw.lastIndexOf('|');
-      if (cut < 0) throw new Error(`corpus line ${line} has no "|"`);
-      const messages = raw.slice(0, cut).split(' >> ').map((m) => m.trim().replace(/\\n/g, '\n'));
-      const expected = raw.slice(cut + 1).split(' >> ').map(canonical);
-      if (messages.length !== expected.length) throw new Error(`corpus line ${line}: ${messages.length} messages, ${expected.length} labels`);
-      return { line, messages, expected };
-    });
+  return labelledLines(file).map(({ line, text, label }) => {
+    const messages = text.split(' >> ').map((m) => m.trim().replace(/\\n/g, '\n'));
+    const expected = label.split(' >> ').map(canonical);
+    if (messages.length !== expected.length) throw new Error(`corpus line ${line}: ${messages.length} messages, ${expected.length} labels`);
+    return { line, messages, expected };
+  });
 }
 
 /** An intent in the corpus notation. */

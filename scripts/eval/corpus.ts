@@ -14,7 +14,8 @@ export interface CorpusCase {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export function loadCorpus(file = path.join(root, 'test', 'corpus', 'sms-orders.txt')): CorpusCase[] {
+/** The lines of a labelled corpus file: "text | label", comments (#) and blank lines left out. */
+export function labelledLines(file: string): { line: number; text: string; label: string }[] {
   return fs
     .readFileSync(file, 'utf8')
     .split('\n')
@@ -23,9 +24,15 @@ export function loadCorpus(file = path.join(root, 'test', 'corpus', 'sms-orders.
     .map(({ raw, line }) => {
       const cut = raw.lastIndexOf('|');
       if (cut < 0) throw new Error(`corpus line ${line} has no "|"`);
-      const expected = raw.slice(cut + 1).trim();
-      return { line, text: raw.slice(0, cut).trim().replace(/\\n/g, '\n'), expected: expected === '-' ? [] : expected.split(/\s+/).sort() };
+      return { line, text: raw.slice(0, cut), label: raw.slice(cut + 1) };
     });
+}
+
+export function loadCorpus(file = path.join(root, 'test', 'corpus', 'sms-orders.txt')): CorpusCase[] {
+  return labelledLines(file).map(({ line, text, label }) => {
+    const expected = label.trim();
+    return { line, text: text.trim().replace(/\\n/g, '\n'), expected: expected === '-' ? [] : expected.split(/\s+/).sort() };
+  });
 }
 
 /** The demo catalogue as the reader sees it (code as id). */
