@@ -5,6 +5,9 @@ import { Router, type Request } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { exportText, privacyText } from '../i18n/privacy.js';
+import { staffActor } from '../orders/actor.js';
+import { completeDataRequests } from '../orders/callTasks.js';
+import { ACTIVE_STATUSES } from '../orders/status.js';
 import type { Db } from '../platform/db/client.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
@@ -15,7 +18,7 @@ import { recordDataRequest } from '../privacy/dataRequest.js';
 import { eraseResident } from '../privacy/erasure.js';
 import { exportResident } from '../privacy/export.js';
 import { anonymisationDate } from '../privacy/retention.js';
-import { DEFAULT_PRIVACY_SETTINGS, loadPrivacySettings } from '../privacy/settings.js';
+import { DEFAULT_PRIVACY_SETTINGS, loadPrivacySettings, savePrivacySettings } from '../privacy/settings.js';
 import { processTwilioDeletions } from '../privacy/twilioDeletions.js';
 import type { Render } from './render.js';
 import { requireRole } from './session.js';
@@ -87,7 +90,7 @@ export function privacyPages(deps: { db: Db; render: Render; log: Logger; twilio
       return res.redirect(303, `/console/customers/${c.id}`);
     }
     // an order under way still needs their name and number (pickup, delivery): it is settled first
-    const open = await deps.db.order.findFirst({ where: { customerId: c.id, status: { in: ['confirmed', 'ready'] } }, select: { basketNumber: true } });
+    const open = await deps.db.order.findFirst({ where: { customerId: c.id, status: { in: [...ACTIVE_STATUSES] } }, select: { basketNumber: true } });
     if (open) {
       req.session.flash = `Rien n’est effacé : une commande est en cours (panier ${open.basketNumber ?? '?'}). Annulez-la ou attendez qu’elle soit remise, puis effacez.`;
       return res.redirect(303, `/console/customers/${c.id}`);
@@ -96,7 +99,7 @@ export function privacyPages(deps: { db: Db; render: Render; log: Logger; twilio
     const counts = await deps.db.$transaction((tx) => eraseResident(tx, { groupId: staff.groupId, customerId: c.id, reason: 'erasure', now }, { staffId: staff.staffId }), { timeout: 30_000 });
     // the copies at Twilio now; what fails is retried by the worker's sweep
     const twilioResult = await processTwilioDeletions({ db: deps.db, twilio: twilio(), log, now, groupId: staff.groupId, limit: 500 });
-    await deps.db.callTask.updateMany({ where: { groupId: staff.groupId, customerId: c.id, kind: 'data_request', status: { not: 'done' } }, data: { status: 'done', doneAt: now, assignedToId: staff.staffId } });
+    await deps.db.$transaction((tx) => completeDataRequests(tx, { groupId: staff.groupId, customerId: c.id }, staffActor(staff.staffId), now));
     log.info({ customerId: c.id, ...counts, twilioDeleted: twilioResult.deleted, twilioFailed: twilioResult.failed }, 'resident erased');
     req.session.flash =
       `Habitant effacé : ${counts.messages} messages, ${counts.recordings} enregistrements, ${counts.orders} commandes gardées sans son nom.` +
@@ -135,10 +138,7 @@ export function privacyPages(deps: { db: Db; render: Render; log: Logger; twilio
     }
     const { infoPhone, ...durations } = form.data;
     const data = { ...durations, infoPhone: infoPhone ? (toE164(infoPhone) ?? infoPhone) : null };
-    await deps.db.$transaction([
-      deps.db.privacySettings.upsert({ where: { groupId: staff.groupId }, create: { groupId: staff.groupId, ...data }, update: data }),
-      deps.db.auditEvent.create({ data: { groupId: staff.groupId, actorId: staff.staffId, actorKind: 'staff', action: 'privacy.settings', entityType: 'Group', entityId: staff.groupId, data: durations } }),
-    ]);
+    await deps.db.$transaction((tx) => savePrivacySettings(tx, staff.groupId, data, staffActor(staff.staffId)));
     req.session.flash = 'Durées de conservation enregistrées.';
     res.redirect(303, '/console/rgpd');
   });

@@ -47,3 +47,11 @@ export async function completeCallTask(tx: Tx, ref: { groupId: string; taskId: s
   });
   await auditStaff(tx, actor, { groupId: task.groupId, action: 'task.done', entityType: 'CallTask', entityId: task.id });
 }
+
+/** The resident's data requests are answered (their data exported or erased). */
+export async function completeDataRequests(tx: Tx, ref: { groupId: string; customerId: string }, actor: Actor & { kind: 'staff' }, now: Date): Promise<void> {
+  await tx.callTask.updateMany({
+    where: { groupId: ref.groupId, customerId: ref.customerId, kind: 'data_request', status: { not: 'done' } },
+    data: { status: 'done', doneAt: now, assignedToId: actor.staffId },
+  });
+}

@@ -1,5 +1,6 @@
 // How long each kind of personal data is kept, per group (PrivacySettings; no row = the defaults).
 import type { Db, Tx } from '../platform/db/client.js';
+import { auditStaff, type Actor } from '../orders/actor.js';
 
 export interface RetentionSettings {
   /** a voice recording is deleted (at Twilio and here) this long after its task is done */
@@ -50,4 +51,11 @@ export async function loadPrivacySettings(db: Db | Tx, groupId: string): Promise
     accessLogRetentionMonths: row.accessLogRetentionMonths,
     infoPhone: row.infoPhone,
   };
+}
+
+/** A coordinator's retention durations and information number, audited (the durations, not the number). */
+export async function savePrivacySettings(tx: Tx, groupId: string, input: Omit<PrivacySettingsValue, 'infoPhone'> & { infoPhone: string | null }, actor: Actor): Promise<void> {
+  const { infoPhone: _number, ...durations } = input;
+  await tx.privacySettings.upsert({ where: { groupId }, create: { groupId, ...input }, update: input });
+  await auditStaff(tx, actor, { groupId, action: 'privacy.settings', entityType: 'Group', entityId: groupId, data: durations });
 }

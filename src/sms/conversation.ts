@@ -16,7 +16,7 @@ import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import { openCallTask } from '../orders/callTasks.js';
 import { optIn, optOut, recordResidentName, setResidentAddress } from '../orders/customers.js';
 import { checkLines, type OrderService } from '../orders/orderService.js';
-import { activeOrderOf, placedStatusFilter } from '../orders/readModels.js';
+import { activeOrderOf, lastPlacedOrderOf, placedStatusFilter } from '../orders/readModels.js';
 import type { Db, Tx } from '../platform/db/client.js';
 import { withSavepoint } from '../platform/db/savepoint.js';
 import { AppError } from '../platform/errors.js';
@@ -394,11 +394,7 @@ export function createSmsConversation(deps: ConversationDeps) {
 
   /** "pareil que la dernière fois": the lines of the last order, still sold, to confirm with OUI. */
   async function onUsual(s: Step): Promise<StepResult> {
-    const last = await s.tx.order.findFirst({
-      where: { customerId: s.customer.id, status: { in: ['confirmed', 'ready', 'collected', 'delivered'] } },
-      orderBy: { confirmedAt: 'desc' },
-      include: { lines: true },
-    });
+    const last = await lastPlacedOrderOf(s.tx, s.customer.id);
     if (!last) return { reply: conversation.noUsual(), state: s.state, data: s.data };
     // this distribution's basket is already ordered: the usual basket again would double it
     const { open } = await distributionFor(s);
