@@ -1,0 +1,9 @@
+-- AlterTable
+ALTER TABLE "Message" ADD COLUMN     "processedAt" TIMESTAMPTZ(3);
+
+-- CreateIndex
+CREATE INDEX "Message_groupId_fromPhone_processedAt_createdAt_idx" ON "Message"("groupId", "fromPhone", "processedAt", "createdAt");
+
+
+-- texts received before this migration were answered in their webhook: none waits for the worker
+UPDATE "Message" SET "processedAt" = "createdAt" WHERE direction = 'inbound';
