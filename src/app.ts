@@ -9,7 +9,6 @@ import { consoleRouter } from './console/index.js';
 import type { LoginThrottleSettings } from './console/loginThrottle.js';
 import { devPhoneRouter } from './demo/phoneRoutes.js';
 import { createTwilioStandIn } from './demo/twilioStandIn.js';
-import { createStaffSms } from './delivery/staffSms.js';
 import { statusRouter } from './delivery/statusRoute.js';
 import { voiceNoticeRouter } from './delivery/voiceNotice.js';
 import type { Db } from './platform/db/client.js';
@@ -21,10 +20,9 @@ import { registerDeliveryMetrics } from './delivery/metrics.js';
 import { redactPhones, type Logger } from './platform/logger.js';
 import { twilioSignatureGuard } from './platform/twilio.js';
 import { createOrderService, type OrderService } from './orders/orderService.js';
-import { createSmsConversation } from './sms/conversation.js';
 import { smsRouter } from './sms/inboundRoute.js';
-import { createInboundSmsHandler, type InboundSmsHandler } from './sms/inboundSms.js';
 import { createSmsJournal } from './sms/journal.js';
+import { createSmsAcceptor } from './sms/accept.js';
 import { voiceRouter } from './voice/callRoutes.js';
 
 export interface AppDeps {
@@ -44,6 +42,8 @@ export interface AppDeps {
   loginThrottle?: Partial<LoginThrottleSettings>;
   /** console requests a minute per address from visitors not logged in (default 60) */
   anonymousPerMinute?: number;
+  /** a text was accepted: the worker in this same process is woken at once (its NOTIFY is the usual way) */
+  onSmsAccepted?: (messageId: string) => void;
 }
 
 /** Webhook fields that are someone's own words: stray control characters are cleaned, not refused. */
@@ -67,16 +67,6 @@ export function loggedUrl(url: string): string {
     // a malformed escape: mask what can be read as it is
   }
   return `${redactPhones(path)}?${redactPhones(decoded)}`;
-}
-
-/**
- * Everything an inbound SMS goes through, from its webhook fields to its reply: used by the
- * webhook, and by the worker when it replays the SMS journal after a database outage.
- */
-export function createInboundSms(deps: { db: Db; log: Logger; now?: () => Date; orders?: OrderService; catalogs?: CatalogCache; groups?: GroupDirectory }): InboundSmsHandler {
-  const orders = deps.orders ?? createOrderService({ db: deps.db, now: deps.now });
-  const conversation = createSmsConversation({ db: deps.db, log: deps.log, orders, catalogs: deps.catalogs ?? createCatalogCache(), now: deps.now });
-  return createInboundSmsHandler({ db: deps.db, log: deps.log, groups: deps.groups ?? createGroupDirectory(deps.db), conversation, staffCommands: createStaffSms({ db: deps.db, now: deps.now }) });
 }
 
 /** TRUST_PROXY as Express takes it: unset, "false" or "none": no proxy; "true"; a hop count; addresses. Pure. */
@@ -138,8 +128,8 @@ export function createApp(deps: AppDeps): Express {
   const orders = createOrderService({ db: deps.db, now: deps.now });
   const catalogs = createCatalogCache();
   const channelDeps = { ...deps, groups: createGroupDirectory(deps.db) };
-  const handleSms = createInboundSms({ ...deps, orders, catalogs, groups: channelDeps.groups });
-  app.use(smsRouter({ log: deps.log, handle: handleSms, journal: createSmsJournal(deps.redis, deps.redisPrefix) }));
+  const acceptSms = createSmsAcceptor({ db: deps.db, log: deps.log, groups: channelDeps.groups, onAccepted: deps.onSmsAccepted });
+  app.use(smsRouter({ log: deps.log, accept: acceptSms, journal: createSmsJournal(deps.redis, deps.redisPrefix) }));
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(voiceNoticeRouter({ ...deps, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));

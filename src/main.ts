@@ -3,14 +3,14 @@
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
-import { createApp, createInboundSms } from './app.js';
+import { createApp } from './app.js';
+import { createGroupDirectory } from './catalog/groups.js';
 import { ConfigError, loadConfig, requireExternalServices, type Config } from './config.js';
 import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
 import { seedDemo } from './demo/seed.js';
 import { startNotificationPipeline } from './delivery/pipeline.js';
-import { PRIORITY } from './delivery/sender.js';
 import { createSmsJournal, startJournalReplay } from './sms/journal.js';
-import { createLateReply } from './sms/lateReply.js';
+import { createSmsAcceptor } from './sms/accept.js';
 import type { Db } from './platform/db/client.js';
 import { MissingRedisError } from './platform/embedded/redis.js';
 import { backupWarning } from './platform/backup.js';
@@ -95,6 +95,8 @@ async function main(): Promise<void> {
   const demoLoaded = (await database.db.group.count({ where: { slug: DEMO_GROUP.slug } })) > 0;
   await ensureFirstCoordinator(database.db, config, log);
 
+  // npm start: the web side wakes the worker of its own process (PGlite has no LISTEN across sessions)
+  let wakeInbound: ((messageId: string) => void) | undefined;
   if (role === 'worker' || role === 'all') {
     const producer = createRedis(redisServer.url);
     const workerConnection = createRedis(redisServer.url, { forWorker: true });
@@ -108,10 +110,11 @@ async function main(): Promise<void> {
     });
     // inbound SMS the web side journaled while the database was down, replayed once it answers
     const journalReplay = startJournalReplay({
-      redis: producer, journal: createSmsJournal(producer), handle: createInboundSms({ db: database.db, log }), log,
-      sendLateReply: createLateReply({ db: database.db, enqueue: (m) => pipeline.senders.enqueue(m), priority: PRIORITY.dispatch }),
+      redis: producer, journal: createSmsJournal(producer), log,
+      accept: createSmsAcceptor({ db: database.db, log, groups: createGroupDirectory(database.db), onAccepted: (id) => pipeline.inbound.wake(id) }),
       databaseUp: () => database.db.$queryRaw`SELECT 1`.then(() => true, () => false),
     });
+    wakeInbound = (id) => pipeline.inbound.wake(id);
     shutdown.add({
       name: 'workers',
       async close(deadline) {
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
     // sessions in a Redis of their own when asked (SESSION_REDIS_URL): they never compete with the queue
     const sessionRedis = config.sessionRedisUrl ? createRedis(config.sessionRedisUrl) : undefined;
     if (sessionRedis) shutdown.add({ name: 'session redis', close: async () => sessionRedis.disconnect() });
-    const app = createApp({ config, db: database.db, redis, sessionRedis, log, queuePrefix: QUEUE_PREFIX });
+    const app = createApp({ config, db: database.db, redis, sessionRedis, log, queuePrefix: QUEUE_PREFIX, onSmsAccepted: wakeInbound });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });

@@ -1,21 +1,22 @@
 // The SMS conversation as residents really write: questions, thanks, re-sent texts, delivery asked
 // inside an order, removals, the usual basket, STOP, long chatty texts. Real PostgreSQL, exact replies.
-import request from 'supertest';
-import type { Express } from 'express';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/platform/db/client.js';
 import { countSegments } from '../src/sms/segments.js';
-import { buildTestApp, sign, smsParams } from './helpers/app.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
+import { smsTexter, startSmsWorld } from './helpers/sms.js';
 
 let db: Db;
-let app: Express;
+let world: Awaited<ReturnType<typeof startSmsWorld>>;
 let g: TestGroup;
+const text = smsTexter({ db: () => db, app: () => world.app, number: () => g.number, twilio: () => world.twilio });
+
+afterAll(() => world?.stop());
 
 beforeAll(async () => {
   ({ db } = await useTestDatabase());
-  ({ app } = buildTestApp(db));
+  world = await startSmsWorld(db);
   g = await createTestGroup(db);
   const day = 24 * 3600_000;
   const d = await db.distribution.findUniqueOrThrow({ where: { id: g.distributionId } });
@@ -33,19 +34,6 @@ beforeAll(async () => {
   ] as const;
   for (const p of more) await db.product.create({ data: { groupId: g.groupId, producerId: g.producerId, category: 'Divers', ...p, aliases: [...('aliases' in p ? p.aliases : [])] } });
 });
-
-function decode(xml: string): string | null {
-  const m = /<Message>([\s\S]*)<\/Message>/.exec(xml);
-  if (!m) return null;
-  return m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-}
-
-async function text(from: string, body: string): Promise<string | null> {
-  const params = smsParams(from, g.number, body);
-  const res = await request(app).post('/twilio/sms').type('form').set('X-Twilio-Signature', sign('/twilio/sms', params)).send(params);
-  expect(res.status).toBe(200);
-  return decode(res.text);
-}
 
 /** A resident we already know (no name question in the replies). */
 async function resident(): Promise<{ phone: string; id: string }> {

@@ -10,7 +10,14 @@ import { createPrivacySweep } from '../privacy/sweep.js';
 import { startOutboxRelay } from './outboxRelay.js';
 import { startOutboxWorker } from './outboxWorker.js';
 import { startSweepScheduler, type SweepSettings } from './schedule.js';
-import { createSenderPool, type SenderSettings } from './sender.js';
+import { createSenderPool, PRIORITY, type SenderSettings } from './sender.js';
+import { createGroupDirectory } from '../catalog/groups.js';
+import { createCatalogCache } from '../catalog/openCatalog.js';
+import { createOrderService } from '../orders/orderService.js';
+import { createSmsConversation } from '../sms/conversation.js';
+import { createInboundProcessor } from '../sms/inboundProcessor.js';
+import { startInboundWorker, type InboundWorkerSettings } from '../sms/inboundWorker.js';
+import { createStaffSms } from './staffSms.js';
 
 export interface PipelineDeps {
   db: Db;
@@ -28,6 +35,7 @@ export interface PipelineDeps {
   listenUrl?: string;
   sender?: Partial<SenderSettings>;
   sweep?: Partial<SweepSettings> & { everyMs?: number };
+  inbound?: Partial<InboundWorkerSettings>;
   now?: () => Date;
 }
 
@@ -37,6 +45,22 @@ export async function startNotificationPipeline(deps: PipelineDeps) {
   const groups = await deps.db.group.findMany({ include: { numbers: true } });
   senders.resume(groups.flatMap((g) => [...(g.smsSender ? [g.smsSender] : []), ...g.numbers.map((n) => n.phone)]));
   const worker = startOutboxWorker({ connection: deps.workerConnection, prefix: deps.prefix, db: deps.db, log: deps.log, handlers: createNotificationHandlers({ db: deps.db, log: deps.log, senders }), concurrency: deps.sender?.concurrency ?? 8 });
+  // residents' texts, accepted by the web side, answered here; the reply leaves ahead of everything else
+  const orders = createOrderService({ db: deps.db, now: deps.now });
+  const processor = createInboundProcessor({
+    db: deps.db, log: deps.log, groups: createGroupDirectory(deps.db),
+    conversation: createSmsConversation({ db: deps.db, orders, catalogs: createCatalogCache(), now: deps.now }),
+    staff: createStaffSms({ now: deps.now }),
+    sendReply: (reply) =>
+      senders.enqueue({ id: reply.id, channel: 'sms', fromPhone: reply.fromPhone, priority: PRIORITY.reply }).catch((err: unknown) => {
+        // the reply row is pending: the minute sweep queues it again
+        deps.log.warn({ err, messageId: reply.id }, 'reply not queued (Redis?): the sweep will');
+      }),
+  });
+  const inbound = startInboundWorker({
+    db: deps.db, producer: deps.producer, workerConnection: deps.workerConnection, prefix: deps.prefix, log: deps.log, processor,
+    listenUrl: deps.listenUrl, settings: { concurrency: deps.sender?.concurrency ?? 8, ...deps.inbound },
+  });
   const relay = startOutboxRelay({ db: deps.db, queue: deps.outboxQueue, log: deps.log, intervalMs: deps.relayIntervalMs, listenUrl: deps.listenUrl });
   const sweep = await startSweepScheduler({
     connection: deps.producer, workerConnection: deps.workerConnection, prefix: deps.prefix, db: deps.db, senders, log: deps.log,
@@ -45,9 +69,11 @@ export async function startNotificationPipeline(deps: PipelineDeps) {
   });
   return {
     senders,
+    inbound,
     /** Stops taking work; active jobs finish within `timeoutMs` or go back to the queue. */
     async close(timeoutMs = 10_000): Promise<void> {
       await relay.stop();
+      await inbound.close();
       const deadline = Date.now() + timeoutMs;
       let timer: NodeJS.Timeout | undefined;
       const closed = await Promise.race([

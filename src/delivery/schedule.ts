@@ -9,7 +9,7 @@ import type { Logger } from '../platform/logger.js';
 import { SYSTEM } from '../orders/actor.js';
 import { closeDistribution } from '../orders/distributionLifecycle.js';
 import { recordEvent } from '../orders/events.js';
-import type { SenderPool } from './sender.js';
+import { PRIORITY, type SenderPool } from './sender.js';
 import { markUnknownOutcome } from './unreachable.js';
 
 export type DueNotice = 'close' | 'open_reminder' | 'last_day_reminder' | 'ready';
@@ -109,10 +109,10 @@ export async function sweepOnce(deps: { db: Db; senders: SenderPool; now: Date; 
 
   // Redis lost its data (a restart without persistence): nothing is lost, it is queued again
   const stalePending = await db.message.findMany({
-    where: { direction: 'outbound', status: 'pending', outboxEventId: { not: null }, updatedAt: { lt: new Date(now.getTime() - s.stalePendingMs) } },
-    select: { id: true, channel: true, fromPhone: true }, take: 500,
+    where: { direction: 'outbound', status: 'pending', OR: [{ outboxEventId: { not: null } }, { inReplyToId: { not: null } }], updatedAt: { lt: new Date(now.getTime() - s.stalePendingMs) } },
+    select: { id: true, channel: true, fromPhone: true, inReplyToId: true }, take: 500,
   });
-  for (const m of stalePending) await deps.senders.enqueue({ ...m, priority: 2 });
+  for (const m of stalePending) await deps.senders.enqueue({ id: m.id, channel: m.channel, fromPhone: m.fromPhone, priority: m.inReplyToId ? PRIORITY.reply : PRIORITY.notice });
   counts.requeued = stalePending.length;
   // an event marked failed is not republished: it is shown, not retried forever
   const republished = await db.outboxEvent.updateMany({ where: { processedAt: null, failedAt: null, publishedAt: { lt: new Date(now.getTime() - s.staleEventMs) } }, data: { publishedAt: null } });

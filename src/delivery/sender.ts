@@ -1,7 +1,7 @@
 // Sends the Message rows the fan-out wrote: SMS through Twilio's REST API, one queue per sender so
 // each number keeps Twilio's pace; short calls for landlines. A job carries a message id, nothing
 // else; the row's status (pending → sending → queued…) makes every send happen at most once.
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Twilio } from 'twilio';
 import type { Db } from '../platform/db/client.js';
@@ -40,10 +40,12 @@ export interface SendJob {
   messageId: string;
 }
 
-/** Replies and dispatch first, then news about one's order, then reminders (BullMQ: lower is sooner). */
-export const PRIORITY = { dispatch: 1, notice: 2, reminder: 3 } as const;
+/** Replies to a text first, then dispatch, news about one's order, reminders (BullMQ: lower is sooner). */
+export const PRIORITY = { reply: 1, dispatch: 2, notice: 3, reminder: 4 } as const;
 
 const CALLS_QUEUE = 'calls';
+/** A reply whose predecessor to the same person is still being sent looks again after this. */
+const REPLY_ORDER_DELAY_MS = 20;
 
 /** One queue per sender identity (phone number, Messaging Service, alphanumeric ID). */
 export function smsQueueName(sender: string): string {
@@ -74,14 +76,20 @@ export function createSenderPool(deps: SenderDeps) {
     return q;
   }
 
-  async function sendSms(job: Job<SendJob>, q: Queue<SendJob>): Promise<void> {
+  async function sendSms(job: Job<SendJob>, q: Queue<SendJob>, token?: string): Promise<void> {
     // claimed and read in one statement: pending → sending, unless STOP was sent meanwhile
+    // a reply waits for the one before it to the same person: replies reach Twilio in the order of
+    // the texts they answer, whichever sender worker takes them
     const [m] = await deps.db.$queryRaw<{ id: string; fromPhone: string; toPhone: string; body: string; segments: number }[]>`
       UPDATE "Message" AS m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = now()
       WHERE m.id = ${job.data.messageId} AND m.status = 'pending' AND m.channel = 'sms'
-        AND NOT (m."recipientRole" = 'resident' AND EXISTS (SELECT 1 FROM "Customer" c WHERE c.id = m."customerId" AND c."smsOptedOut"))
+        AND NOT (m."recipientRole" = 'resident' AND m.kind <> 'opt_out_confirmation'
+                 AND EXISTS (SELECT 1 FROM "Customer" c WHERE c.id = m."customerId" AND c."smsOptedOut"))
+        AND NOT (m."inReplyToId" IS NOT NULL AND EXISTS (
+          SELECT 1 FROM "Message" e WHERE e."toPhone" = m."toPhone" AND e."groupId" = m."groupId" AND e."inReplyToId" IS NOT NULL
+            AND e.status IN ('pending', 'sending') AND e.channel = 'sms' AND (e."createdAt", e.id) < (m."createdAt", m.id)))
       RETURNING m.id, m."fromPhone", m."toPhone", m.body, m.segments`;
-    if (!m) return notClaimed(job.data.messageId);
+    if (!m) return notClaimed(job, token);
     try {
       const sender = m.fromPhone.startsWith('MG') ? { messagingServiceSid: m.fromPhone } : { from: m.fromPhone };
       const sent = await deps.twilio.messages.create({
@@ -103,12 +111,17 @@ export function createSenderPool(deps: SenderDeps) {
   }
 
   /** Why a message was not claimed: already sent (nothing to do), now a call, or its resident sent STOP. */
-  async function notClaimed(messageId: string): Promise<void> {
-    const m = await deps.db.message.findUnique({ where: { id: messageId }, include: { customer: { select: { smsOptedOut: true } } } });
+  async function notClaimed(job: Job<SendJob>, token: string | undefined): Promise<void> {
+    const m = await deps.db.message.findUnique({ where: { id: job.data.messageId }, include: { customer: { select: { smsOptedOut: true } } } });
     if (!m || m.status !== 'pending') return;
     if (m.channel === 'voice') return enqueueCall(m.id, 0);
     // STOP is respected; the operator still tells them what matters about their order
-    if (m.recipientRole === 'resident' && m.customer?.smsOptedOut) return markUnreachable(deps.db, m.id, { code: 21610 });
+    if (m.recipientRole === 'resident' && m.customer?.smsOptedOut && m.kind !== 'opt_out_confirmation') return markUnreachable(deps.db, m.id, { code: 21610 });
+    // an earlier reply to the same person is still on its way: this one goes right after it
+    if (m.inReplyToId) {
+      await job.moveToDelayed(Date.now() + REPLY_ORDER_DELAY_MS, token);
+      throw new DelayedError();
+    }
   }
 
   async function onSendError(job: Job<SendJob>, messageId: string, err: unknown, channel: 'sms' | 'voice'): Promise<void> {
@@ -156,10 +169,10 @@ export function createSenderPool(deps: SenderDeps) {
     }
   }
 
-  function startWorker(name: string, process: (job: Job<SendJob>, q: Queue<SendJob>) => Promise<void>, rate: boolean): void {
+  function startWorker(name: string, process: (job: Job<SendJob>, q: Queue<SendJob>, token?: string) => Promise<void>, rate: boolean): void {
     if (workers.has(name)) return;
     const q = queue(name);
-    const worker = new Worker<SendJob>(name, (job) => process(job, q), {
+    const worker = new Worker<SendJob>(name, (job, token) => process(job, q, token), {
       connection,
       prefix: deps.prefix,
       concurrency: settings.concurrency,

@@ -1,36 +1,34 @@
 // Texts from the delivery lead ("A 12 PAUL", "LISTE", "COURSIERS") and couriers ("OK 12",
-// "LIVRE 12", "ECHEC 12 absent"), answered in the same SMS thread. Idempotent on MessageSid.
+// "LIVRE 12", "ECHEC 12 absent"), answered in the same SMS thread, from the worker like residents' texts.
 // Anyone else's text, and a courier's text that is not a command, is a resident's: the caller
 // passes it on to the conversation.
 import type { GroupSummary } from '../catalog/groups.js';
 import { toGsm7 } from '../i18n/gsm7.js';
 import { courierReply, leadReply, shortWhen } from '../i18n/notices.js';
 import { acceptDelivery, assignCourier, findDeliveryByBasket, isOpenDelivery, markDelivered, markFailed } from '../orders/deliveries.js';
-import type { Db, Tx } from '../platform/db/client.js';
-import { countSegments } from '../sms/segments.js';
+import type { Tx } from '../platform/db/client.js';
 import { communeOf, firstName, looksLikeCourierCommand, pickCourier, readCourierCommand, readLeadCommand } from './staffCommands.js';
 import { ACTIVE_STATUSES } from '../orders/status.js';
 
 export interface StaffSmsInput {
   group: GroupSummary;
-  messageSid: string;
-  from: string;
-  to: string;
   body: string;
 }
 
-export type StaffSmsHandler = (input: StaffSmsInput) => Promise<{ reply: string | null; duplicate: boolean } | null>;
-
-interface Sender {
+/** A text's sender when they are the group's delivery lead or one of its couriers (found with the text). */
+export interface StaffSender {
   role: 'lead' | 'courier';
   id: string;
   name: string;
 }
 
+type Sender = StaffSender;
+
+export type StaffSmsHandler = (tx: Tx, sender: StaffSender, input: StaffSmsInput) => Promise<string | null>;
+
 const LIST_LIMIT = 8;
 
-export function createStaffSms(deps: { db: Db; now?: () => Date }): StaffSmsHandler {
-  const { db } = deps;
+export function createStaffSms(deps: { now?: () => Date }): StaffSmsHandler {
   const clock = deps.now ?? (() => new Date());
 
   async function couriersOf(tx: Tx, groupId: string) {
@@ -86,38 +84,16 @@ export function createStaffSms(deps: { db: Db; now?: () => Date }): StaffSmsHand
     return courierReply.failed(command.basket);
   }
 
-  return async (input) => {
-    const [sender] = await db.$queryRaw<Sender[]>`
-      SELECT 'lead' AS role, id, name FROM "StaffUser" WHERE "groupId" = ${input.group.id} AND role = 'delivery_lead' AND active AND phone = ${input.from}
-      UNION ALL
-      SELECT 'courier' AS role, id, name FROM "Courier" WHERE "groupId" = ${input.group.id} AND active AND phone = ${input.from}
-      ORDER BY role DESC LIMIT 1`;
-    if (!sender || (sender.role === 'courier' && !looksLikeCourierCommand(input.body))) return null;
+  /**
+   * The answer to a delivery lead's or a courier's text, in the worker's transaction; null when it
+   * is not a command (a courier texting as a resident): the conversation answers it.
+   */
+  return async (tx, sender, input) => {
+    if (sender.role === 'courier' && !looksLikeCourierCommand(input.body)) return null;
     const now = clock();
-    return db.$transaction(async (tx) => {
-      const cost = countSegments(input.body);
-      const inserted = await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO "Message" (id, "groupId", direction, channel, "twilioSid", "fromPhone", "toPhone", body, segments, encoding, status, kind, "recipientRole", "updatedAt")
-        VALUES (gen_random_uuid(), ${input.group.id}, 'inbound', 'sms', ${input.messageSid}, ${input.from}, ${input.to}, ${input.body},
-                ${cost.segments}, ${cost.encoding}, 'received', 'command', ${sender.role}, now())
-        ON CONFLICT ("twilioSid") DO NOTHING RETURNING id`;
-      if (inserted.length === 0) {
-        const original = await tx.message.findUnique({ where: { twilioSid: input.messageSid }, select: { id: true } });
-        const reply = original ? await tx.message.findFirst({ where: { inReplyToId: original.id }, select: { body: true } }) : null;
-        return { reply: reply?.body ?? null, duplicate: true };
-      }
-      // one command of a group's delivery staff at a time: two leads assigning basket 12 at once
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`deliveries:${input.group.id}`}))::text`;
-      const answer = sender.role === 'lead' ? await leadAnswer(tx, sender, input.group, input.body, now) : await courierAnswer(tx, sender, input.group, input.body, now);
-      const reply = toGsm7(answer);
-      const replyCost = countSegments(reply);
-      await tx.message.create({
-        data: {
-          groupId: input.group.id, direction: 'outbound', fromPhone: input.to, toPhone: input.from, body: reply, segments: replyCost.segments,
-          encoding: replyCost.encoding, status: 'queued', kind: 'reply', recipientRole: sender.role, inReplyToId: inserted[0]!.id,
-        },
-      });
-      return { reply, duplicate: false };
-    }, { maxWait: 10_000, timeout: 12_000 });
+    // one command of a group's delivery staff at a time: two leads assigning basket 12 at once
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`deliveries:${input.group.id}`}))::text`;
+    const answer = sender.role === 'lead' ? await leadAnswer(tx, sender, input.group, input.body, now) : await courierAnswer(tx, sender, input.group, input.body, now);
+    return toGsm7(answer);
   };
 }

@@ -27,20 +27,12 @@ export async function infoPhoneOf(tx: Tx, group: { id: string; operatorPhone: st
 }
 
 /**
- * For the SMS conversation: the reply, with the notice when this resident has never had it. Marks
- * it given in the caller's transaction (under the resident's lock), so it is given once.
+ * For the SMS conversation, when this resident was never told: the reply with the notice, or null
+ * when it would not fit (the notice then waits for the next reply). The caller marks the resident
+ * told in its own write, under the resident's lock, so the notice is given once.
  */
-export async function withFirstContactNotice(
-  tx: Tx,
-  input: { group: { id: string; operatorPhone: string | null }; customerId: string; reply: string | null; now: Date },
-): Promise<string | null> {
-  if (input.reply === null) return null;
-  const customer = await tx.customer.findUnique({ where: { id: input.customerId }, select: { privacyNoticeAt: true } });
-  if (!customer || customer.privacyNoticeAt) return input.reply;
-  const withNotice = appendNotice(input.reply, privacyText.firstContactSms(await infoPhoneOf(tx, input.group)));
-  if (withNotice === null) return input.reply;
-  await tx.customer.update({ where: { id: input.customerId }, data: { privacyNoticeAt: input.now } });
-  return withNotice;
+export async function replyWithFirstContactNotice(tx: Tx, group: { id: string; operatorPhone: string | null }, reply: string): Promise<string | null> {
+  return appendNotice(reply, privacyText.firstContactSms(await infoPhoneOf(tx, group)));
 }
 
 /**

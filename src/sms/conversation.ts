@@ -1,5 +1,5 @@
-// One inbound SMS, one short transaction: who wrote, what they ask, what the order service decides,
-// the reply. The conversation's state lives in SmsConversation, never in memory.
+// One accepted SMS, in the worker's transaction: what the resident asks, what the order service
+// decides, the reply. The conversation's state lives in SmsConversation, never in memory.
 import { openAndNextDistribution } from '../catalog/distributions.js';
 import { windowState } from '../catalog/window.js';
 import type { CatalogCache, OpenCatalog } from '../catalog/openCatalog.js';
@@ -8,7 +8,6 @@ import { lineForChoice, type ReadQuestion, type ReadResult, type ReaderProduct }
 import { createRequestReader } from '../catalog/reading/requests.js';
 import { fold } from '../catalog/reading/normalize.js';
 import type { QuantityAsked } from '../catalog/reading/types.js';
-import { residentErrorText } from '../i18n/errors.js';
 import { toGsm7 } from '../i18n/gsm7.js';
 import { conversation, joinNames } from '../i18n/conversation.js';
 import { dayAndHour, pickupWhen, sms, STATUS_LABELS } from '../i18n/sms.js';
@@ -19,19 +18,15 @@ import { checkLines, type OrderService } from '../orders/orderService.js';
 import { activeOrderOf, lastPlacedOrderOf, placedStatusFilter } from '../orders/readModels.js';
 import type { Db, Tx } from '../platform/db/client.js';
 import { withSavepoint } from '../platform/db/savepoint.js';
-import { AppError } from '../platform/errors.js';
-import type { Logger } from '../platform/logger.js';
 import { lineTypeOf } from '../platform/phone.js';
 import { isDataRequest, recordDataRequest } from '../privacy/dataRequest.js';
-import { withFirstContactNotice } from '../privacy/notice.js';
+import { replyWithFirstContactNotice } from '../privacy/notice.js';
 import { additionReply, draftReply, mergeLines, pendingReply, priceReply, unknownPrefix, withinBudget } from './answers.js';
 import { readSmsIntent, sameOrder, type ConversationIntent } from './intents.js';
 import { cataloguePages, type CatalogProduct, type PendingLine } from './replies.js';
-import { countSegments } from './segments.js';
 
 /** A conversation left alone this long starts afresh (RapidPro's default for messaging flows). */
 const CONVERSATION_TTL_MS = 3 * 24 * 3600_000;
-const TX_OPTIONS = { maxWait: 10_000, timeout: 12_000 };
 
 type State = 'idle' | 'confirm_order' | 'confirm_addition' | 'choose' | 'confirm_cancel';
 
@@ -63,33 +58,50 @@ interface ConversationData {
 /** A text re-sent within this delay, identical, is the same order ("no answer seemed to come"). */
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
-export interface InboundSmsInput {
+/** An accepted text, as the worker hands it over. */
+export interface InboundText {
+  id: string;
   group: GroupSummary;
-  messageSid: string;
   from: string;
   to: string;
   body: string;
 }
 
+/** The resident and their conversation, as the worker read them with the text (null: a new number). */
+export interface ResidentRow {
+  id: string;
+  name: string | null;
+  address: string | null;
+  smsOptedOut: boolean;
+  privacyNoticeAt: Date | null;
+  conversation: { state: string; data: unknown; expiresAt: Date } | null;
+}
+
+/** The conversation's kinds of reply: the sender holds back a reply to someone who sent STOP, not its confirmation. */
+export type ReplyKind = 'reply' | 'opt_out_confirmation';
+
+export interface ConversationAnswer {
+  customerId: string;
+  conversation: { state: string; data: object; expiresAt: Date };
+  /** null: no reply (a STOP from someone already opted out, anything after STOP) */
+  reply: string | null;
+  kind: ReplyKind;
+  /** the first-contact notice went with the reply: the resident is marked told */
+  noticeGiven: boolean;
+}
+
 export interface ConversationDeps {
   db: Db;
-  log?: Logger;
   orders: OrderService;
   catalogs: CatalogCache;
   now?: () => Date;
-}
-
-export interface SmsOutcome {
-  /** null: no reply (a STOP from someone already opted out) */
-  reply: string | null;
-  duplicate: boolean;
 }
 
 interface Step {
   tx: Tx;
   distributions?: Promise<{ open: DistributionWithRelay | null; next: DistributionWithRelay | null }>;
   group: GroupSummary;
-  customer: { id: string; name: string | null; address: string | null; smsOptedOut: boolean };
+  customer: ResidentRow;
   state: State;
   data: ConversationData;
   catalog: OpenCatalog;
@@ -106,7 +118,6 @@ interface StepResult {
 
 export function createSmsConversation(deps: ConversationDeps) {
   const { db, orders } = deps;
-  const log = deps.log?.child({ module: 'sms-conversation' });
   const clock = deps.now ?? (() => new Date());
 
   function distributionFor(s: Step) {
@@ -467,124 +478,107 @@ export function createSmsConversation(deps: ConversationDeps) {
     return true;
   }
 
-  /** Handles one inbound SMS; idempotent on MessageSid, serialised per resident. */
-  async function handle(input: InboundSmsInput): Promise<SmsOutcome> {
-    const now = clock();
-    const catalog = await deps.catalogs(db, input.group.id);
-    return db.$transaction(async (tx) => {
-      // the resident (created on a first message) and, in the same statement, the per-resident lock:
-      // two texts from one person at once are handled one after the other
-      const [customer] = await tx.$queryRaw<Step['customer'][]>`
-        WITH upserted AS (
-          INSERT INTO "Customer" (id, "groupId", phone, "lineType", "updatedAt")
-          VALUES (gen_random_uuid(), ${input.group.id}, ${input.from}, ${lineTypeOf(input.from)}::"LineType", now())
-          ON CONFLICT ("groupId", phone) DO UPDATE SET phone = EXCLUDED.phone
-          RETURNING id, name, address, "smsOptedOut"
-        )
-        SELECT id, name, address, "smsOptedOut", pg_advisory_xact_lock(hashtext(id))::text AS locked FROM upserted`;
-      if (!customer) throw new Error('customer upsert returned no row');
-      const inbound = countSegments(input.body);
-      const inserted = await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO "Message" (id, "groupId", direction, channel, "twilioSid", "fromPhone", "toPhone", body, segments, encoding, status, "customerId", "updatedAt")
-        VALUES (gen_random_uuid(), ${input.group.id}, 'inbound', 'sms', ${input.messageSid}, ${input.from}, ${input.to}, ${input.body},
-                ${inbound.segments}, ${inbound.encoding}, 'received', ${customer.id}, now())
-        ON CONFLICT ("twilioSid") DO NOTHING RETURNING id`;
-      if (inserted.length === 0) {
-        // Twilio retried: the same reply as the first time, nothing changed
-        const original = await tx.message.findUnique({ where: { twilioSid: input.messageSid }, select: { id: true } });
-        const reply = original ? await tx.message.findFirst({ where: { inReplyToId: original.id }, select: { body: true } }) : null;
-        return { reply: reply?.body ?? null, duplicate: true };
-      }
-      const inboundId = inserted[0]!.id;
-
-      const stored = await tx.smsConversation.findUnique({ where: { customerId: customer.id } });
-      const fresh = !stored || stored.expiresAt <= now;
-      const kept = (stored?.data ?? {}) as ConversationData;
-      const s: Step = {
-        tx, group: input.group, customer, catalog, now,
-        state: fresh ? 'idle' : (stored.state as State),
-        data: fresh ? { nameAsked: kept.nameAsked } : kept,
-      };
-      const pending = s.state === 'confirm_order' || s.state === 'confirm_addition';
-      const readRequest = createRequestReader(catalog.read);
-      const intent = readSmsIntent(input.body, readRequest, { pending });
-      const previous = s.data.lastOrderText;
-      // the same text, or other words for exactly the same lines ("bonjour 2 baguettes merci", "2 baguettes svp")
-      const resent =
-        intent.kind === 'order' && previous !== undefined && now.getTime() - new Date(previous.at).getTime() < DUPLICATE_WINDOW_MS && sameOrder(previous.text, intent, input.body, readRequest);
-      let result: StepResult;
-      if (intent.kind === 'stop') {
-        result = (await optOut(tx, customer.id, now)) ? { reply: sms.stopped(), state: 'idle', data: s.data } : { reply: null, state: s.state, data: s.data };
-      } else if (intent.kind === 'start') {
-        await optIn(tx, customer.id);
-        result = { reply: sms.started(), state: s.state, data: s.data };
-      } else if (isDataRequest(input.body)) {
-        // RGPD: what we keep, and a task for the mairie (copy or erasure); asked after STOP, the
-        // task is still opened, but nothing is answered
-        const reply = await recordDataRequest(tx, { group: input.group, customerId: customer.id, phone: input.from, channel: 'sms' }, { staffId: null });
-        result = { reply: customer.smsOptedOut ? null : reply, state: s.state, data: s.data };
-      } else if (customer.smsOptedOut) {
-        // STOP means silence until START: nothing is answered (Twilio would block it anyway), and an
-        // order is not lost: it becomes a task for the operator, who can call
-        if (intent.kind === 'order' || intent.kind === 'usual') {
-          await openCallTask(tx, { groupId: input.group.id, kind: 'order_to_enter', callerPhone: input.from, customerId: customer.id, note: conversation.afterStop(input.body.trim().slice(0, 500)) });
-        }
-        result = { reply: null, state: s.state, data: s.data };
-      } else if (resent) {
-        // the same text again, a few minutes later: the resident thought it was lost, not that they wanted twice as much
-        result = { reply: pending ? conversation.duplicate() : conversation.duplicateConfirmed(), state: s.state, data: s.data };
-      } else if (await maybeName(s, intent, input.body)) {
-        const name = input.body.trim();
-        result = { reply: pending ? conversation.nameSavedPending(name) : sms.nameSaved(name), state: s.state, data: { ...s.data, awaitingName: false } };
-      } else {
-        try {
-          result = await withSavepoint(tx, () => dispatch(s, intent, input.body));
-        } catch (err) {
-          // a rule the resident ran into gets its own sentence; what we did not foresee is logged.
-          // Either way the conversation stays where it was: the pending draft is not orphaned.
-          if (err instanceof AppError) {
-            log?.info({ code: err.code, customerId: customer.id }, 'sms step refused');
-            result = { reply: residentErrorText(err), state: s.state, data: s.data };
-          } else {
-            log?.error({ err, customerId: customer.id }, 'sms step failed');
-            result = { reply: sms.notUnderstood(), state: s.state, data: s.data };
-          }
-        }
-        // the name may come a few messages later ("OUI" first): keep listening for it
-        result.data = { ...result.data, nameAsked: s.data.nameAsked, awaitingName: s.data.awaitingName };
-        // a first message from someone we do not know: served, and asked once for a name
-        if (!customer.name && !s.data.nameAsked && result.reply) {
-          result.reply = `${result.reply}\n${sms.askName()}`;
-          result.data = { ...result.data, nameAsked: true, awaitingName: true };
-        }
-      }
-
-      // only the text just before counts as "the same order again"
-      result.data = { ...result.data, lastOrderText: intent.kind === 'order' ? { text: input.body, at: now.toISOString() } : resent ? previous : undefined };
-      const lapses = result.state !== 'idle' && result.data.windowClosesAt ? new Date(result.data.windowClosesAt).getTime() : Infinity;
-      const expiresAt = new Date(Math.min(now.getTime() + CONVERSATION_TTL_MS, lapses));
-      await tx.smsConversation.upsert({
-        where: { customerId: customer.id },
-        create: { customerId: customer.id, groupId: input.group.id, state: result.state, data: result.data as object, expiresAt },
-        update: { state: result.state, data: result.data as object, expiresAt },
-      });
-      // RGPD: the first reply to a new number says what their data is for
-      // (not on STOP/START confirmations: carriers' wording, and the person asked for silence)
-      if (intent.kind !== 'stop' && intent.kind !== 'start') result.reply = await withFirstContactNotice(tx, { group: input.group, customerId: customer.id, reply: result.reply, now });
-      if (result.reply === null) return { reply: null, duplicate: false };
-      const reply = toGsm7(withinBudget(result.reply));
-      const cost = countSegments(reply);
-      await tx.message.create({
-        data: {
-          groupId: input.group.id, direction: 'outbound', fromPhone: input.to, toPhone: input.from, body: reply, segments: cost.segments,
-          encoding: cost.encoding, status: 'queued', customerId: customer.id, inReplyToId: inboundId,
-        },
-      });
-      return { reply, duplicate: false };
-    }, TX_OPTIONS);
+  /** The resident, created on their first text (the caller holds the lock on their number). */
+  async function residentOf(tx: Tx, text: InboundText, known: ResidentRow | null): Promise<ResidentRow> {
+    if (known) return known;
+    const [created] = await tx.$queryRaw<Omit<ResidentRow, 'conversation'>[]>`
+      INSERT INTO "Customer" (id, "groupId", phone, "lineType", "updatedAt")
+      VALUES (gen_random_uuid(), ${text.group.id}, ${text.from}, ${lineTypeOf(text.from)}::"LineType", now())
+      ON CONFLICT ("groupId", phone) DO UPDATE SET phone = EXCLUDED.phone
+      RETURNING id, name, address, "smsOptedOut", "privacyNoticeAt"`;
+    if (!created) throw new Error('customer upsert returned no row');
+    return { ...created, conversation: null };
   }
 
-  return { handle };
+  /**
+   * Answers one accepted text, in the caller's transaction, under the resident's lock (see
+   * inboundProcessor.ts): what the order service decides, the conversation's next state, the reply.
+   * Writes nothing of its own frame: the caller stores the state, the reply and the text's
+   * handling in one statement. A rule the resident ran into throws its AppError: the caller rolls
+   * back and answers with its sentence, the conversation left where it was.
+   */
+  async function answer(tx: Tx, text: InboundText, known: ResidentRow | null): Promise<ConversationAnswer> {
+    const now = clock();
+    const customer = await residentOf(tx, text, known);
+    const catalog = await deps.catalogs(db, text.group.id);
+    const stored = customer.conversation;
+    const fresh = !stored || stored.expiresAt <= now;
+    const kept = (stored?.data ?? {}) as ConversationData;
+    const s: Step = {
+      tx, group: text.group, customer, catalog, now,
+      state: fresh ? 'idle' : (stored.state as State),
+      data: fresh ? { nameAsked: kept.nameAsked } : kept,
+    };
+    const pending = s.state === 'confirm_order' || s.state === 'confirm_addition';
+    const readRequest = createRequestReader(catalog.read);
+    const intent = readSmsIntent(text.body, readRequest, { pending });
+    const previous = s.data.lastOrderText;
+    // the same text, or other words for exactly the same lines ("bonjour 2 baguettes merci", "2 baguettes svp")
+    const resent =
+      intent.kind === 'order' && previous !== undefined && now.getTime() - new Date(previous.at).getTime() < DUPLICATE_WINDOW_MS && sameOrder(previous.text, intent, text.body, readRequest);
+    let result: StepResult;
+    let kind: ReplyKind = 'reply';
+    if (intent.kind === 'stop') {
+      const stopped = await optOut(tx, customer.id, now);
+      result = stopped ? { reply: sms.stopped(), state: 'idle', data: s.data } : { reply: null, state: s.state, data: s.data };
+      // the confirmation of STOP itself still leaves (the sender holds back every other reply)
+      kind = 'opt_out_confirmation';
+    } else if (intent.kind === 'start') {
+      await optIn(tx, customer.id);
+      result = { reply: sms.started(), state: s.state, data: s.data };
+    } else if (isDataRequest(text.body)) {
+      // RGPD: what we keep, and a task for the mairie (copy or erasure); asked after STOP, the
+      // task is still opened, but nothing is answered
+      const reply = await recordDataRequest(tx, { group: text.group, customerId: customer.id, phone: text.from, channel: 'sms' }, { staffId: null });
+      result = { reply: customer.smsOptedOut ? null : reply, state: s.state, data: s.data };
+    } else if (customer.smsOptedOut) {
+      // STOP means silence until START: nothing is answered (Twilio would block it anyway), and an
+      // order is not lost: it becomes a task for the operator, who can call
+      if (intent.kind === 'order' || intent.kind === 'usual') {
+        await openCallTask(tx, { groupId: text.group.id, kind: 'order_to_enter', callerPhone: text.from, customerId: customer.id, note: conversation.afterStop(text.body.trim().slice(0, 500)) });
+      }
+      result = { reply: null, state: s.state, data: s.data };
+    } else if (resent) {
+      // the same text again, a few minutes later: the resident thought it was lost, not that they wanted twice as much
+      result = { reply: pending ? conversation.duplicate() : conversation.duplicateConfirmed(), state: s.state, data: s.data };
+    } else if (await maybeName(s, intent, text.body)) {
+      const name = text.body.trim();
+      result = { reply: pending ? conversation.nameSavedPending(name) : sms.nameSaved(name), state: s.state, data: { ...s.data, awaitingName: false } };
+    } else {
+      result = await dispatch(s, intent, text.body);
+      // the name may come a few messages later ("OUI" first): keep listening for it
+      result.data = { ...result.data, nameAsked: s.data.nameAsked, awaitingName: s.data.awaitingName };
+      // a first message from someone we do not know: served, and asked once for a name
+      if (!customer.name && !s.data.nameAsked && result.reply) {
+        result.reply = `${result.reply}\n${sms.askName()}`;
+        result.data = { ...result.data, nameAsked: true, awaitingName: true };
+      }
+    }
+
+    // only the text just before counts as "the same order again"
+    result.data = { ...result.data, lastOrderText: intent.kind === 'order' ? { text: text.body, at: now.toISOString() } : resent ? previous : undefined };
+    const lapses = result.state !== 'idle' && result.data.windowClosesAt ? new Date(result.data.windowClosesAt).getTime() : Infinity;
+    const expiresAt = new Date(Math.min(now.getTime() + CONVERSATION_TTL_MS, lapses));
+    // RGPD: the first reply to a new number says what their data is for
+    // (not on STOP/START confirmations: carriers' wording, and the person asked for silence)
+    let noticeGiven = false;
+    if (result.reply !== null && !customer.privacyNoticeAt && intent.kind !== 'stop' && intent.kind !== 'start') {
+      const withNotice = await replyWithFirstContactNotice(tx, text.group, result.reply);
+      if (withNotice !== null) {
+        result.reply = withNotice;
+        noticeGiven = true;
+      }
+    }
+    return {
+      customerId: customer.id,
+      conversation: { state: result.state, data: result.data, expiresAt },
+      reply: result.reply === null ? null : toGsm7(withinBudget(result.reply)),
+      kind,
+      noticeGiven,
+    };
+  }
+
+  return { answer };
 }
 
 export type SmsConversation = ReturnType<typeof createSmsConversation>;

@@ -1,19 +1,23 @@
 import { Router, type Response } from 'express';
 import twilio from 'twilio';
 import type { Logger } from '../platform/logger.js';
-import { parseWebhook, sendTwiml } from '../platform/webhook.js';
-import { InboundSms, type InboundSmsFields, type InboundSmsHandler } from './inboundSms.js';
+import { parseWebhook } from '../platform/webhook.js';
+import type { SmsAcceptor } from './accept.js';
+import { InboundSms, type InboundSmsFields } from './inboundSms.js';
 import type { SmsJournal } from './journal.js';
 
 export interface SmsRouteDeps {
   log: Logger;
-  handle: InboundSmsHandler;
+  accept: SmsAcceptor;
   journal: SmsJournal;
 }
 
+// the reply leaves later, from the worker, through the sender queue (with a StatusCallback)
+const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
+
 /**
- * POST /twilio/sms: a resident's text in, one reply out (TwiML), every decision in orders/.
- * POST /twilio/sms/fallback: the number's "primary handler fails" URL: journal only, no database.
+ * POST /twilio/sms: the text is kept (one statement) and answered by the worker; the response is
+ * an empty TwiML. POST /twilio/sms/fallback: the number's "primary handler fails" URL: journal only.
  */
 export function smsRouter(deps: SmsRouteDeps): Router {
   const router = Router();
@@ -21,26 +25,27 @@ export function smsRouter(deps: SmsRouteDeps): Router {
 
   router.post('/twilio/sms', async (req, res) => {
     const sms = parseWebhook(InboundSms, req.body);
-    const twiml = new twilio.twiml.MessagingResponse();
-    let outcome;
     try {
-      outcome = await deps.handle(sms);
+      await deps.accept(sms);
     } catch (err) {
-      // Twilio never retries an SMS webhook: keep the text for the worker to replay, or answer
-      // 503 so that Twilio calls the fallback URL (README: "Inbound SMS when something is down")
-      log.error({ err, messageSid: sms.MessageSid }, 'inbound SMS not handled: journaling it for replay');
+      // Twilio never retries an SMS webhook: keep the text for the worker, or answer 503 so that
+      // Twilio calls the fallback URL (README: "Inbound SMS when something is down")
+      log.error({ err, messageSid: sms.MessageSid }, 'inbound SMS not stored: journaling it');
       await journalOr503(sms, res);
       return;
     }
-    if (outcome.reply) twiml.message(outcome.reply);
-    sendTwiml(res, twiml);
+    sendEmpty(res);
   });
 
   router.post('/twilio/sms/fallback', async (req, res) => {
     const sms = parseWebhook(InboundSms, req.body);
-    log.warn({ messageSid: sms.MessageSid }, 'inbound SMS on the fallback URL: journaled for replay');
+    log.warn({ messageSid: sms.MessageSid }, 'inbound SMS on the fallback URL: journaled');
     await journalOr503(sms, res);
   });
+
+  function sendEmpty(res: Response): void {
+    res.status(200).type('text/xml').send(EMPTY_TWIML);
+  }
 
   async function journalOr503(sms: InboundSmsFields, res: Response): Promise<void> {
     try {
@@ -50,7 +55,7 @@ export function smsRouter(deps: SmsRouteDeps): Router {
       res.status(503).type('text/plain').send('Service unavailable');
       return;
     }
-    sendTwiml(res, new twilio.twiml.MessagingResponse());
+    sendEmpty(res);
   }
 
   return router;

@@ -1,12 +1,13 @@
 // The inbound SMS journal. Twilio does not retry an SMS webhook that fails: a text the database
-// could not take would be lost. So when handling fails, the signed webhook's fields are pushed to
+// could not take would be lost. So when storing it fails, the signed webhook's fields are pushed to
 // a Redis list (AOF, noeviction: the same durability as the queue) and the webhook answers an
-// empty TwiML; the worker replays the list through the same handler once the database answers.
-// Replays are idempotent on MessageSid (the conversation inserts the inbound row ON CONFLICT DO
-// NOTHING): a text replayed twice, or whose transaction did commit after all, is handled once.
+// empty TwiML; the worker stores them (the webhook's own statement) once the database answers,
+// and the conversation then answers them like any other text.
+// Replays are idempotent on MessageSid (INSERT … ON CONFLICT DO NOTHING): a text replayed twice,
+// or whose insert did commit after all, is answered once.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
-import { InboundSms, type InboundOutcome, type InboundSmsFields } from './inboundSms.js';
+import { InboundSms, type InboundSmsFields } from './inboundSms.js';
 
 /** How many replays that failed while the database answered before a text is set aside for a person. */
 const MAX_FAILED_REPLAYS = 5;
@@ -34,9 +35,8 @@ export function createSmsJournal(redis: Redis, prefix = 'panier:'): SmsJournal {
 export interface ReplayDeps {
   redis: Redis;
   journal: SmsJournal;
-  handle: (sms: InboundSmsFields) => Promise<InboundOutcome>;
-  /** the reply the webhook could not give: sent through the sender queue instead */
-  sendLateReply: (messageSid: string) => Promise<void>;
+  /** what the webhook could not do: store the text (and wake the conversation) */
+  accept: (sms: InboundSmsFields) => Promise<void>;
   /** true when the database answers (a failed replay then counts against the text) */
   databaseUp: () => Promise<boolean>;
   log: Logger;
@@ -60,9 +60,7 @@ export async function replayJournal(deps: Omit<ReplayDeps, 'intervalMs'>): Promi
     }
     const sms = parsed.data;
     try {
-      const outcome = await deps.handle(sms);
-      // the webhook answered an empty TwiML: the reply (new, or from a transaction that committed after all) leaves by the queue
-      if (!outcome.ignored) await deps.sendLateReply(sms.MessageSid);
+      await deps.accept(sms);
       await redis.multi().lrem(journal.keys.pending, -1, raw).hdel(journal.keys.failures, sms.MessageSid).exec();
       replayed++;
     } catch (err) {

@@ -22,7 +22,7 @@ export class LogCapture extends Writable {
   }
 }
 
-export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; publicBaseUrl?: string } = {}) {
+export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; publicBaseUrl?: string; onSmsAccepted?: (messageId: string) => void } = {}) {
   const redis = opts.redis ?? new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
   if (!opts.redis) afterAll(() => redis.disconnect());
   const logs = new LogCapture();
@@ -33,6 +33,7 @@ export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; pu
     redis,
     log,
     now: opts.now,
+    onSmsAccepted: opts.onSmsAccepted,
     // sessions, login counters and the SMS journal under this file's own keys (Redis is shared)
     redisPrefix: `t-${crypto.randomBytes(4).toString('hex')}:`,
   });

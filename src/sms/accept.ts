@@ -1,0 +1,65 @@
+// The webhook's whole job: keep the text, in one statement, and wake the worker. The conversation
+// runs later, in the worker (inboundWorker.ts): a slow step, a burst or a lock never makes Twilio
+// wait, and a text the database took is never lost (RapidPro's courier/mailroom split).
+import type { Db } from '../platform/db/client.js';
+import type { GroupDirectory, GroupSummary } from '../catalog/groups.js';
+import type { Logger } from '../platform/logger.js';
+import { countSegments } from './segments.js';
+import type { InboundSmsFields } from './inboundSms.js';
+import { personNumber } from './senderKind.js';
+
+/** The channel the worker LISTENs on; the payload is the message id. */
+export const INBOUND_SMS_CHANNEL = 'inbound_sms';
+
+export type AcceptOutcome = { kind: 'accepted'; messageId: string } | { kind: 'duplicate' } | { kind: 'not_a_person' };
+
+/**
+ * Stores the inbound text (ON CONFLICT on the MessageSid: a retried webhook changes nothing) and,
+ * in the same statement, notifies the worker at commit. A sender that is not a person (an operator's
+ * short code, an alphanumeric ID) is stored as handled: kept, never answered.
+ */
+export async function acceptInboundSms(db: Db, group: GroupSummary, sms: InboundSmsFields): Promise<AcceptOutcome> {
+  const person = personNumber(sms.From);
+  const cost = countSegments(sms.Body);
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    WITH accepted AS (
+      INSERT INTO "Message" (id, "groupId", direction, channel, "twilioSid", "fromPhone", "toPhone", body, segments, encoding, status, kind, "processedAt", "updatedAt")
+      VALUES (gen_random_uuid(), ${group.id}, 'inbound', 'sms', ${sms.MessageSid}, ${person ?? sms.From}, ${sms.To}, ${sms.Body},
+              ${cost.segments}, ${cost.encoding}, 'received', ${person ? 'reply' : 'from_non_person'}, ${person ? null : new Date()}, now())
+      ON CONFLICT ("twilioSid") DO NOTHING
+      RETURNING id, "processedAt"
+    )
+    SELECT id, CASE WHEN "processedAt" IS NULL THEN pg_notify(${INBOUND_SMS_CHANNEL}, id)::text END AS notified FROM accepted`;
+  const row = rows[0];
+  if (!row) return { kind: 'duplicate' };
+  return person ? { kind: 'accepted', messageId: row.id } : { kind: 'not_a_person' };
+}
+
+export interface SmsAcceptorDeps {
+  db: Db;
+  log: Logger;
+  groups: GroupDirectory;
+  /** a text was accepted: wake this process's worker at once (npm start runs both in one process) */
+  onAccepted?: (messageId: string) => void;
+}
+
+/**
+ * The text's group found (by the number it was sent to, from a cache), the text accepted: the
+ * webhook's work, and the journal replay's. Rejects when the database cannot take it.
+ */
+export function createSmsAcceptor(deps: SmsAcceptorDeps) {
+  const log = deps.log.child({ module: 'sms' });
+  return async function accept(sms: InboundSmsFields): Promise<void> {
+    const group = await deps.groups(sms.To);
+    if (!group) {
+      log.warn({ to: sms.To }, 'SMS to a number no group owns');
+      return;
+    }
+    const outcome = await acceptInboundSms(deps.db, group, sms);
+    if (outcome.kind === 'accepted') deps.onAccepted?.(outcome.messageId);
+    else if (outcome.kind === 'duplicate') log.info({ messageSid: sms.MessageSid }, 'duplicate SMS webhook: already accepted');
+    else log.info({ messageSid: sms.MessageSid }, 'SMS from a sender that is not a person: recorded, not answered');
+  };
+}
+
+export type SmsAcceptor = ReturnType<typeof createSmsAcceptor>;
