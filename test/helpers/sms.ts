@@ -58,9 +58,9 @@ export function smsTexter(opts: { db: () => Db; app: () => Express; number: () =
  */
 export async function startSmsWorld(db: Db, opts: { now?: () => Date; publicBaseUrl?: string; twilio?: FakeTwilio; pipeline?: Parameters<typeof startTestPipeline>[2] } = {}) {
   const twilio = opts.twilio ?? fakeTwilio();
-  let wake: ((messageId: string) => void) | undefined;
-  const built = buildTestApp(db, { now: opts.now, publicBaseUrl: opts.publicBaseUrl, onSmsAccepted: (id) => wake?.(id) });
+  const worker: { wake?: (messageId: string) => void } = {};
+  const built = buildTestApp(db, { now: opts.now, publicBaseUrl: opts.publicBaseUrl, onSmsAccepted: (id) => worker.wake?.(id) });
   const running = await startTestPipeline(db, createLogger('silent'), { now: opts.now, publicBaseUrl: opts.publicBaseUrl, ...opts.pipeline });
-  wake = (id) => running.pipeline.inbound.wake(id);
+  worker.wake = (id) => running.pipeline.inbound.wake(id);
   return { ...built, twilio, running, stop: () => running.stop() };
 }
