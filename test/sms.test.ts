@@ -1,39 +1,28 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
-import request from 'supertest';
-import type { Express } from 'express';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/platform/db/client.js';
-import { buildTestApp, sign, smsParams } from './helpers/app.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
+import { postSms, replyTo, smsTexter, startSmsWorld } from './helpers/sms.js';
 
 let db: Db;
-let app: Express;
+let world: Awaited<ReturnType<typeof startSmsWorld>>;
 let g: TestGroup;
+const texter = smsTexter({ db: () => db, app: () => world.app, number: () => g.number, twilio: () => world.twilio });
+const text = (from: string, body: string, sid?: string, to?: string) => texter(from, body, { sid, to });
+
+afterAll(() => world?.stop());
 
 beforeAll(async () => {
   ({ db } = await useTestDatabase());
-  ({ app } = buildTestApp(db));
+  world = await startSmsWorld(db);
   g = await createTestGroup(db, { croissantStock: 5 });
   await db.product.update({ where: { id: g.products.comte }, data: { aliases: ['comte', 'fromage'], category: 'Fromages' } });
   const producer = await db.producer.findFirstOrThrow({ where: { groupId: g.groupId } });
   await db.product.create({ data: { groupId: g.groupId, producerId: producer.id, code: 21, name: 'Tomme', category: 'Fromages', unit: 'g100', priceCents: 210, variableWeight: true, portionGrams: 250, aliases: ['fromage'] } });
   await db.product.create({ data: { groupId: g.groupId, producerId: producer.id, code: 23, name: 'Yaourts nature (par 4)', category: 'Cremerie', unit: 'piece', priceCents: 320, packSize: 4, aliases: ['yaourt'] } });
 });
-
-function decode(xml: string): string | null {
-  const m = /<Message>([\s\S]*)<\/Message>/.exec(xml);
-  if (!m) return null;
-  return m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-}
-
-async function text(from: string, body: string, sid?: string, target: Express = app): Promise<string | null> {
-  const params = smsParams(from, g.number, body, sid);
-  const res = await request(target).post('/twilio/sms').type('form').set('X-Twilio-Signature', sign('/twilio/sms', params)).send(params);
-  expect(res.status).toBe(200);
-  return decode(res.text);
-}
 
 describe('ordering by SMS', () => {
   it('takes an order from someone new, confirms it on OUI, then asks and keeps their name', async () => {
@@ -158,11 +147,15 @@ describe('ordering by SMS', () => {
   });
 
   it('says when the window is closed and when the next one opens', async () => {
-    const later = buildTestApp(db, { now: () => new Date(Date.now() + 2.5 * 24 * 3600_000) }).app;
-    const reply = await text(uniqueMobile(), '2 baguettes', undefined, later);
-    expect(reply).toMatch(/^Pas de distribution prévue pour le moment\./);
-    const early = buildTestApp(db, { now: () => new Date(Date.now() - 2 * 24 * 3600_000) }).app;
-    expect(await text(uniqueMobile(), '2 baguettes', undefined, early)).toMatch(/^Les commandes sont fermées\. Prochaines commandes du .+ au .+\./);
+    const day = 24 * 3600_000;
+    // a village whose only distribution has passed: nothing planned
+    const past = await createTestGroup(db);
+    await db.distribution.update({ where: { id: past.distributionId }, data: { opensAt: new Date(Date.now() - 3 * day), closesAt: new Date(Date.now() - 2 * day), pickupStart: new Date(Date.now() - 1.9 * day), pickupEnd: new Date(Date.now() - 1.8 * day) } });
+    expect(await text(uniqueMobile(), '2 baguettes', undefined, past.number)).toMatch(/^Pas de distribution prévue pour le moment\./);
+    // one whose orders open the day after tomorrow
+    const soon = await createTestGroup(db);
+    await db.distribution.update({ where: { id: soon.distributionId }, data: { opensAt: new Date(Date.now() + 2 * day), closesAt: new Date(Date.now() + 3 * day), pickupStart: new Date(Date.now() + 3.1 * day), pickupEnd: new Date(Date.now() + 3.2 * day) } });
+    expect(await text(uniqueMobile(), '2 baguettes', undefined, soon.number)).toMatch(/^Les commandes sont fermées\. Prochaines commandes du .+ au .+\./);
   });
 });
 
@@ -177,6 +170,22 @@ describe('reliability', () => {
     expect(await db.order.count({ where: { customer: { phone } } })).toBe(1);
   });
 
+  it('answers 100 texts from 10 residents sent at once: replies to each resident in the order their texts came in', async () => {
+    const residents = Array.from({ length: 10 }, () => uniqueMobile());
+    const words = ['2 baguettes', 'combien les pommes', 'SUIVI', 'et 1 croissant', 'merci', 'c est quand', 'NON', '6 oeufs', 'bonjour', 'SUIVI'];
+    const sent = await Promise.all(residents.flatMap((phone) => words.map(async (body) => (await postSms(world.app, phone, g.number, body)).sid)));
+    expect(sent).toHaveLength(100);
+    for (const sid of sent) expect(await replyTo(db, world.twilio, sid)).toBeTruthy();
+    for (const phone of residents) {
+      const inbound = await db.message.findMany({ where: { fromPhone: phone, direction: 'inbound' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } });
+      const replies = await db.message.findMany({ where: { toPhone: phone, direction: 'outbound' }, select: { id: true, inReplyToId: true } });
+      const answering = new Map(replies.map((r) => [r.id, r.inReplyToId]));
+      // the order in which Twilio was handed the replies, as the texts they answer
+      const handedOver = world.twilio.to(phone).map((m) => answering.get(/messageId=([\w-]+)/.exec(m.StatusCallback ?? '')![1]!));
+      expect(handedOver).toEqual(inbound.map((m) => m.id));
+    }
+  });
+
   it('handles two texts from one person at once one after the other: one draft, no line lost', async () => {
     const phone = uniqueMobile();
     await Promise.all([text(phone, '1 baguette'), text(phone, '2 croissants')]);
@@ -187,17 +196,16 @@ describe('reliability', () => {
     expect(conversation.state).toBe('confirm_order');
   });
 
-  it('never fails and always answers one polite reply, whatever arrives', async () => {
+  it('never fails and always answers one polite reply, whatever arrives (read where Twilio receives it)', async () => {
     const stopWords = /^\s*(stop|arret|arrete|arreter|stopall|desinscription|desabonner|unsubscribe|end|quit|cancel)\s*$/i;
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.constantFrom('', ' ', '12', '999999', '🙂🙂🙂', 'x'.repeat(1600), '2 baguettes 🥖', '\u0000'), fc.integer().map(String)),
         async (body) => {
-          const params = smsParams(uniqueMobile(), g.number, body);
-          const res = await request(app).post('/twilio/sms').type('form').set('X-Twilio-Signature', sign('/twilio/sms', params)).send(params);
+          const { res, sid } = await postSms(world.app, uniqueMobile(), g.number, body);
           expect(res.status).toBe(200);
-          const messages = res.text.match(/<Message>/g) ?? [];
-          if (!stopWords.test(body)) expect(messages).toHaveLength(1);
+          const reply = await replyTo(db, world.twilio, sid);
+          if (!stopWords.test(body)) expect(reply).toBeTruthy();
         },
       ),
       { numRuns: 60 },
