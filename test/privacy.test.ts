@@ -2,9 +2,8 @@
 // boundary, nock), the first-contact notice by SMS and voice within the SMS budget, DONNEES, carers.
 import crypto from 'node:crypto';
 import nock from 'nock';
-import request from 'supertest';
 import type { Express } from 'express';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toGsm7 } from '../src/i18n/gsm7.js';
 import type { Db } from '../src/platform/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
@@ -13,11 +12,12 @@ import { applyRetention } from '../src/privacy/retentionRun.js';
 import { createPrivacySweep } from '../src/privacy/sweep.js';
 import { processTwilioDeletions } from '../src/privacy/twilioDeletions.js';
 import { countSegments } from '../src/sms/segments.js';
-import { buildTestApp, sign, smsParams } from './helpers/app.js';
+import { buildTestApp } from './helpers/app.js';
 import { SimulatedCall } from './helpers/call.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
-import { ACCOUNT_SID, TWILIO_BASE, fakeTwilio, startTestPipeline, waitFor } from './helpers/pipeline.js';
+import { ACCOUNT_SID, TWILIO_BASE, startTestPipeline, waitFor } from './helpers/pipeline.js';
+import { smsTexter, startSmsWorld } from './helpers/sms.js';
 
 let db: Db;
 let g: TestGroup;
@@ -162,19 +162,22 @@ describe('retention, applied with the clock moved forward', () => {
   });
 });
 
-function decode(xml: string): string | null {
-  const m = /<Message>([\s\S]*)<\/Message>/.exec(xml);
-  return m ? m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&') : null;
-}
-
-async function text(from: string, body: string): Promise<string | null> {
-  const params = smsParams(from, g.number, body);
-  const res = await request(app).post('/twilio/sms').type('form').set('X-Twilio-Signature', sign('/twilio/sms', params)).send(params);
-  expect(res.status).toBe(200);
-  return decode(res.text);
-}
+// texts are answered by the worker: each test of the blocks below has the web side, the worker
+// and Twilio's fake (nock is cleaned after each test)
+let world: Awaited<ReturnType<typeof startSmsWorld>> | undefined;
+const text = smsTexter({ db: () => db, app: () => world!.app, number: () => g.number, twilio: () => world!.twilio });
+const startWorld = async () => {
+  world = await startSmsWorld(db);
+};
+const stopWorld = async () => {
+  await world?.stop();
+  world = undefined;
+};
 
 describe('information at first contact', () => {
+  beforeEach(startWorld);
+  afterEach(stopWorld);
+
   it('the first SMS reply to a new number carries the notice, within 3 segments; the next does not', async () => {
     await db.group.update({ where: { id: g.groupId }, data: { operatorPhone: '+33386220101' } });
     const phone = uniqueMobile();
@@ -222,10 +225,13 @@ describe('information at first contact', () => {
 });
 
 describe('carers', () => {
+  beforeEach(startWorld);
+  afterEach(stopWorld);
+
   it('a carer is told once by SMS that copies will come, with how to stop; STOP removes them', async () => {
-    const fake = fakeTwilio();
-    const pipeline = await startTestPipeline(db, log, { twilio });
-    try {
+    const fake = world!.twilio;
+    const pipeline = world!.running;
+    {
       const carer = uniqueMobile();
       const c = await resident({ name: 'Mme Carer', secondaryContactName: 'Paul', secondaryContactPhone: carer, secondaryContactReason: 'demandé par Mme Carer', secondaryContactAddedAt: new Date() });
       const sweep = createPrivacySweep({ db, twilio, senders: pipeline.pipeline.senders, log });
@@ -239,8 +245,6 @@ describe('carers', () => {
       expect((await sweep(new Date())).carersStopped).toBe(1);
       expect(await db.customer.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ secondaryContactPhone: null, secondaryContactReason: null });
       expect(await db.auditEvent.findFirst({ where: { entityId: c.id, action: 'customer.carer_stopped' } })).not.toBeNull();
-    } finally {
-      await pipeline.stop();
     }
   });
 });

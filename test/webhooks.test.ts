@@ -1,19 +1,24 @@
 import request from 'supertest';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import type { Db } from '../src/platform/db/client.js';
-import { buildTestApp, callParams, sign, smsParams, TEST_PUBLIC_URL, type LogCapture } from './helpers/app.js';
+import { callParams, sign, smsParams, TEST_PUBLIC_URL, type LogCapture } from './helpers/app.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueGroupNumber, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
+import { EMPTY_SMS_TWIML, replyTo, startSmsWorld } from './helpers/sms.js';
 
 let db: Db;
 let app: Express;
 let logs: LogCapture;
 let g: TestGroup;
+let world: Awaited<ReturnType<typeof startSmsWorld>>;
+
+afterAll(() => world?.stop());
 
 beforeAll(async () => {
   ({ db } = await useTestDatabase());
-  ({ app, logs } = buildTestApp(db));
+  world = await startSmsWorld(db);
+  ({ app, logs } = world);
   g = await createTestGroup(db);
 });
 
@@ -54,27 +59,36 @@ describe('the signature guard', () => {
 });
 
 describe('POST /twilio/sms', () => {
-  it('records the inbound message and answers with the order it understood', async () => {
+  it('keeps the inbound message, answers an empty TwiML, and the worker replies with the order it understood', async () => {
     const params = smsParams(g.customerPhone, g.number, '2 baguettes et 6 oeufs');
     const res = await post('/twilio/sms', params);
     expect(res.status).toBe(200);
     expect(res.type).toBe('text/xml');
-    expect(res.text).toMatch(/<Response><Message>Vous commandez:\n2 Baguette tradition 2,40 €\n1 Oeufs \(boite de 6\) 2,40 €/);
-    expect(res.text).toContain('Répondez OUI pour confirmer ou NON pour annuler.');
+    expect(res.text).toBe(EMPTY_SMS_TWIML);
     const inbound = await db.message.findUniqueOrThrow({ where: { twilioSid: params.MessageSid } });
-    expect(inbound).toMatchObject({ direction: 'inbound', body: '2 baguettes et 6 oeufs', fromPhone: g.customerPhone, status: 'received', customerId: g.customerId, groupId: g.groupId });
-    const reply = await db.message.findFirstOrThrow({ where: { inReplyToId: inbound.id } });
-    expect(reply).toMatchObject({ direction: 'outbound', toPhone: g.customerPhone, encoding: 'GSM-7', customerId: g.customerId });
+    expect(inbound).toMatchObject({ direction: 'inbound', body: '2 baguettes et 6 oeufs', fromPhone: g.customerPhone, status: 'received', groupId: g.groupId });
+    const reply = await replyTo(db, world.twilio, params.MessageSid);
+    expect(reply).toMatch(/^Vous commandez:\n2 Baguette tradition 2,40 €\n1 Oeufs \(boite de 6\) 2,40 €/);
+    expect(reply).toContain('Répondez OUI pour confirmer ou NON pour annuler.');
+    expect(await db.message.findUniqueOrThrow({ where: { id: inbound.id } })).toMatchObject({ customerId: g.customerId });
+    const row = await db.message.findFirstOrThrow({ where: { inReplyToId: inbound.id } });
+    expect(row).toMatchObject({ direction: 'outbound', toPhone: g.customerPhone, fromPhone: g.number, encoding: 'GSM-7', customerId: g.customerId, kind: 'reply', recipientRole: 'resident' });
+    // sent through the REST API with a status callback, like every notice: its status moves on
+    const sent = world.twilio.to(g.customerPhone).find((m) => m.StatusCallback?.endsWith(`messageId=${row.id}`));
+    expect(sent).toMatchObject({ From: g.number, StatusCallback: `${TEST_PUBLIC_URL}/twilio/status?messageId=${row.id}` });
+    expect((await db.message.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('queued');
   });
 
-  it('answers a duplicate webhook with the same reply and changes nothing twice', async () => {
+  it('takes a duplicate webhook once: one reply, nothing changed twice', async () => {
     const params = smsParams(uniqueMobile(), g.number, '3 croissants');
     const first = await post('/twilio/sms', params);
     const second = await post('/twilio/sms', params);
-    expect(first.text).toContain('<Message>');
+    expect(first.text).toBe(EMPTY_SMS_TWIML);
     expect(second.status).toBe(200);
-    expect(second.text).toBe(first.text);
+    expect(second.text).toBe(EMPTY_SMS_TWIML);
+    expect(await replyTo(db, world.twilio, params.MessageSid)).toContain('3 Croissant');
     expect(await db.message.count({ where: { OR: [{ twilioSid: params.MessageSid }, { toPhone: params.From }] } })).toBe(2);
+    expect(world.twilio.to(params.From)).toHaveLength(1);
     expect(await db.order.count({ where: { customer: { phone: params.From } } })).toBe(1);
   });
 
