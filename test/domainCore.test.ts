@@ -16,11 +16,11 @@ import { createOrderService, type OrderLineInput } from '../src/orders/orderServ
 import { markCollected } from '../src/orders/relayShop.js';
 import { judgeWeight } from '../src/orders/weighIn.js';
 import type { Db } from '../src/platform/db/client.js';
-import { createLogger } from '../src/platform/logger.js';
-import { buildTestApp, callParams, sign, smsParams } from './helpers/app.js';
+import { buildTestApp, callParams, sign } from './helpers/app.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
-import { fakeTwilio, startTestPipeline, waitFor } from './helpers/pipeline.js';
+import { waitFor, type fakeTwilio, type startTestPipeline } from './helpers/pipeline.js';
+import { smsTexter, startSmsWorld } from './helpers/sms.js';
 
 const PASSWORD = 'correct horse battery';
 let db: Db;
@@ -34,11 +34,8 @@ const PUBLIC = 'http://panier.test';
 
 beforeAll(async () => {
   ({ db } = await useTestDatabase());
-  twilio = fakeTwilio();
   // http: the console's cookies are not "secure" for the test agent
-  const built = buildTestApp(db, { publicBaseUrl: PUBLIC });
-  ({ app, logs } = built);
-  running = await startTestPipeline(db, createLogger('silent'));
+  ({ app, logs, twilio, running } = await startSmsWorld(db, { publicBaseUrl: PUBLIC }));
 });
 
 afterAll(async () => {
@@ -78,12 +75,8 @@ async function loginAs(email: string) {
   return { agent, csrf: csrfOf(home.text) };
 }
 
-async function text(g: TestGroup, from: string, body: string) {
-  const params = smsParams(from, g.number, body);
-  const res = await request(app).post('/twilio/sms').set('X-Twilio-Signature', sign('/twilio/sms', params, undefined, PUBLIC)).type('form').send(params);
-  expect(res.status).toBe(200);
-  return /<Message>([\s\S]*)<\/Message>/.exec(res.text)?.[1]?.replace(/&apos;/g, "'").replace(/&quot;/g, '"') ?? null;
-}
+const texter = smsTexter({ db: () => db, app: () => app, number: () => '', twilio: () => twilio, publicBaseUrl: PUBLIC });
+const text = (g: TestGroup, from: string, body: string) => texter(from, body, { to: g.number });
 
 describe('closing a distribution', () => {
   it('early, by a coordinator in the console: drafts lapse and the delivery lead gets the digest', async () => {

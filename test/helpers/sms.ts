@@ -60,7 +60,8 @@ export async function startSmsWorld(db: Db, opts: { now?: () => Date; publicBase
   const twilio = opts.twilio ?? fakeTwilio();
   const worker: { wake?: (messageId: string) => void } = {};
   const built = buildTestApp(db, { now: opts.now, publicBaseUrl: opts.publicBaseUrl, onSmsAccepted: (id) => worker.wake?.(id) });
-  const running = await startTestPipeline(db, createLogger('silent'), { now: opts.now, publicBaseUrl: opts.publicBaseUrl, ...opts.pipeline });
+  // the worker writes to the same captured log as the app: one log to assert on (and to check for phone numbers)
+  const running = await startTestPipeline(db, createLogger('debug', built.logs), { now: opts.now, publicBaseUrl: opts.publicBaseUrl, ...opts.pipeline });
   worker.wake = (id) => running.pipeline.inbound.wake(id);
   return { ...built, twilio, running, stop: () => running.stop() };
 }
