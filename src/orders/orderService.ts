@@ -35,6 +35,12 @@ export interface PlacedOrder {
   estimatedCents: number;
 }
 
+/** A confirmation also says what its reply needs: which distribution, and whether the total waits for the scales. */
+export interface ConfirmedOrder extends PlacedOrder {
+  distributionId: string;
+  weighed: boolean;
+}
+
 export interface OrderServiceDeps {
   db: Db;
   now?: () => Date;
@@ -130,7 +136,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     }
   }
 
-  async function confirmInTx(tx: Tx, orderId: string): Promise<PlacedOrder> {
+  async function confirmInTx(tx: Tx, orderId: string): Promise<ConfirmedOrder> {
     const order = await tx.order.findUnique({ where: { id: orderId }, include: { lines: true } });
     if (!order) throw new NotFoundError('order', { orderId });
     if (!canMove(order.status, 'confirmed')) throw new OrderStateError(orderId, order.status, 'confirmed');
@@ -145,7 +151,10 @@ export function createOrderService(deps: OrderServiceDeps) {
       data: { status: 'confirmed', basketNumber: numbered!.basket, confirmedAt: now() },
     });
     await recordEvent(tx, order.groupId, 'order.confirmed', orderId, { orderId, channel: order.channel });
-    return { id: confirmed.id, status: confirmed.status, basketNumber: confirmed.basketNumber, estimatedCents: confirmed.estimatedCents };
+    return {
+      id: confirmed.id, status: confirmed.status, basketNumber: confirmed.basketNumber, estimatedCents: confirmed.estimatedCents,
+      distributionId: confirmed.distributionId, weighed: order.lines.some((l) => l.variableWeight),
+    };
   }
 
   /** Prices lines from the current catalogue: the price is frozen on the line from now on. */
@@ -210,7 +219,7 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   /** A draft becomes an order: stock is reserved and a basket number given, atomically. */
-  function confirmOrder(orderId: string, inTx?: Tx): Promise<PlacedOrder> {
+  function confirmOrder(orderId: string, inTx?: Tx): Promise<ConfirmedOrder> {
     return run(inTx, (tx) => confirmInTx(tx, orderId));
   }
 

@@ -233,14 +233,15 @@ export function createSmsConversation(deps: ConversationDeps) {
     try {
       if (s.state === 'confirm_order' && s.data.draftOrderId) {
         const placed = await withSavepoint(s.tx, () => orders.confirmOrder(s.data.draftOrderId!, s.tx));
-        const order = await s.tx.order.findUniqueOrThrow({ where: { id: placed.id }, include: { distribution: { include: { relayPoint: true } }, lines: true } });
-        const estimated = order.lines.some((l) => l.variableWeight);
         if (s.data.delivery) {
           const asked = await deliverIfAsked(s, placed.id, s.data.delivery);
-          return { reply: conversation.confirmedDelivery(placed.basketNumber ?? 0, placed.estimatedCents, estimated, asked), state: 'idle', data: {} };
+          return { reply: conversation.confirmedDelivery(placed.basketNumber ?? 0, placed.estimatedCents, placed.weighed, asked), state: 'idle', data: {} };
         }
-        const pickup = pickupWhen(order.distribution.pickupStart, order.distribution.pickupEnd, s.group.timeZone);
-        return { reply: sms.confirmed(placed.basketNumber ?? 0, placed.estimatedCents, estimated, pickup, order.distribution.relayPoint.name), state: 'idle', data: {} };
+        // the distribution it was confirmed for is the open one (read once for this text), checked
+        const { open } = await distributionFor(s);
+        const d = open?.id === placed.distributionId ? open : await s.tx.distribution.findUniqueOrThrow({ where: { id: placed.distributionId }, include: { relayPoint: true } });
+        const pickup = pickupWhen(d.pickupStart, d.pickupEnd, s.group.timeZone);
+        return { reply: sms.confirmed(placed.basketNumber ?? 0, placed.estimatedCents, placed.weighed, pickup, d.relayPoint.name), state: 'idle', data: {} };
       }
       if (s.state === 'confirm_addition' && s.data.orderId && s.data.lines) {
         const updated = await withSavepoint(s.tx, () => orders.addLines(s.data.orderId!, s.data.lines!, s.tx));
