@@ -5,6 +5,9 @@ ALTER TABLE "Message" ADD COLUMN     "processedAt" TIMESTAMPTZ(3);
 CREATE INDEX "Message_groupId_fromPhone_processedAt_createdAt_idx" ON "Message"("groupId", "fromPhone", "processedAt", "createdAt");
 
 -- CreateIndex
+CREATE INDEX "Message_direction_processedAt_createdAt_idx" ON "Message"("direction", "processedAt", "createdAt");
+
+-- CreateIndex
 CREATE INDEX "Message_groupId_toPhone_status_idx" ON "Message"("groupId", "toPhone", "status");
 
 
