@@ -83,8 +83,11 @@ describe('/metrics', () => {
     expect(value(text, 'panier_queue_jobs', { queue: 'outbox-events', state: 'failed' })).toBe(0);
     expect(value(text, 'panier_messages', { group: g.slug, direction: 'outbound', status: 'delivered' })).toBe(2);
     expect(value(text, 'panier_messages', { group: g.slug, direction: 'outbound', status: 'failed' })).toBe(1);
-    // the inbound SUIVI, stored by the webhook
+    // the inbound SUIVI, stored by the webhook, waits for a worker (none runs here)
     expect(value(text, 'panier_messages', { group: g.slug, direction: 'inbound' })).toBe(1);
+    expect(value(text, 'panier_sms_unanswered', { measure: 'count' })).toBe(1);
+    expect(value(text, 'panier_sms_unanswered', { measure: 'oldest_seconds' })).toBeGreaterThanOrEqual(0);
+    expect(value(text, 'panier_queue_jobs', { queue: 'inbound-sms', state: 'waiting' })).toBe(0);
     const day = (d: Date) => d.toISOString().slice(0, 10);
     expect(value(text, 'panier_sms_segments_sent', { group: g.slug, day: day(today) })).toBe(3); // failed ones are not billed
     expect(value(text, 'panier_sms_segments_sent', { group: g.slug, day: day(twoDaysAgo) })).toBe(4);

@@ -22,7 +22,7 @@ export function registerDeliveryMetrics(registry: Registry, deps: { db: Db; redi
   async function queueNames(): Promise<string[]> {
     const groups = await deps.db.group.findMany({ select: { smsSender: true, numbers: { select: { phone: true } } } });
     const senders = new Set(groups.flatMap((g) => [...(g.smsSender ? [g.smsSender] : []), ...g.numbers.map((n) => n.phone)]));
-    return [QUEUE_NAMES.outbox, ...[...senders].map(smsQueueName), 'calls', 'sweep'];
+    return [QUEUE_NAMES.outbox, QUEUE_NAMES.inboundSms, ...[...senders].map(smsQueueName), 'calls', 'sweep'];
   }
 
   new Gauge({
@@ -50,6 +50,21 @@ export function registerDeliveryMetrics(registry: Registry, deps: { db: Db; redi
         SELECT g.slug, m.direction::text AS direction, m.status::text AS status, count(*) AS n
         FROM "Message" m JOIN "Group" g ON g.id = m."groupId" GROUP BY 1, 2, 3`;
       for (const r of rows) this.set({ group: r.slug, direction: r.direction, status: r.status }, Number(r.n));
+    },
+  });
+
+  new Gauge({
+    name: 'panier_sms_unanswered',
+    help: 'Texts accepted by the webhook and not yet answered by the worker (count, and age of the oldest in seconds)',
+    labelNames: ['measure'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const [row] = await deps.db.$queryRaw<{ n: bigint; oldest: number | null }[]>`
+        SELECT count(*) AS n, EXTRACT(EPOCH FROM now() - min("createdAt"))::float8 AS oldest
+        FROM "Message" WHERE direction = 'inbound' AND "processedAt" IS NULL`;
+      this.set({ measure: 'count' }, Number(row?.n ?? 0));
+      this.set({ measure: 'oldest_seconds' }, row?.oldest ?? 0);
     },
   });
 

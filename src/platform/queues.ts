@@ -1,7 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 
-export const QUEUE_NAMES = { outbox: 'outbox-events' } as const;
+export const QUEUE_NAMES = { outbox: 'outbox-events', inboundSms: 'inbound-sms' } as const;
 
 export interface QueueSettings {
   /** BullMQ key prefix: one per deployment, one per test file */

@@ -6,10 +6,11 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
+import { QUEUE_NAMES } from '../platform/queues.js';
 import { INBOUND_SMS_CHANNEL } from './accept.js';
 import type { InboundProcessor } from './inboundProcessor.js';
 
-export const INBOUND_SMS_QUEUE = 'inbound-sms';
+export const INBOUND_SMS_QUEUE = QUEUE_NAMES.inboundSms;
 
 export interface InboundTextJob {
   messageId: string;
