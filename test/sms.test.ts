@@ -5,6 +5,7 @@ import type { Db } from '../src/platform/db/client.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
 import { postSms, replyTo, smsTexter, startSmsWorld } from './helpers/sms.js';
+import { waitFor } from './helpers/pipeline.js';
 
 let db: Db;
 let world: Awaited<ReturnType<typeof startSmsWorld>>;
@@ -184,6 +185,22 @@ describe('reliability', () => {
       const handedOver = world.twilio.to(phone).map((m) => answering.get(/messageId=([\w-]+)/.exec(m.StatusCallback ?? '')![1]!));
       expect(handedOver).toEqual(inbound.map((m) => m.id));
     }
+  });
+
+  it('sends a reply only after the one before it to the same person, whichever is queued first', async () => {
+    const phone = uniqueMobile();
+    const rows = [];
+    for (const body of ['premier', 'second']) {
+      const inbound = await db.message.create({ data: { groupId: g.groupId, direction: 'inbound', fromPhone: phone, toPhone: g.number, body, status: 'received', processedAt: new Date() } });
+      rows.push(await db.message.create({ data: { groupId: g.groupId, direction: 'outbound', fromPhone: g.number, toPhone: phone, body: `Réponse au ${body}`, status: 'pending', recipientRole: 'resident', inReplyToId: inbound.id } }));
+    }
+    const senders = world.running.pipeline.senders;
+    await senders.enqueue({ id: rows[1]!.id, channel: 'sms', fromPhone: g.number, priority: 1 });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(world.twilio.to(phone)).toHaveLength(0);
+    await senders.enqueue({ id: rows[0]!.id, channel: 'sms', fromPhone: g.number, priority: 1 });
+    await waitFor('both replies', () => world.twilio.to(phone).length === 2);
+    expect(world.twilio.to(phone).map((m) => m.Body)).toEqual(['Réponse au premier', 'Réponse au second']);
   });
 
   it('handles two texts from one person at once one after the other: one draft, no line lost', async () => {

@@ -119,7 +119,10 @@ export function createSenderPool(deps: SenderDeps) {
     if (m.recipientRole === 'resident' && m.customer?.smsOptedOut && m.kind !== 'opt_out_confirmation') return markUnreachable(deps.db, m.id, { code: 21610 });
     // an earlier reply to the same person is still on its way: this one goes right after it
     if (m.inReplyToId) {
-      await job.moveToDelayed(Date.now() + REPLY_ORDER_DELAY_MS, token);
+      // soon while it is fresh; a reply held back longer (its predecessor's job was lost, the sweep
+      // will queue it again) looks less often
+      const waited = Date.now() - m.createdAt.getTime();
+      await job.moveToDelayed(Date.now() + Math.min(Math.max(REPLY_ORDER_DELAY_MS, waited / 10), 5_000), token);
       throw new DelayedError();
     }
   }
