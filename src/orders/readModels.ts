@@ -4,7 +4,8 @@ import type { Db, Prisma, Tx } from '../platform/db/client.js';
 import { ACTIVE_STATUSES, PLACED_STATUSES } from './status.js';
 
 /** Distributions whose baskets are still to be handed over. */
-const UPCOMING_DISTRIBUTION = { status: { in: ['scheduled' as const, 'closed' as const] } };
+export const UPCOMING_DISTRIBUTION_STATUSES = ['scheduled', 'closed'] as const;
+const UPCOMING_DISTRIBUTION = { status: { in: [...UPCOMING_DISTRIBUTION_STATUSES] } };
 
 const ACTIVE_INCLUDE = {
   distribution: { include: { relayPoint: true } },

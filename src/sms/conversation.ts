@@ -75,6 +75,8 @@ export interface ResidentRow {
   smsOptedOut: boolean;
   privacyNoticeAt: Date | null;
   conversation: { state: string; data: unknown; expiresAt: Date } | null;
+  /** their order in progress that is soonest handed over, read with the text (null: none) */
+  soonestActiveOrder: { id: string; distributionId: string; basketNumber: number | null; estimatedCents: number } | null;
 }
 
 /** The conversation's kinds of reply: the sender holds back a reply to someone who sent STOP, not its confirmation. */
@@ -140,6 +142,14 @@ export function createSmsConversation(deps: ConversationDeps) {
     return activeOrderOf(s.tx, s.customer.id, { distributionId });
   }
 
+  /** Their order in progress for this distribution: known from the text's read when it is the soonest (or there is none). */
+  async function activeOrderIn(s: Step, distributionId: string): Promise<{ id: string; basketNumber: number | null; estimatedCents: number } | null> {
+    const soonest = s.customer.soonestActiveOrder;
+    if (soonest === null) return null;
+    if (soonest.distributionId === distributionId) return soonest;
+    return activeOrder(s, distributionId);
+  }
+
   function questionText(q: StoredQuestion, s: Step): string {
     if (q.kind === 'how_many') return sms.howMany(q.phrase);
     const names = q.options.map((id) => products(s).get(id)?.name ?? '?');
@@ -162,7 +172,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     if (!open) return { reply: prefix + (await windowClosedReply(s)), state: 'idle', data: {} };
     // the order's bounds, before anything is proposed (an addition is only priced at OUI)
     checkLines(lines);
-    const existing = await activeOrder(s, open.id);
+    const existing = await activeOrderIn(s, open.id);
     if (existing) {
       return {
         reply: additionReply(lines, products(s), existing.basketNumber ?? 0, existing.estimatedCents, prefix),
@@ -410,7 +420,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     if (!last) return { reply: conversation.noUsual(), state: s.state, data: s.data };
     // this distribution's basket is already ordered: the usual basket again would double it
     const { open } = await distributionFor(s);
-    const current = open ? await activeOrder(s, open.id) : null;
+    const current = open ? await activeOrderIn(s, open.id) : null;
     if (current) return { reply: conversation.usualAlready(current.basketNumber ?? 0), state: s.state, data: s.data };
     const lines: PendingLine[] = [];
     const gone: string[] = [];
@@ -488,7 +498,7 @@ export function createSmsConversation(deps: ConversationDeps) {
       ON CONFLICT ("groupId", phone) DO UPDATE SET phone = EXCLUDED.phone
       RETURNING id, name, address, "smsOptedOut", "privacyNoticeAt"`;
     if (!created) throw new Error('customer upsert returned no row');
-    return { ...created, conversation: null };
+    return { ...created, conversation: null, soonestActiveOrder: null };
   }
 
   /**

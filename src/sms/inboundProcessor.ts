@@ -11,7 +11,9 @@ import type { StaffSender, StaffSmsHandler } from '../delivery/staffSms.js';
 import { residentErrorText } from '../i18n/errors.js';
 import { sms } from '../i18n/sms.js';
 import { toGsm7 } from '../i18n/gsm7.js';
-import type { Db, Tx } from '../platform/db/client.js';
+import { Prisma, type Db, type Tx } from '../platform/db/client.js';
+import { UPCOMING_DISTRIBUTION_STATUSES } from '../orders/readModels.js';
+import { ACTIVE_STATUSES } from '../orders/status.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { ConversationAnswer, ReplyKind, ResidentRow, SmsConversation } from './conversation.js';
@@ -50,6 +52,10 @@ interface WaitingText {
   convState: string | null;
   convData: unknown;
   convExpiresAt: Date | null;
+  activeId: string | null;
+  activeDistributionId: string | null;
+  activeBasket: number | null;
+  activeEstimatedCents: number | null;
 }
 
 type Turn = { kind: 'busy' } | { kind: 'idle' } | { kind: 'answered'; id: string; reply: ReplyToSend | null };
@@ -82,7 +88,8 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
       SELECT m.id, m."fromPhone", m."toPhone", m.body,
              st.role AS "staffRole", st.id AS "staffId", st.name AS "staffName",
              cu.id AS "customerId", cu.name, cu.address, cu."smsOptedOut", cu."privacyNoticeAt",
-             cv.state AS "convState", cv.data AS "convData", cv."expiresAt" AS "convExpiresAt"
+             cv.state AS "convState", cv.data AS "convData", cv."expiresAt" AS "convExpiresAt",
+             ao.id AS "activeId", ao."distributionId" AS "activeDistributionId", ao."basketNumber" AS "activeBasket", ao."estimatedCents" AS "activeEstimatedCents"
       FROM "Message" m
       LEFT JOIN LATERAL (
         SELECT 'lead' AS role, s.id, s.name FROM "StaffUser" s
@@ -93,6 +100,12 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
       ) st ON true
       LEFT JOIN "Customer" cu ON cu."groupId" = m."groupId" AND cu.phone = m."fromPhone"
       LEFT JOIN "SmsConversation" cv ON cv."customerId" = cu.id
+      -- their order in progress, the soonest to hand over: activeOrdersOf (orders/readModels.ts) in SQL
+      LEFT JOIN LATERAL (
+        SELECT o.id, o."distributionId", o."basketNumber", o."estimatedCents" FROM "Order" o JOIN "Distribution" d ON d.id = o."distributionId"
+        WHERE o."customerId" = cu.id AND o.status::text IN (${Prisma.join([...ACTIVE_STATUSES])}) AND d.status::text IN (${Prisma.join([...UPCOMING_DISTRIBUTION_STATUSES])})
+        ORDER BY d."pickupStart", o."createdAt" LIMIT 1
+      ) ao ON true
       WHERE m."groupId" = ${groupId} AND m."fromPhone" = ${fromPhone} AND m.direction = 'inbound' AND m."processedAt" IS NULL
       ORDER BY m."createdAt", m.id
       LIMIT 1`;
@@ -131,6 +144,7 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
     return {
       id: t.customerId, name: t.name, address: t.address, smsOptedOut: t.smsOptedOut ?? false, privacyNoticeAt: t.privacyNoticeAt,
       conversation: t.convState && t.convExpiresAt ? { state: t.convState, data: t.convData, expiresAt: t.convExpiresAt } : null,
+      soonestActiveOrder: t.activeId && t.activeDistributionId ? { id: t.activeId, distributionId: t.activeDistributionId, basketNumber: t.activeBasket, estimatedCents: t.activeEstimatedCents ?? 0 } : null,
     };
   }
 
