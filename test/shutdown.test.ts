@@ -155,7 +155,8 @@ async function pressTwo(service: Service, callSids: string[], to: string): Promi
 
 async function sessionsOf(admin: pg.Client, applicationName: string) {
   const r = await admin.query<{ state: string; wait_event_type: string | null }>(
-    'SELECT state, wait_event_type FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+    // this test's database only: other processes of the same name (a bench, another run) are not ours
+    'SELECT state, wait_event_type FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [applicationName]);
   return r.rows;
 }
 
