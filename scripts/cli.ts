@@ -6,7 +6,7 @@ import { importCatalogRows } from '../src/catalog/catalogService.js';
 import { readCatalogFile } from '../src/catalog/import/readCatalogFile.js';
 import { formatLocalTime, nextDistribution, parseLocalTime } from '../src/catalog/distributions.js';
 // accent- and case-blind: "Epicerie du centre" finds "Épicerie du centre"
-import { findRelayPoint, overlappingOrderWindows } from '../src/catalog/relays.js';
+import { addRelayPoint, findRelayPoint, overlappingOrderWindows } from '../src/catalog/relays.js';
 import { addCourier, addStaff } from '../src/catalog/team.js';
 import { SYSTEM } from '../src/orders/actor.js';
 import { createDistribution } from '../src/orders/distributionLifecycle.js';
@@ -122,7 +122,7 @@ function buildCli(io: CliIo, env: NodeJS.ProcessEnv, given?: Db) {
     .action(async (o: { group?: string; name: string; address: string }) => {
       const db = await database();
       const g = await resolveGroup(db, o.group);
-      await db.relayPoint.create({ data: { groupId: g.id, name: o.name, address: o.address } });
+      await db.$transaction((tx) => addRelayPoint(tx, { groupId: g.id, name: o.name, address: o.address }, SYSTEM));
       io.out(`relay point "${o.name}" added to ${g.slug}`);
     });
 

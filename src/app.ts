@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
 import { createGroupDirectory } from './catalog/groups.js';
-import { createCatalogCache } from './catalog/openCatalog.js';
+import { createCatalogCache, type CatalogCache } from './catalog/openCatalog.js';
 import type { Config } from './config.js';
 import { consoleRouter } from './console/index.js';
 import type { LoginThrottleSettings } from './console/loginThrottle.js';
@@ -44,6 +44,8 @@ export interface AppDeps {
   anonymousPerMinute?: number;
   /** a text was accepted: the worker in this same process is woken at once (its NOTIFY is the usual way) */
   onSmsAccepted?: (messageId: string) => void;
+  /** the process's catalogue cache (shared with its worker, evicted by `catalog.changed`); default: the app's own */
+  catalogs?: CatalogCache;
 }
 
 /** Webhook fields that are someone's own words: stray control characters are cleaned, not refused. */
@@ -126,14 +128,14 @@ export function createApp(deps: AppDeps): Express {
     refuseControlCharacters({ freeText: WEBHOOK_FREE_TEXT }),
   );
   const orders = createOrderService({ db: deps.db, now: deps.now });
-  const catalogs = createCatalogCache();
+  const catalogs = deps.catalogs ?? createCatalogCache();
   const channelDeps = { ...deps, groups: createGroupDirectory(deps.db) };
   const acceptSms = createSmsAcceptor({ db: deps.db, log: deps.log, groups: channelDeps.groups, onAccepted: deps.onSmsAccepted });
   app.use(smsRouter({ log: deps.log, accept: acceptSms, journal: createSmsJournal(deps.redis, deps.redisPrefix) }));
   app.use(voiceRouter({ ...channelDeps, orders, catalogs, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(voiceNoticeRouter({ ...deps, publicBaseUrl: deps.config.publicBaseUrl }));
   app.use(statusRouter(deps));
-  app.use(consoleRouter({ db: deps.db, orders, redis: deps.redis, sessionRedis: deps.sessionRedis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, queuePrefix: deps.queuePrefix, now: deps.now, loginThrottle: deps.loginThrottle, anonymousPerMinute: deps.anonymousPerMinute }));
+  app.use(consoleRouter({ db: deps.db, orders, catalogs, redis: deps.redis, sessionRedis: deps.sessionRedis, log: deps.log, publicBaseUrl: deps.config.publicBaseUrl, twilio: deps.config.twilio, sessionSecret: deps.config.sessionSecret, redisPrefix: deps.redisPrefix, queuePrefix: deps.queuePrefix, now: deps.now, loginThrottle: deps.loginThrottle, anonymousPerMinute: deps.anonymousPerMinute }));
 
   app.use(errorHandler(deps.log));
   return app;

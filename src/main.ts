@@ -4,7 +4,9 @@ import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { createApp } from './app.js';
+import { watchCatalogChanges } from './catalog/catalogChanges.js';
 import { createGroupDirectory } from './catalog/groups.js';
+import { createCatalogCache } from './catalog/openCatalog.js';
 import { ConfigError, loadConfig, requireExternalServices, type Config } from './config.js';
 import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
 import { seedDemo } from './demo/seed.js';
@@ -95,6 +97,12 @@ async function main(): Promise<void> {
   const demoLoaded = (await database.db.group.count({ where: { slug: DEMO_GROUP.slug } })) > 0;
   await ensureFirstCoordinator(database.db, config, log);
 
+  // one catalogue cache for the process (web and worker alike), dropped per group by `catalog.changed`
+  const catalogs = createCatalogCache();
+  const catalogListener = createRedis(redisServer.url, { forWorker: true });
+  watchCatalogChanges({ subscriber: catalogListener, prefix: QUEUE_PREFIX, catalogs, log });
+  shutdown.add({ name: 'catalogue change listener', close: async () => catalogListener.disconnect() });
+
   // npm start: the web side wakes the worker of its own process (PGlite has no LISTEN across sessions)
   let wakeInbound: ((messageId: string) => void) | undefined;
   if (role === 'worker' || role === 'all') {
@@ -107,6 +115,7 @@ async function main(): Promise<void> {
       publicBaseUrl: config.publicBaseUrl, relayIntervalMs: config.outboxRelayIntervalMs,
       listenUrl: database.embedded ? undefined : database.url,
       sender: { segmentsPerSecond: config.smsSegmentsPerSecond }, sweep: { acceptWithinMs: config.courierAcceptWithinMs, everyMs: config.sweepIntervalMs },
+      catalogs,
     });
     // inbound SMS the web side journaled while the database was down, replayed once it answers
     const journalReplay = startJournalReplay({
@@ -134,7 +143,7 @@ async function main(): Promise<void> {
     // sessions in a Redis of their own when asked (SESSION_REDIS_URL): they never compete with the queue
     const sessionRedis = config.sessionRedisUrl ? createRedis(config.sessionRedisUrl) : undefined;
     if (sessionRedis) shutdown.add({ name: 'session redis', close: async () => sessionRedis.disconnect() });
-    const app = createApp({ config, db: database.db, redis, sessionRedis, log, queuePrefix: QUEUE_PREFIX, onSmsAccepted: wakeInbound });
+    const app = createApp({ config, db: database.db, redis, sessionRedis, log, queuePrefix: QUEUE_PREFIX, onSmsAccepted: wakeInbound, catalogs });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });

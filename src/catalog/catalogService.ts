@@ -1,3 +1,4 @@
+import { recordEvent } from '../orders/events.js';
 import type { Db, Tx } from '../platform/db/client.js';
 import type { CatalogRow, CatalogRejection } from './csvImport.js';
 
@@ -67,6 +68,7 @@ export async function importCatalogRows(
           }
         }
         if (rejected.length > 0 || opts.dryRun) throw DRY_RUN;
+        if (rows.length > 0) await recordEvent(tx, groupId, 'catalog.changed', groupId, { what: 'products' });
       },
       { timeout: 60_000 },
     );

@@ -50,6 +50,9 @@ export async function nextDistribution(db: Db, groupId: string, now = new Date()
   });
 }
 
+/** Upcoming distributions by the opening of their window; the id settles ties, so every reader agrees. */
+export const DISTRIBUTION_ORDER = [{ opensAt: 'asc' }, { id: 'asc' }] as const;
+
 /**
  * The distribution taking orders now (if any) and the next one to come, with their relay points:
  * what the SMS and voice channels tell a resident.
@@ -57,7 +60,7 @@ export async function nextDistribution(db: Db, groupId: string, now = new Date()
 export async function openAndNextDistribution(db: Db | Tx, groupId: string, now: Date) {
   const list = await db.distribution.findMany({
     where: { groupId, status: 'scheduled', closesAt: { gt: now } },
-    orderBy: { opensAt: 'asc' },
+    orderBy: [...DISTRIBUTION_ORDER],
     include: { relayPoint: true },
     take: 3,
   });

@@ -1,33 +1,96 @@
+import { LRUCache } from 'lru-cache';
 import type { Db, Tx } from '../platform/db/client.js';
+import { DISTRIBUTION_ORDER } from './distributions.js';
 import { createOrderReader, type OrderReader, type ReaderProduct } from './reading/reader.js';
+import { windowState } from './window.js';
+
+/**
+ * A distribution as the catalogue holds it: only the fields whose every writer records
+ * `catalog.changed` (times, status, relay point), not the counters and notice stamps that change
+ * with every order or sweep.
+ */
+export interface CatalogDistribution {
+  id: string;
+  groupId: string;
+  relayPointId: string;
+  status: 'scheduled' | 'closed' | 'done' | 'cancelled';
+  opensAt: Date;
+  closesAt: Date;
+  pickupStart: Date;
+  pickupEnd: Date;
+  deliveryStart: Date | null;
+  deliveryEnd: Date | null;
+  relayPoint: { id: string; groupId: string; name: string; address: string; notes: string | null };
+}
 
 export interface OpenCatalog {
   products: ReaderProduct[];
   byId: Map<string, ReaderProduct & { priceCents: number; stockPerDistribution: number | null; producerName: string }>;
   read: OrderReader;
+  /** the group's scheduled distributions, by opensAt (then id): read them with `openAndNextAt` */
+  distributions: CatalogDistribution[];
+}
+
+/** What a cached catalogue is, and how it is dropped when a change commits. */
+export interface CatalogCache {
+  (db: Db | Tx, groupId: string): Promise<OpenCatalog>;
+  /** Drops the group's catalogue: the next read loads it again. */
+  evict(groupId: string): void;
+  /** Drops every group's (changes may have been missed: the pub/sub connection came back). */
+  clear(): void;
+}
+
+const DISTRIBUTION_SELECT = {
+  id: true, groupId: true, relayPointId: true, status: true, opensAt: true, closesAt: true,
+  pickupStart: true, pickupEnd: true, deliveryStart: true, deliveryEnd: true, relayPoint: true,
+} as const;
+
+async function loadCatalog(db: Db | Tx, groupId: string): Promise<OpenCatalog> {
+  const [rows, distributions] = await Promise.all([
+    db.product.findMany({ where: { groupId, active: true }, orderBy: { code: 'asc' }, include: { producer: { select: { name: true } } } }),
+    // every scheduled one, whatever the clock: the sweep closes them at closesAt, so they are
+    // few, and the reader's own clock decides which are still ahead
+    db.distribution.findMany({ where: { groupId, status: 'scheduled' }, orderBy: [...DISTRIBUTION_ORDER], select: DISTRIBUTION_SELECT }),
+  ]);
+  const products = rows.map((p) => ({
+    id: p.id, code: p.code, name: p.name, aliases: p.aliases, category: p.category, unit: p.unit, packSize: p.packSize,
+    averageWeightGrams: p.averageWeightGrams, portionGrams: p.portionGrams, variableWeight: p.variableWeight, multiWeigh: p.multiWeigh,
+    priceCents: p.priceCents, stockPerDistribution: p.stockPerDistribution, producerName: p.producer.name,
+  }));
+  return { products, byId: new Map(products.map((p) => [p.id, p])), read: createOrderReader(products), distributions };
 }
 
 /**
- * The group's active products and a reader built on them. Building the reader's index costs a
- * little, so it is kept a short while per group: a read cache, not state.
+ * The group's active products, a reader built on them and its scheduled distributions, kept per
+ * group until a `catalog.changed` evicts them (src/catalog/catalogChanges.ts). The TTL only bounds
+ * staleness when an eviction is lost (a Redis blip); `max` bounds memory across groups.
  */
-export function createCatalogCache(opts: { ttlMs?: number; now?: () => number } = {}) {
-  const ttlMs = opts.ttlMs ?? 30_000;
-  const now = opts.now ?? Date.now;
-  const cache = new Map<string, { until: number; catalog: OpenCatalog }>();
-  return async function openCatalog(db: Db | Tx, groupId: string): Promise<OpenCatalog> {
-    const hit = cache.get(groupId);
-    if (hit && hit.until > now()) return hit.catalog;
-    const rows = await db.product.findMany({ where: { groupId, active: true }, orderBy: { code: 'asc' }, include: { producer: { select: { name: true } } } });
-    const products = rows.map((p) => ({
-      id: p.id, code: p.code, name: p.name, aliases: p.aliases, category: p.category, unit: p.unit, packSize: p.packSize,
-      averageWeightGrams: p.averageWeightGrams, portionGrams: p.portionGrams, variableWeight: p.variableWeight, multiWeigh: p.multiWeigh,
-      priceCents: p.priceCents, stockPerDistribution: p.stockPerDistribution, producerName: p.producer.name,
-    }));
-    const catalog: OpenCatalog = { products, byId: new Map(products.map((p) => [p.id, p])), read: createOrderReader(products) };
-    cache.set(groupId, { until: now() + ttlMs, catalog });
-    return catalog;
+export function createCatalogCache(opts: { ttlMs?: number; max?: number; now?: () => number } = {}): CatalogCache {
+  const now = opts.now ?? (() => performance.now());
+  // the load in flight is cached too: a burst of texts after a reminder loads the catalogue once
+  const entries = new LRUCache<string, Promise<OpenCatalog>>({ max: opts.max ?? 200, ttl: opts.ttlMs ?? 5 * 60_000, ttlResolution: 0, perf: { now } });
+  const openCatalog = (db: Db | Tx, groupId: string): Promise<OpenCatalog> => {
+    const hit = entries.get(groupId);
+    if (hit) return hit;
+    const loading = loadCatalog(db, groupId);
+    entries.set(groupId, loading);
+    // a failed load is not kept; an eviction meanwhile already dropped it, and a newer load stays
+    loading.catch(() => {
+      if (entries.peek(groupId) === loading) entries.delete(groupId);
+    });
+    return loading;
   };
+  return Object.assign(openCatalog, {
+    evict: (groupId: string) => void entries.delete(groupId),
+    clear: () => entries.clear(),
+  });
 }
 
-export type CatalogCache = ReturnType<typeof createCatalogCache>;
+/**
+ * The distribution taking orders at `now` (if any) and the next one to come: exactly what
+ * `openAndNextDistribution` reads from the database, from the cached catalogue. Pure.
+ */
+export function openAndNextAt(catalog: Pick<OpenCatalog, 'distributions'>, now: Date): { open: CatalogDistribution | null; next: CatalogDistribution | null } {
+  const ahead = catalog.distributions.filter((d) => d.status === 'scheduled' && d.closesAt > now).slice(0, 3);
+  return { open: ahead.find((d) => windowState(d, now) === 'open') ?? null, next: ahead[0] ?? null };
+}

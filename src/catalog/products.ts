@@ -1,5 +1,6 @@
 // A product created or edited by hand (coordinators: any of the group's; producers: their own).
 import { auditStaff, type Actor } from '../orders/actor.js';
+import { recordEvent } from '../orders/events.js';
 import { isUniqueViolation, type Prisma, type Tx } from '../platform/db/client.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 import { pricingProblems } from './pricing.js';
@@ -26,6 +27,7 @@ export async function saveCatalogProduct(tx: Tx, ref: { groupId: string; product
     } else {
       id = (await tx.product.create({ data: { groupId: ref.groupId, ...input }, select: { id: true } })).id;
     }
+    await recordEvent(tx, ref.groupId, 'catalog.changed', ref.groupId, { what: 'products' });
     await auditStaff(tx, actor, { groupId: ref.groupId, action: ref.productId ? 'product.updated' : 'product.created', entityType: 'Product', entityId: id });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError('code already used', 'already_taken', 409, { what: 'code', code: input.code });

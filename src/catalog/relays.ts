@@ -1,7 +1,9 @@
-// Relay points by the name a coordinator types ("Epicerie du centre" finds "Épicerie du centre"),
-// and the distributions whose order windows overlap a new one's.
-import type { Db, Tx } from '../platform/db/client.js';
-import { NotFoundError, ValidationError } from '../platform/errors.js';
+// Relay points: added, found by the name a coordinator types ("Epicerie du centre" finds
+// "Épicerie du centre"), and the distributions whose order windows overlap a new one's.
+import { auditStaff, type Actor } from '../orders/actor.js';
+import { recordEvent } from '../orders/events.js';
+import { isUniqueViolation, type Db, type Tx } from '../platform/db/client.js';
+import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { fold } from './reading/normalize.js';
 
 /** "  ÉPICERIE   du Centre " → "epicerie du centre". Pure. */
@@ -38,4 +40,17 @@ export async function overlappingOrderWindows(db: Db | Tx, groupId: string, wind
     include: { relayPoint: true },
     orderBy: { opensAt: 'asc' },
   });
+}
+
+/** A new relay point of the group (the shop where baskets are collected); its name is unique in the group. */
+export async function addRelayPoint(tx: Tx, input: { groupId: string; name: string; address: string; notes?: string }, actor: Actor) {
+  try {
+    const created = await tx.relayPoint.create({ data: { groupId: input.groupId, name: input.name, address: input.address, notes: input.notes ?? null } });
+    await recordEvent(tx, input.groupId, 'catalog.changed', input.groupId, { what: 'relays' });
+    await auditStaff(tx, actor, { groupId: input.groupId, action: 'relay.added', entityType: 'RelayPoint', entityId: created.id });
+    return created;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('a relay point already has this name', 'already_taken', 409, { what: 'relay' });
+    throw err;
+  }
 }

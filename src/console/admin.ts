@@ -2,6 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { formatLocalTime, parseLocalTime } from '../catalog/distributions.js';
+import type { CatalogCache } from '../catalog/openCatalog.js';
 import { staffErrorText } from '../i18n/errors.js';
 import { staffActor } from '../orders/actor.js';
 import { addCourier, addStaff, setCourierActive, setStaffActive } from '../catalog/team.js';
@@ -33,7 +34,7 @@ const CourierForm = z.object({ name: z.string().trim().min(1).max(120), phone: z
 const ROLE_LABELS = { coordinator: 'coordination', operator: 'standard', delivery_lead: 'responsable des livraisons', producer: 'producteur' } as const;
 const ALL_ROLE_LABELS = { ...ROLE_LABELS, platform_admin: 'administration de la plateforme' } as const;
 
-export function adminPages(deps: { db: Db; render: Render }) {
+export function adminPages(deps: { db: Db; render: Render; catalogs: CatalogCache }) {
   const router = Router();
   const coordinator = requireRole('coordinator');
 
@@ -84,6 +85,8 @@ export function adminPages(deps: { db: Db; render: Render }) {
     let created;
     try {
       created = await deps.db.$transaction((tx) => createDistribution(tx, { groupId: staff.groupId, ...data }, staffActor(staff.staffId)));
+      // this process's SMS and calls see it at once; the others when the event is handled
+      deps.catalogs.evict(staff.groupId);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       return distributionsPage(req, res, [staffErrorText(err)], 400);
@@ -101,6 +104,7 @@ export function adminPages(deps: { db: Db; render: Render }) {
     try {
       // only a distribution still taking (or about to take) orders changes its times
       await deps.db.$transaction((tx) => rescheduleDistribution(tx, { groupId: staff.groupId, distributionId: String(req.params.id) }, data, staffActor(staff.staffId)));
+      deps.catalogs.evict(staff.groupId);
       req.session.flash = 'Distribution modifiée.';
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
@@ -123,6 +127,7 @@ export function adminPages(deps: { db: Db; render: Render }) {
     const chosen = ACTIONS[action as keyof typeof ACTIONS];
     try {
       await deps.db.$transaction(async (tx) => void (await chosen.run(tx, { groupId: staff.groupId, distributionId: String(req.params.id) }, staffActor(staff.staffId), new Date())), { maxWait: 10_000, timeout: 20_000 });
+      deps.catalogs.evict(staff.groupId);
       req.session.flash = chosen.done;
     } catch (err) {
       if (!(err instanceof AppError)) throw err;

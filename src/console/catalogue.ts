@@ -5,6 +5,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { importCatalogRows } from '../catalog/catalogService.js';
 import { parsePriceCents } from '../catalog/csvImport.js';
+import type { CatalogCache } from '../catalog/openCatalog.js';
 import { readCatalogFile } from '../catalog/import/readCatalogFile.js';
 import { catalogTemplateCsv, catalogTemplateXlsx } from '../catalog/import/template.js';
 import { catalogImportSummary, refusedLine, spreadsheetProblem } from '../i18n/imports.js';
@@ -41,7 +42,7 @@ const ProductForm = z.object({
   active: z.literal('1').optional(),
 });
 
-export function cataloguePages(deps: { db: Db; render: Render }) {
+export function cataloguePages(deps: { db: Db; render: Render; catalogs: CatalogCache }) {
   const router = Router();
   const allowed = requireRole('coordinator', 'producer');
 
@@ -93,6 +94,8 @@ export function cataloguePages(deps: { db: Db; render: Render }) {
       await deps.db.$transaction((tx) =>
         saveCatalogProduct(tx, { groupId: staff.groupId, productId: id, ...(staff.role === 'producer' ? { onlyProducerId: staff.producerId ?? 'none' } : {}) }, data, staffActor(staff.staffId)),
       );
+      // this process's SMS and calls see it at once; the others when the event is handled
+      deps.catalogs.evict(staff.groupId);
     } catch (err) {
       if (!(err instanceof AppError) || err.code === 'not_found') throw err;
       return page(req, res, { problems: [staffErrorText(err)] }, err.status);
@@ -117,6 +120,7 @@ export function cataloguePages(deps: { db: Db; render: Render }) {
       return page(req, res, { problems: [spreadsheetProblem(err)] }, 400);
     }
     const report = await importCatalogRows(deps.db, staff.groupId, parsed.rows, { dryRun, rejected: parsed.rejections });
+    if (report.applied) deps.catalogs.evict(staff.groupId);
     return page(req, res, {
       report: { ...report, format: parsed.format, dryRun, summary: catalogImportSummary(report, dryRun), refused: report.rejected.map(refusedLine) },
     }, report.rejected.length ? 400 : 200);

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { z, ZodError } from 'zod';
+import type { CatalogCache } from '../catalog/openCatalog.js';
 import type { Db } from '../platform/db/client.js';
 import { refuseControlCharacters } from '../platform/edgeInput.js';
 import { AppError, ValidationError } from '../platform/errors.js';
@@ -33,6 +34,8 @@ import { taskPages } from './tasks.js';
 export interface ConsoleDeps {
   db: Db;
   orders: OrderService;
+  /** the process's catalogue cache, dropped at once when a page changes the catalogue */
+  catalogs: CatalogCache;
   redis: Redis;
   /** Redis for sessions and login counters (SESSION_REDIS_URL); default: `redis` */
   sessionRedis?: Redis;

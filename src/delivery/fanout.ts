@@ -17,6 +17,8 @@ export interface FanoutDeps {
   db: Db;
   log: Logger;
   senders: SenderPool;
+  /** tells every process to drop the group's cached catalogue (src/catalog/catalogChanges.ts) */
+  catalogChanged: (groupId: string) => Promise<void>;
 }
 
 const ORDER_INCLUDE = {
@@ -276,6 +278,8 @@ export function createNotificationHandlers(deps: FanoutDeps): OutboxHandlers {
       const to = (await coordinators(e.groupId)).filter((p) => p !== m.toPhone);
       return deliver(e, to.map((phone) => ({ kind: e.type, role: 'coordinator', to: phone, channel: 'sms', text, customerId: null, orderId: m.orderId, expectsReply: false, priority: PRIORITY.dispatch })));
     },
+    // no notice: the caches hear of it (Redis down: the publish throws and the event is retried)
+    'catalog.changed': async (e) => deps.catalogChanged(e.groupId),
   };
   return handlers;
 }

@@ -3,6 +3,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Twilio } from 'twilio';
+import { publishCatalogChange } from '../catalog/catalogChanges.js';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { createNotificationHandlers } from './fanout.js';
@@ -12,7 +13,7 @@ import { startOutboxWorker } from './outboxWorker.js';
 import { startSweepScheduler, type SweepSettings } from './schedule.js';
 import { createSenderPool, PRIORITY, type SenderSettings } from './sender.js';
 import { createGroupDirectory } from '../catalog/groups.js';
-import { createCatalogCache } from '../catalog/openCatalog.js';
+import { createCatalogCache, type CatalogCache } from '../catalog/openCatalog.js';
 import { createOrderService } from '../orders/orderService.js';
 import { createSmsConversation } from '../sms/conversation.js';
 import { createInboundProcessor } from '../sms/inboundProcessor.js';
@@ -36,6 +37,8 @@ export interface PipelineDeps {
   sender?: Partial<SenderSettings>;
   sweep?: Partial<SweepSettings> & { everyMs?: number };
   inbound?: Partial<InboundWorkerSettings>;
+  /** the process's catalogue cache (evicted by `catalog.changed`); default: the pipeline's own */
+  catalogs?: CatalogCache;
   now?: () => Date;
 }
 
@@ -44,12 +47,13 @@ export async function startNotificationPipeline(deps: PipelineDeps) {
   // jobs left from before a restart are sent by their sender's worker
   const groups = await deps.db.group.findMany({ include: { numbers: true } });
   senders.resume(groups.flatMap((g) => [...(g.smsSender ? [g.smsSender] : []), ...g.numbers.map((n) => n.phone)]));
-  const worker = startOutboxWorker({ connection: deps.workerConnection, prefix: deps.prefix, db: deps.db, log: deps.log, handlers: createNotificationHandlers({ db: deps.db, log: deps.log, senders }), concurrency: deps.sender?.concurrency ?? 8 });
+  const catalogChanged = (groupId: string) => publishCatalogChange(deps.producer, deps.prefix, groupId);
+  const worker = startOutboxWorker({ connection: deps.workerConnection, prefix: deps.prefix, db: deps.db, log: deps.log, handlers: createNotificationHandlers({ db: deps.db, log: deps.log, senders, catalogChanged }), concurrency: deps.sender?.concurrency ?? 8 });
   // residents' texts, accepted by the web side, answered here; the reply leaves ahead of everything else
   const orders = createOrderService({ db: deps.db, now: deps.now });
   const processor = createInboundProcessor({
     db: deps.db, log: deps.log, groups: createGroupDirectory(deps.db),
-    conversation: createSmsConversation({ db: deps.db, orders, catalogs: createCatalogCache(), now: deps.now }),
+    conversation: createSmsConversation({ db: deps.db, orders, catalogs: deps.catalogs ?? createCatalogCache(), now: deps.now }),
     staff: createStaffSms({ now: deps.now }),
     sendReply: (reply) =>
       senders.enqueue({ id: reply.id, channel: 'sms', fromPhone: reply.fromPhone, priority: PRIORITY.reply }).catch((err: unknown) => {

@@ -1,7 +1,10 @@
 import { hash } from '@node-rs/argon2';
 import { DateTime } from 'luxon';
 import { importCatalogRows } from '../catalog/catalogService.js';
+import { addRelayPoint } from '../catalog/relays.js';
+import { SYSTEM } from '../orders/actor.js';
 import { upsertCustomer } from '../orders/customers.js';
+import { createDistribution } from '../orders/distributionLifecycle.js';
 import type { Db } from '../platform/db/client.js';
 import { DEMO_COURIERS, DEMO_CUSTOMERS, DEMO_GROUP, DEMO_PRODUCERS, DEMO_PRODUCTS, DEMO_RELAY, DEMO_STAFF } from './demoData.js';
 
@@ -47,11 +50,9 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedReport> {
     update: {},
   });
   await db.groupNumber.upsert({ where: { phone: DEMO_GROUP.number }, create: { groupId: group.id, phone: DEMO_GROUP.number, label: 'numéro du panier' }, update: {} });
-  const relay = await db.relayPoint.upsert({
-    where: { groupId_name: { groupId: group.id, name: DEMO_RELAY.name } },
-    create: { groupId: group.id, ...DEMO_RELAY },
-    update: {},
-  });
+  const relay =
+    (await db.relayPoint.findUnique({ where: { groupId_name: { groupId: group.id, name: DEMO_RELAY.name } } })) ??
+    (await db.$transaction((tx) => addRelayPoint(tx, { groupId: group.id, ...DEMO_RELAY }, SYSTEM)));
   for (const p of DEMO_PRODUCERS) {
     await db.producer.upsert({ where: { groupId_name: { groupId: group.id, name: p.name } }, create: { groupId: group.id, ...p }, update: {} });
   }
@@ -77,7 +78,7 @@ export async function seedDemo(db: Db, now = new Date()): Promise<SeedReport> {
 
   const upcoming = await db.distribution.findFirst({ where: { groupId: group.id, status: 'scheduled', closesAt: { gt: now } } });
   if (!upcoming) {
-    await db.distribution.create({ data: { groupId: group.id, relayPointId: relay.id, ...nextDemoDistributionTimes(now, group.timeZone) } });
+    await db.$transaction((tx) => createDistribution(tx, { groupId: group.id, relayPointId: relay.id, ...nextDemoDistributionTimes(now, group.timeZone) }, SYSTEM));
   }
   return { groupId: group.id, createdGroup: !before, createdDistribution: !upcoming, productsCreated: imported.created };
 }

@@ -81,7 +81,7 @@ const STAFF: Record<ErrorCode, Sentence> = {
     name: 'Le nom du groupe est demandé (120 caractères au plus).',
   })[text(d, 'what')] ?? 'Réglage du groupe non valable.',
   self_deactivation: () => 'Vous ne pouvez pas désactiver votre propre compte.',
-  already_taken: (d) => ({ email: 'Cette adresse e-mail est déjà utilisée.', courier: 'Un livreur a déjà ce numéro.', customer: 'Un habitant a déjà ce numéro : cherchez-le plutôt.', slug: 'Un groupe a déjà cet identifiant.', number: 'Ce numéro Twilio appartient déjà à un groupe.', code: `Le numéro ${text(d, 'code')} est déjà pris.` })[text(d, 'what')] ?? 'Déjà utilisé.',
+  already_taken: (d) => ({ email: 'Cette adresse e-mail est déjà utilisée.', courier: 'Un livreur a déjà ce numéro.', customer: 'Un habitant a déjà ce numéro : cherchez-le plutôt.', slug: 'Un groupe a déjà cet identifiant.', relay: 'Un commerce relais porte déjà ce nom.', number: 'Ce numéro Twilio appartient déjà à un groupe.', code: `Le numéro ${text(d, 'code')} est déjà pris.` })[text(d, 'what')] ?? 'Déjà utilisé.',
   carer_reason_missing: () => 'Dites pourquoi ce proche reçoit des copies (demandé par l’habitant, tutelle…).',
   not_found: () => 'Introuvable.',
   forbidden: () => 'Votre rôle ne permet pas cette action.',

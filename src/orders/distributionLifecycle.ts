@@ -31,6 +31,11 @@ async function lock(tx: Tx, groupId: string, distributionId: string): Promise<Lo
   return d;
 }
 
+/** What residents are offered changed: every process drops the group's cached catalogue. */
+function catalogChanged(tx: Tx, groupId: string): Promise<string> {
+  return recordEvent(tx, groupId, 'catalog.changed', groupId, { what: 'distributions' });
+}
+
 /** Drafts awaiting a resident's OUI lapse when orders close: they never become orders. */
 async function lapseDrafts(tx: Tx, distributionId: string, now: Date): Promise<number> {
   const { count } = await tx.order.updateMany({ where: { distributionId, status: 'draft' }, data: { status: 'cancelled', cancelledAt: now } });
@@ -55,6 +60,7 @@ export async function closeDistribution(tx: Tx, ref: DistributionRef, actor: Act
     WHERE id = ${d.id}`;
   const lapsed = await lapseDrafts(tx, d.id, now);
   await recordEvent(tx, d.groupId, 'distribution.closed', d.id, { distributionId: d.id });
+  await catalogChanged(tx, d.groupId);
   await auditStaff(tx, actor, { groupId: d.groupId, action: 'distribution.closed', entityType: 'Distribution', entityId: d.id, data: { lapsedDrafts: lapsed } });
 }
 
@@ -64,6 +70,7 @@ export async function markDistributionDone(tx: Tx, ref: DistributionRef, actor: 
   if (d.status !== 'scheduled' && d.status !== 'closed') throw new DistributionStateError(d.id, d.status, 'done');
   await tx.distribution.update({ where: { id: d.id }, data: { status: 'done', ...(d.status === 'scheduled' ? { closedAt: now } : {}) } });
   await lapseDrafts(tx, d.id, now);
+  await catalogChanged(tx, d.groupId);
   await auditStaff(tx, actor, { groupId: d.groupId, action: 'distribution.done', entityType: 'Distribution', entityId: d.id });
 }
 
@@ -85,6 +92,7 @@ export async function cancelDistribution(tx: Tx, ref: DistributionRef, actor: Ac
   await tx.distributionStock.updateMany({ where: { distributionId: d.id }, data: { reserved: 0 } });
   await lapseDrafts(tx, d.id, now);
   await recordEvent(tx, d.groupId, 'distribution.cancelled', d.id, { distributionId: d.id, orderIds });
+  await catalogChanged(tx, d.groupId);
   await auditStaff(tx, actor, { groupId: d.groupId, action: 'distribution.cancelled', entityType: 'Distribution', entityId: d.id, data: { cancelledOrders: orderIds.length } });
   return { cancelledOrders: orderIds.length };
 }
@@ -106,6 +114,7 @@ export async function createDistribution(tx: Tx, input: NewDistribution, actor: 
   if (!relay) throw new NotFoundError('relay point', { relayPointId: input.relayPointId });
   const { groupId, relayPointId, ...times } = input;
   const created = await tx.distribution.create({ data: { groupId, relayPointId, ...times, deliveryStart: times.deliveryStart ?? null, deliveryEnd: times.deliveryEnd ?? null } });
+  await catalogChanged(tx, groupId);
   await auditStaff(tx, actor, { groupId, action: 'distribution.created', entityType: 'Distribution', entityId: created.id });
   return created;
 }
@@ -118,5 +127,6 @@ export async function rescheduleDistribution(tx: Tx, ref: DistributionRef, input
   const relay = await tx.relayPoint.findFirst({ where: { id: input.relayPointId, groupId: ref.groupId } });
   if (!relay) throw new NotFoundError('relay point', { relayPointId: input.relayPointId });
   await tx.distribution.update({ where: { id: d.id }, data: { ...input, deliveryStart: input.deliveryStart ?? null, deliveryEnd: input.deliveryEnd ?? null } });
+  await catalogChanged(tx, ref.groupId);
   await auditStaff(tx, actor, { groupId: ref.groupId, action: 'distribution.rescheduled', entityType: 'Distribution', entityId: d.id });
 }

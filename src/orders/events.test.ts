@@ -29,7 +29,7 @@ describe('the outbox event catalogue', () => {
   });
 
   it('has a handler for every type (the map is typed; this checks nothing slipped through a cast)', () => {
-    const handlers = createNotificationHandlers({ db: {} as Db, log: createLogger('silent'), senders: {} as never });
+    const handlers = createNotificationHandlers({ db: {} as Db, log: createLogger('silent'), senders: {} as never, catalogChanged: async () => {} });
     for (const type of EVENT_TYPES) expect(typeof handlers[type], type).toBe('function');
   });
 });

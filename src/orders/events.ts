@@ -28,13 +28,18 @@ export const EVENT_PAYLOADS = {
   'message.retry_call': z.object({ messageId: id }),
   /** a message that matters could not be delivered (to a courier, the lead): coordinators are told */
   'message.undeliverable': z.object({ messageId: id }),
+  /**
+   * what residents are offered changed (products, prices, stock settings, relay points,
+   * distributions): every process drops the group's cached catalogue. Aggregate: the group.
+   */
+  'catalog.changed': z.object({ what: z.enum(['products', 'relays', 'distributions']) }),
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;
 export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_PAYLOADS)[T]>;
 export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as EventType[];
 
-const AGGREGATE: Record<string, string> = { order: 'Order', delivery: 'Delivery', distribution: 'Distribution', message: 'Message' };
+const AGGREGATE: Record<string, string> = { order: 'Order', delivery: 'Delivery', distribution: 'Distribution', message: 'Message', catalog: 'Group' };
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_PAYLOADS, type);
