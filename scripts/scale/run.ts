@@ -20,7 +20,9 @@ import pg from 'pg';
 import twilio from 'twilio';
 import { seedDemo } from '../../src/demo/seed.js';
 import { DEMO_COURIERS, DEMO_GROUP, DEMO_STAFF } from '../../src/demo/demoData.js';
+import { SYSTEM } from '../../src/orders/actor.js';
 import { upsertCustomer } from '../../src/orders/customers.js';
+import { rescheduleDistribution } from '../../src/orders/distributionLifecycle.js';
 import { createDb } from '../../src/platform/db/client.js';
 import { migrateDeploy } from '../../src/platform/db/migrate.js';
 
@@ -218,7 +220,11 @@ async function main(): Promise<void> {
     console.log(`burst: ${N} residents, ${N * 2 + Math.ceil(N / DELIVERY_EVERY)} webhooks in ${burstS.toFixed(1)} s; worker2 SIGKILLed after ${killedAt} residents`);
 
     // ---- the sweep closes the distribution: closesAt passes now, with one worker left
-    await db.distribution.update({ where: { id: dist.id }, data: { closesAt: new Date(Date.now() + 1500) } });
+    // through the use case: the running services' cached catalogues hear of the new closing time
+    await db.$transaction((tx) => rescheduleDistribution(tx, { groupId, distributionId: dist.id }, {
+      relayPointId: dist.relayPointId, opensAt: dist.opensAt, closesAt: new Date(Date.now() + 1500), pickupStart: dist.pickupStart, pickupEnd: dist.pickupEnd,
+      deliveryStart: dist.deliveryStart ?? undefined, deliveryEnd: dist.deliveryEnd ?? undefined,
+    }, SYSTEM));
     await waitFor('the sweep to close the distribution', 30_000, async () => (await db.distribution.findUniqueOrThrow({ where: { id: dist.id } })).status === 'closed');
     // a second worker again, so that two sweep and race for the next ticks
     start('worker3', 'worker', { ...common, LOG_LEVEL: 'info' });
