@@ -46,12 +46,11 @@ const DISTRIBUTION_SELECT = {
 } as const;
 
 async function loadCatalog(db: Db | Tx, groupId: string): Promise<OpenCatalog> {
-  const [rows, distributions] = await Promise.all([
-    db.product.findMany({ where: { groupId, active: true }, orderBy: { code: 'asc' }, include: { producer: { select: { name: true } } } }),
-    // every scheduled one, whatever the clock: the sweep closes them at closesAt, so they are
-    // few, and the reader's own clock decides which are still ahead
-    db.distribution.findMany({ where: { groupId, status: 'scheduled' }, orderBy: [...DISTRIBUTION_ORDER], select: DISTRIBUTION_SELECT }),
-  ]);
+  // one after the other: `db` may be a transaction, which runs one query at a time anyway
+  const rows = await db.product.findMany({ where: { groupId, active: true }, orderBy: { code: 'asc' }, include: { producer: { select: { name: true } } } });
+  // every scheduled one, whatever the clock: the sweep closes them at closesAt, so they are few,
+  // and the reader's own clock decides which are still ahead
+  const distributions = await db.distribution.findMany({ where: { groupId, status: 'scheduled' }, orderBy: [...DISTRIBUTION_ORDER], select: DISTRIBUTION_SELECT });
   const products = rows.map((p) => ({
     id: p.id, code: p.code, name: p.name, aliases: p.aliases, category: p.category, unit: p.unit, packSize: p.packSize,
     averageWeightGrams: p.averageWeightGrams, portionGrams: p.portionGrams, variableWeight: p.variableWeight, multiWeigh: p.multiWeigh,
