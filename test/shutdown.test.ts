@@ -191,7 +191,7 @@ describe('shutdown under load (SIGTERM, real PostgreSQL)', () => {
       expect(await db.webhookReceipt.count({ where: { key: { in: hold.callSids.map((s) => `voice:${s}:1`) } } })).toBe(CALLS);
       // HTTP closed first, the database after it, Redis last
       const closed = service.logs().filter((l) => l.msg === 'shutdown: closed').map((l) => l.step);
-      expect(closed).toEqual(['http', 'web redis', 'database', 'redis server']);
+      expect(closed).toEqual(['http', 'web redis', 'catalogue change listener', 'database', 'redis server']);
       // no session of the process left behind, "idle in transaction" or otherwise
       await until('the sessions to end', async () => (await sessionsOf(admin, service.applicationName)).length === 0, 5_000);
     } finally {
@@ -287,7 +287,7 @@ describe('worker shutdown under load (SIGTERM, real PostgreSQL and Redis)', () =
       expect(code).toBe(0);
       expect(at - signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
       const closed = service.logs().filter((l) => l.msg === 'shutdown: closed').map((l) => l.step);
-      expect(closed).toEqual(['workers', 'database', 'redis server']);
+      expect(closed).toEqual(['workers', 'catalogue change listener', 'database', 'redis server']);
       // nothing lost: each event was handled (its notice written) or waits in the queue for the next worker
       const counts = await queue.getJobCounts('active', 'completed', 'failed', 'waiting', 'prioritized', 'delayed');
       expect(counts.active).toBe(0);
