@@ -132,6 +132,28 @@ describe('the catalogue cache across processes', () => {
     await waitFor('the cache dropped on reconnection', async () => (await priceOf(catalogs, g.products.oeufs)) === first! + 5, 10_000);
   });
 
+  it('a load that read the rows before a change committed is not kept', async () => {
+    const catalogs = createCatalogCache({ ttlMs: HOUR });
+    const first = (await db.product.findUniqueOrThrow({ where: { id: g.products.pommes } })).priceCents;
+    let read!: () => void;
+    let release!: () => void;
+    const readDone = new Promise<void>((r) => (read = r));
+    const gate = new Promise<void>((r) => (release = r));
+    // the real database, its product rows read before the change and handed back after its eviction
+    const slow = {
+      product: { findMany: async (args: object) => { const rows = await db.product.findMany(args as never); read(); await gate; return rows; } },
+      distribution: db.distribution,
+    } as unknown as Db;
+    const straddling = catalogs(slow, g.groupId);
+    await readDone;
+    await db.product.update({ where: { id: g.products.pommes }, data: { priceCents: first + 7 } });
+    catalogs.evict(g.groupId);
+    release();
+    // its caller gets what it read; the cache does not keep it
+    expect((await straddling).byId.get(g.products.pommes)!.priceCents).toBe(first);
+    expect(await priceOf(catalogs, g.products.pommes)).toBe(first + 7);
+  });
+
   it('a failed load is not kept: the next read tries again', async () => {
     const catalogs = createCatalogCache();
     const broken = { product: { findMany: () => Promise.reject(new Error('database down')) }, distribution: { findMany: () => Promise.resolve([]) } } as unknown as Db;

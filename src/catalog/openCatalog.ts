@@ -66,22 +66,28 @@ async function loadCatalog(db: Db | Tx, groupId: string): Promise<OpenCatalog> {
  */
 export function createCatalogCache(opts: { ttlMs?: number; max?: number; now?: () => number } = {}): CatalogCache {
   const now = opts.now ?? (() => performance.now());
-  // the load in flight is cached too: a burst of texts after a reminder loads the catalogue once
-  const entries = new LRUCache<string, Promise<OpenCatalog>>({ max: opts.max ?? 200, ttl: opts.ttlMs ?? 5 * 60_000, ttlResolution: 0, perf: { now } });
-  const openCatalog = (db: Db | Tx, groupId: string): Promise<OpenCatalog> => {
+  const entries = new LRUCache<string, OpenCatalog>({ max: opts.max ?? 200, ttl: opts.ttlMs ?? 5 * 60_000, ttlResolution: 0, perf: { now } });
+  // a load that began before an eviction may have read the old rows: it is returned, not kept
+  let evictions = 0;
+  // each miss loads on its caller's connection (maybe inside its transaction): a load shared
+  // between callers would tie each one to another's transaction and its fate
+  const openCatalog = async (db: Db | Tx, groupId: string): Promise<OpenCatalog> => {
     const hit = entries.get(groupId);
     if (hit) return hit;
-    const loading = loadCatalog(db, groupId);
-    entries.set(groupId, loading);
-    // a failed load is not kept; an eviction meanwhile already dropped it, and a newer load stays
-    loading.catch(() => {
-      if (entries.peek(groupId) === loading) entries.delete(groupId);
-    });
-    return loading;
+    const before = evictions;
+    const catalog = await loadCatalog(db, groupId);
+    if (evictions === before) entries.set(groupId, catalog);
+    return catalog;
   };
   return Object.assign(openCatalog, {
-    evict: (groupId: string) => void entries.delete(groupId),
-    clear: () => entries.clear(),
+    evict: (groupId: string) => {
+      evictions++;
+      entries.delete(groupId);
+    },
+    clear: () => {
+      evictions++;
+      entries.clear();
+    },
   });
 }
 
