@@ -1,8 +1,7 @@
 // One accepted SMS, in the worker's transaction: what the resident asks, what the order service
 // decides, the reply. The conversation's state lives in SmsConversation, never in memory.
-import { openAndNextDistribution } from '../catalog/distributions.js';
 import { windowState } from '../catalog/window.js';
-import type { CatalogCache, OpenCatalog } from '../catalog/openCatalog.js';
+import { openAndNextAt, type CatalogCache, type CatalogDistribution, type OpenCatalog } from '../catalog/openCatalog.js';
 import type { GroupSummary } from '../catalog/groups.js';
 import { lineForChoice, type ReadQuestion, type ReadResult, type ReaderProduct } from '../catalog/reading/reader.js';
 import { createRequestReader } from '../catalog/reading/requests.js';
@@ -101,7 +100,6 @@ export interface ConversationDeps {
 
 interface Step {
   tx: Tx;
-  distributions?: Promise<{ open: DistributionWithRelay | null; next: DistributionWithRelay | null }>;
   group: GroupSummary;
   customer: ResidentRow;
   state: State;
@@ -110,7 +108,7 @@ interface Step {
   now: Date;
 }
 
-type DistributionWithRelay = Awaited<ReturnType<Tx['distribution']['findFirstOrThrow']>> & { relayPoint: { name: string } };
+type DistributionWithRelay = Pick<CatalogDistribution, 'id' | 'opensAt' | 'closesAt' | 'pickupStart' | 'pickupEnd' | 'deliveryStart' | 'deliveryEnd'> & { relayPoint: { name: string } };
 
 interface StepResult {
   reply: string | null;
@@ -124,8 +122,8 @@ export function createSmsConversation(deps: ConversationDeps) {
 
   function distributionFor(s: Step) {
     // asked several times while handling one message: looked up once
-    s.distributions ??= openAndNextDistribution(s.tx, s.group.id, s.now);
-    return s.distributions;
+    // from the catalogue cache (evicted by catalog.changed); an order itself is judged by the order service
+    return Promise.resolve(openAndNextAt(s.catalog, s.now));
   }
 
   function products(s: Step): Map<string, CatalogProduct> {

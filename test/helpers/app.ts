@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import twilio from 'twilio';
 import { afterAll, inject } from 'vitest';
 import { createApp } from '../../src/app.js';
+import type { CatalogCache } from '../../src/catalog/openCatalog.js';
 import type { Db } from '../../src/platform/db/client.js';
 import { createLogger } from '../../src/platform/logger.js';
 
@@ -22,7 +23,7 @@ export class LogCapture extends Writable {
   }
 }
 
-export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; publicBaseUrl?: string; onSmsAccepted?: (messageId: string) => void } = {}) {
+export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; publicBaseUrl?: string; onSmsAccepted?: (messageId: string) => void; catalogs?: CatalogCache } = {}) {
   const redis = opts.redis ?? new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
   if (!opts.redis) afterAll(() => redis.disconnect());
   const logs = new LogCapture();
@@ -34,6 +35,7 @@ export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; pu
     log,
     now: opts.now,
     onSmsAccepted: opts.onSmsAccepted,
+    catalogs: opts.catalogs,
     // sessions, login counters and the SMS journal under this file's own keys (Redis is shared)
     redisPrefix: `t-${crypto.randomBytes(4).toString('hex')}:`,
   });

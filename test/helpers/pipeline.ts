@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { startNotificationPipeline } from '../../src/delivery/pipeline.js';
 import type { SenderSettings } from '../../src/delivery/sender.js';
 import type { SweepSettings } from '../../src/delivery/schedule.js';
+import type { CatalogCache } from '../../src/catalog/openCatalog.js';
 import type { Db } from '../../src/platform/db/client.js';
 import type { Logger } from '../../src/platform/logger.js';
 import { createOutboxQueue } from '../../src/platform/queues.js';
@@ -76,7 +77,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export async function startTestPipeline(
   db: Db,
   log: Logger,
-  opts: { redisUrl?: string; prefix?: string; twilio?: Twilio; publicBaseUrl?: string; sender?: Partial<SenderSettings>; sweep?: Partial<SweepSettings> & { everyMs?: number }; now?: () => Date } = {},
+  opts: { redisUrl?: string; prefix?: string; twilio?: Twilio; publicBaseUrl?: string; sender?: Partial<SenderSettings>; sweep?: Partial<SweepSettings> & { everyMs?: number }; now?: () => Date; catalogs?: CatalogCache } = {},
 ) {
   const url = opts.redisUrl ?? inject('redisUrl');
   const prefix = opts.prefix ?? `t-${crypto.randomBytes(4).toString('hex')}`;
@@ -93,9 +94,11 @@ export async function startTestPipeline(
     sender: { segmentsPerSecond: 0, backoffMs: 50, callRetryDelayMs: 100, ...opts.sender },
     sweep: { everyMs: 3_600_000, ...opts.sweep },
     now: opts.now,
+    catalogs: opts.catalogs,
   });
   return {
     pipeline,
+    prefix,
     async stop() {
       await pipeline.close(5_000);
       await outboxQueue.close();

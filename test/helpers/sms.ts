@@ -2,7 +2,10 @@
 // answers it through Twilio's REST API, and the reply is read where Twilio receives it (nock).
 import type { Express } from 'express';
 import request from 'supertest';
-import { expect } from 'vitest';
+import { Redis } from 'ioredis';
+import { expect, inject } from 'vitest';
+import { watchCatalogChanges } from '../../src/catalog/catalogChanges.js';
+import { createCatalogCache } from '../../src/catalog/openCatalog.js';
 import type { Db } from '../../src/platform/db/client.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { buildTestApp, sign, smsParams, TEST_PUBLIC_URL } from './app.js';
@@ -59,9 +62,21 @@ export function smsTexter(opts: { db: () => Db; app: () => Express; number: () =
 export async function startSmsWorld(db: Db, opts: { now?: () => Date; publicBaseUrl?: string; twilio?: FakeTwilio; pipeline?: Parameters<typeof startTestPipeline>[2] } = {}) {
   const twilio = opts.twilio ?? fakeTwilio();
   const worker: { wake?: (messageId: string) => void } = {};
-  const built = buildTestApp(db, { now: opts.now, publicBaseUrl: opts.publicBaseUrl, onSmsAccepted: (id) => worker.wake?.(id) });
+  // one catalogue cache for the process, web and worker, dropped by catalog.changed (as src/main.ts)
+  const catalogs = createCatalogCache();
+  const built = buildTestApp(db, { now: opts.now, publicBaseUrl: opts.publicBaseUrl, onSmsAccepted: (id) => worker.wake?.(id), catalogs });
+  const log = createLogger('debug', built.logs);
   // the worker writes to the same captured log as the app: one log to assert on (and to check for phone numbers)
-  const running = await startTestPipeline(db, createLogger('debug', built.logs), { now: opts.now, publicBaseUrl: opts.publicBaseUrl, ...opts.pipeline });
+  const running = await startTestPipeline(db, log, { now: opts.now, publicBaseUrl: opts.publicBaseUrl, catalogs, ...opts.pipeline });
+  const subscriber = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+  subscriber.on('error', () => {});
+  await watchCatalogChanges({ subscriber, prefix: running.prefix, catalogs, log }).subscribed;
   worker.wake = (id) => running.pipeline.inbound.wake(id);
-  return { ...built, twilio, running, stop: () => running.stop() };
+  return {
+    ...built, twilio, running, catalogs,
+    async stop() {
+      await running.stop();
+      subscriber.disconnect();
+    },
+  };
 }
