@@ -53,7 +53,7 @@ describe('twilio connect and check', () => {
     const { changes } = await connectNumber(client, g.number, wanted);
     expect(changes.map((c) => c.field).sort()).toEqual(['smsFallbackUrl', 'smsUrl', 'statusCallback', 'voiceApplicationSid', 'voiceFallbackMethod', 'voiceFallbackUrl', 'voiceUrl']);
     expect(stored()).toMatchObject({
-      smsUrl: `${BASE}/twilio/sms`, smsMethod: 'POST', voiceUrl: `${BASE}/twilio/voice`, voiceApplicationSid: '', statusCallback: `${BASE}/twilio/status`,
+      smsUrl: `${BASE}/twilio/sms`, smsMethod: 'POST', voiceUrl: `${BASE}/twilio/voice`, voiceApplicationSid: '', statusCallback: `${BASE}/twilio/voice/status`,
       voiceFallbackUrl: `${BASE}/voice-fallback.xml`, smsFallbackUrl: `${BASE}/twilio/sms/fallback`, smsFallbackMethod: 'POST',
     });
     expect(await checkNumber(client, g.number, wanted)).toEqual([]);

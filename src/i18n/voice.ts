@@ -94,6 +94,8 @@ export function spokenWhen(written: string): string {
 
 export const voice = {
   technicalProblem: () => 'Excusez-nous, un problème technique nous empêche de vous répondre. Merci de rappeler un peu plus tard, ou d’appeler la mairie. Au revoir.',
+  /** the call's state was lost mid-call (a restart): the menu starts over */
+  lostThread: () => 'Excusez-nous, nous avons perdu le fil de votre appel. Reprenons depuis le début.',
   greeting: (name: string | null, group: string) => (name ? `Bonjour ${name}. Bienvenue au ${group}.` : `Bonjour. Bienvenue au ${group}.`),
   /** orders closed: the first choice is no longer "Pour commander" */
   mainMenu: (orderOpen = true) =>

@@ -13,7 +13,7 @@ export interface Metrics {
 }
 
 /** Webhook paths as labels: known ones by name, anything else "other" (no unbounded label values). */
-const WEBHOOK_ROUTES = new Set(['/twilio/sms', '/twilio/voice', '/twilio/voice/step', '/twilio/status', '/twilio/recording', '/twilio/voice/notice', '/twilio/voice/notice-status']);
+const WEBHOOK_ROUTES = new Set(['/twilio/sms', '/twilio/voice', '/twilio/voice/step', '/twilio/voice/status', '/twilio/status', '/twilio/recording', '/twilio/voice/notice', '/twilio/voice/notice-status']);
 export function webhookRoute(path: string): string {
   const p = path.replace(/\/+$/, '');
   return WEBHOOK_ROUTES.has(p) ? p : '/twilio/other';

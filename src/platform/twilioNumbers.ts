@@ -40,7 +40,8 @@ export function wantedSettings(publicBaseUrl: string, fallbacks: { voice?: strin
     voiceMethod: 'POST',
     voiceFallbackUrl: fallbacks.voice ?? `${base}/voice-fallback.xml`,
     voiceFallbackMethod: 'GET',
-    statusCallback: `${base}/twilio/status`,
+    // the number's calls end there: each call's summary is written once it is over
+    statusCallback: `${base}/twilio/voice/status`,
     statusCallbackMethod: 'POST',
     smsApplicationSid: '',
     voiceApplicationSid: '',

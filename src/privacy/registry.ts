@@ -65,6 +65,7 @@ export const NOT_PERSONAL: Record<string, string> = {
   'Producer.kind': 'activité', 'Product.name': 'catalogue', 'Product.aliases': 'catalogue', 'Product.category': 'catalogue', 'Product.description': 'catalogue',
   'OrderLine.productName': 'produit commandé (la commande reste en comptabilité, sans nom)',
   'CallSession.callSid': 'référence technique de l’appel', 'CallSession.toPhone': 'numéro du groupement', 'CallSession.state': 'étape du menu',
+  'CallSession.outcome': 'issue de l’appel (commande, message, raccroché)', 'CallSession.path': 'étapes du menu parcourues',
   'Message.encoding': 'technique', 'Message.kind': 'type d’avis', 'Message.recipientRole': 'rôle du destinataire',
   'WebhookReceipt.key': 'référence technique', 'OutboxEvent.type': 'type d’événement', 'OutboxEvent.aggregateType': 'technique',
   'OutboxEvent.payload': 'identifiants seulement, jamais de numéro ni d’adresse', 'AuditEvent.actorKind': 'technique', 'AuditEvent.action': 'nom de l’action',

@@ -1,6 +1,8 @@
-// What the menu needs to know about a caller, loaded from the database at each step.
+// What the menu needs to know about a caller: the facts about them, loaded once at the call's start
+// (kept with the call's state in Redis), and the catalogue, from the in-memory cache at each step.
 import { DateTime } from 'luxon';
-import type { CatalogCache } from '../catalog/openCatalog.js';
+import { z } from 'zod';
+import type { CatalogCache, OpenCatalog } from '../catalog/openCatalog.js';
 import { estimateLine, isWeighed } from '../catalog/pricing.js';
 import { openAndNextDistribution } from '../catalog/distributions.js';
 import { atPlace, spokenEuros, spokenPickup, voice, VOICE_STATUS } from '../i18n/voice.js';
@@ -48,30 +50,69 @@ export interface CallerInfo {
   customerId: string | null;
 }
 
-export async function loadCallContext(tx: Tx, caller: CallerInfo, catalogs: CatalogCache, now: Date): Promise<CallContext> {
-  const catalog = await catalogs(tx, caller.groupId);
+/** A group's switchboard hours, as stored (JSON) on the group. */
+export const OperatorHoursSchema = z.object({ days: z.array(z.number().int()), from: z.string(), to: z.string() });
+
+const CartLineSchema = z.object({ productId: z.string(), quantity: z.number().int(), requestedGrams: z.number().int().nullable() });
+
+/** The facts about a caller that the menu reads: plain data, kept with the call between two webhooks. */
+export const CallerFactsSchema = z.object({
+  groupName: z.string(),
+  timeZone: z.string(),
+  operatorPhone: z.string().nullable(),
+  operatorHours: z.array(OperatorHoursSchema),
+  customerName: z.string().nullable(),
+  addressOnFile: z.string().nullable(),
+  usualBasket: z.object({ lines: z.array(CartLineSchema), skipped: z.array(z.string()) }).nullable(),
+  orderOpen: z.boolean(),
+  nextOpens: z.string().nullable(),
+  currentOrders: z.array(z.string()),
+  hasActiveOrder: z.boolean(),
+  deliveryWindow: z.string().nullable(),
+});
+export type CallerFacts = z.infer<typeof CallerFactsSchema>;
+
+interface VoiceCatalog {
+  byCode: Map<number, VoiceProduct>;
+  byId: Map<string, VoiceProduct>;
+  speechHints: string;
+}
+
+// the products as the menu says them, built once per catalogue the cache hands out (not per keypress)
+const voiceCatalogs = new WeakMap<OpenCatalog, VoiceCatalog>();
+
+function voiceCatalogOf(catalog: OpenCatalog): VoiceCatalog {
+  const known = voiceCatalogs.get(catalog);
+  if (known) return known;
   const byCode = new Map<number, VoiceProduct>();
   const byId = new Map<string, VoiceProduct>();
   for (const p of catalog.byId.values()) {
-    const priced = p as typeof p & { priceCents: number };
-    const sellsByWeight = isWeighed(priced) && !priced.multiWeigh && !priced.portionGrams;
+    const sellsByWeight = isWeighed(p) && !p.multiWeigh && !p.portionGrams;
     const per = p.unit === 'kg' ? ' le kilo' : p.unit === 'g100' ? ' les 100 grammes' : p.unit === 'litre' ? ' le litre' : '';
     const vp: VoiceProduct = {
-      id: p.id, code: p.code, name: p.name, sellsByWeight, estimated: priced.variableWeight || priced.multiWeigh,
-      priceLabel: `${spokenEuros(priced.priceCents)}${per}`,
-      priceOf: (line: CartLine) => estimateLine(priced, line).estimatedCents,
+      id: p.id, code: p.code, name: p.name, sellsByWeight, estimated: p.variableWeight || p.multiWeigh,
+      priceLabel: `${spokenEuros(p.priceCents)}${per}`,
+      priceOf: (line: CartLine) => estimateLine(p, line).estimatedCents,
     };
     byCode.set(p.code, vp);
     byId.set(p.id, vp);
   }
+  const speechHints = [...byId.values()].slice(0, 60).map((p) => p.name.replace(/\([^)]*\)/g, '').trim()).join(', ');
+  const built = { byCode, byId, speechHints };
+  voiceCatalogs.set(catalog, built);
+  return built;
+}
 
+/** Reads the caller's facts from the database: at the call's start, and after a durable effect. */
+export async function loadCallerFacts(tx: Tx, caller: CallerInfo, catalogs: CatalogCache, now: Date): Promise<CallerFacts> {
+  const { byId } = voiceCatalogOf(await catalogs(tx, caller.groupId));
   const { open, next } = await openAndNextDistribution(tx, caller.groupId, now);
   const nextOpens = next && !open ? DateTime.fromJSDate(next.opensAt, { zone: caller.timeZone }).setLocale('fr').toFormat("cccc d LLLL 'à' H 'heures'") : null;
 
   const customer = caller.customerId ? await tx.customer.findUnique({ where: { id: caller.customerId } }) : null;
-  let usualBasket: CallContext['usualBasket'] = null;
+  let usualBasket: CallerFacts['usualBasket'] = null;
   let currentOrders: string[] = [];
-  let activeDeliveryWindow: string | null = null;
+  let deliveryWindow: string | null = null;
   let hasActiveOrder = false;
   if (customer) {
     const last = await lastPlacedOrderOf(tx, customer.id);
@@ -96,24 +137,43 @@ export async function loadCallContext(tx: Tx, caller: CallerInfo, catalogs: Cata
       return voice.status(o.basketNumber ?? 0, VOICE_STATUS[o.status] ?? o.status, `${estimated ? 'environ ' : ''}${spokenEuros(o.finalCents ?? o.estimatedCents)}`, when);
     });
     const first = active[0]?.distribution;
-    if (first?.deliveryStart && first.deliveryEnd) activeDeliveryWindow = spokenPickup(first.deliveryStart, first.deliveryEnd, caller.timeZone);
+    if (first?.deliveryStart && first.deliveryEnd) deliveryWindow = spokenPickup(first.deliveryStart, first.deliveryEnd, caller.timeZone);
   }
 
   return {
     groupName: caller.groupName,
+    timeZone: caller.timeZone,
+    operatorPhone: caller.operatorPhone,
+    operatorHours: caller.operatorHours,
     customerName: customer?.name ?? null,
-    products: { byCode, byId },
-    read: catalog.read,
+    addressOnFile: customer?.address ?? null,
     usualBasket,
     orderOpen: Boolean(open),
     nextOpens,
     currentOrders,
     hasActiveOrder,
-    addressOnFile: customer?.address ?? null,
-    deliveryWindow: activeDeliveryWindow,
-    operatorOpen: operatorOpenAt(caller.operatorHours, now, caller.timeZone),
-    operatorPhone: caller.operatorPhone,
-    operatorHours: spokenHours(caller.operatorHours),
-    speechHints: [...byId.values()].slice(0, 60).map((p) => p.name.replace(/\([^)]*\)/g, '').trim()).join(', '),
+    deliveryWindow,
+  };
+}
+
+/** What the menu reads at one step: the caller's facts, the catalogue, and the switchboard's hours now. Pure. */
+export function callContextOf(facts: CallerFacts, catalog: OpenCatalog, now: Date): CallContext {
+  const { byCode, byId, speechHints } = voiceCatalogOf(catalog);
+  return {
+    groupName: facts.groupName,
+    customerName: facts.customerName,
+    products: { byCode, byId },
+    read: catalog.read,
+    usualBasket: facts.usualBasket,
+    orderOpen: facts.orderOpen,
+    nextOpens: facts.nextOpens,
+    currentOrders: facts.currentOrders,
+    hasActiveOrder: facts.hasActiveOrder,
+    addressOnFile: facts.addressOnFile,
+    deliveryWindow: facts.deliveryWindow,
+    operatorOpen: operatorOpenAt(facts.operatorHours, now, facts.timeZone),
+    operatorPhone: facts.operatorPhone,
+    operatorHours: spokenHours(facts.operatorHours),
+    speechHints,
   };
 }

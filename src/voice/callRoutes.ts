@@ -1,31 +1,28 @@
 import { Router, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { openAndNextDistribution } from '../catalog/distributions.js';
 import type { GroupDirectory } from '../catalog/groups.js';
 import type { CatalogCache } from '../catalog/openCatalog.js';
-import { spokenPickup, voice } from '../i18n/voice.js';
-import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
-import { ensureCustomerByPhone } from '../orders/customers.js';
+import { voice } from '../i18n/voice.js';
+import { attachRecording } from '../orders/callTasks.js';
 import type { OrderService } from '../orders/orderService.js';
-import { attachRecording, openCallTask } from '../orders/callTasks.js';
-import { activeOrderOf } from '../orders/readModels.js';
-import { isUniqueViolation, type Db, type Tx } from '../platform/db/client.js';
-import { withSavepoint } from '../platform/db/savepoint.js';
+import { isUniqueViolation, type Db } from '../platform/db/client.js';
 import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { toE164 } from '../platform/phone.js';
 import { parseWebhook, sendTwiml } from '../platform/webhook.js';
-import { withFirstCallNotice } from '../privacy/notice.js';
-import { loadCallContext, type OperatorHours } from './callContext.js';
-import { initialState, start, step, type CallState, type Effect, type EffectOutcome, type Input, type Transition } from './menu.js';
+import { callContextOf, loadCallerFacts } from './callContext.js';
+import { effectLabel, runEffect, type Recording } from './callEffects.js';
+import { openCall } from './callStart.js';
+import { createCallStore, extendPath, type CallRecord } from './callState.js';
+import { FINAL_CALL_STATUSES, summarise } from './callSummary.js';
+import { step, type Input, type Transition } from './menu.js';
 import { renderPrompt } from './twiml.js';
 
-/** A call that Twilio never reports as ended still stops holding state after this. */
-export const CALL_EXPIRY_MS = 15 * 60_000;
 const TX_OPTIONS = { maxWait: 10_000, timeout: 12_000 };
 
-const IncomingCall = z.object({
+const IncomingCallBody = z.object({
   CallSid: z.string().min(1),
   From: z.string().min(1),
   To: z.string().min(1),
@@ -33,6 +30,9 @@ const IncomingCall = z.object({
 
 const StepBody = z.object({
   CallSid: z.string().min(1),
+  // Twilio sends them with every step: what restarts a call whose state was lost
+  From: z.string().min(1).optional(),
+  To: z.string().min(1).optional(),
   Digits: z.string().optional(),
   SpeechResult: z.string().optional(),
   RecordingUrl: z.string().optional(),
@@ -50,8 +50,17 @@ const RecordingCallback = z.object({
   RecordingDuration: z.coerce.number().int().nonnegative().optional(),
 });
 
+const CallStatusCallback = z.object({
+  CallSid: z.string().min(1),
+  CallStatus: z.string().min(1),
+  CallDuration: z.coerce.number().int().nonnegative().optional(),
+});
+
 export interface VoiceRouteDeps {
   db: Db;
+  /** where each call's state lives while it lasts */
+  redis: Redis;
+  redisPrefix?: string;
   log: Logger;
   groups: GroupDirectory;
   orders: OrderService;
@@ -60,17 +69,15 @@ export interface VoiceRouteDeps {
   now?: () => Date;
 }
 
-interface Recording {
-  recordingSid?: string;
-  recordingUrl?: string;
-  recordingSeconds?: number;
-}
-
-/** POST /twilio/voice (a call comes in), /twilio/voice/step (each answer), /twilio/recording. */
+/**
+ * POST /twilio/voice (a call comes in), /twilio/voice/step (each answer), /twilio/recording, and
+ * /twilio/voice/status (the call ended: its summary is written).
+ */
 export function voiceRouter(deps: VoiceRouteDeps): Router {
   const router = Router();
   const log = deps.log.child({ module: 'voice' });
   const clock = deps.now ?? (() => new Date());
+  const store = createCallStore(deps.redis, deps.redisPrefix);
 
   /** What the caller did; nothing at all (the Gather's fallback Redirect, …&timeout=1) is a timeout. */
   function inputOf(body: z.infer<typeof StepBody>): Input {
@@ -81,100 +88,78 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
     return { kind: 'timeout' };
   }
 
-  async function runEffect(tx: Tx, effect: Effect, session: { id: string; groupId: string; fromPhone: string; customerId: string | null; group: { timeZone: string } }, rec: Recording): Promise<EffectOutcome> {
-    if (effect.kind === 'task') {
-      const customerId = session.customerId;
-      // the recording's status callback may have come first and opened a task: it gets its kind
-      await openCallTask(tx, { groupId: session.groupId, kind: effect.taskKind, callerPhone: session.fromPhone, customerId, callSessionId: session.id, ...rec });
-      return { kind: 'done' };
-    }
-    const customerId = session.customerId ?? (await ensureCustomerByPhone(tx, session.groupId, session.fromPhone, 'voice'));
-    if (!session.customerId) await tx.callSession.update({ where: { id: session.id }, data: { customerId } });
-    if (effect.kind === 'request_delivery') {
-      const order = await activeOrderOf(tx, customerId);
-      if (order) await deps.orders.requestDelivery(order.id, effect.address, 'demandé par téléphone', tx);
-      return { kind: 'done' };
-    }
-    const { open: distribution } = await openAndNextDistribution(tx, session.groupId, clock());
-    if (!distribution) return { kind: 'window_closed' };
-    try {
-      const placed = await withSavepoint(tx, () =>
-        deps.orders.placeOrder(
-          { groupId: session.groupId, customerId, distributionId: distribution.id, channel: 'voice', confirm: true, lines: effect.lines },
-          tx,
-        ),
-      );
-      return {
-        kind: 'order_placed',
-        basket: placed.basketNumber ?? 0,
-        totalCents: placed.estimatedCents,
-        pickup: spokenPickup(distribution.pickupStart, distribution.pickupEnd, session.group.timeZone),
-        place: distribution.relayPoint.name,
-      };
-    } catch (err) {
-      if (err instanceof OutOfStockError) return { kind: 'out_of_stock', productName: err.productName, remaining: err.remaining };
-      if (err instanceof OrderWindowClosedError) return { kind: 'window_closed' };
-      throw err;
-    }
+  const render = (t: Transition, nextSeq: number, v: CallRecord['voice']) =>
+    renderPrompt(t.prompt, {
+      actionUrl: `${deps.publicBaseUrl}/twilio/voice/step?seq=${nextSeq}`,
+      recordingCallbackUrl: `${deps.publicBaseUrl}/twilio/recording`,
+      voice: v.name,
+      language: v.language,
+    });
+
+  function saveStep(callSid: string, record: CallRecord, seq: number, t: Transition): Promise<string> {
+    const twiml = render(t, seq + 1, record.voice);
+    const next = { ...record, menu: t.state, step: seq + 1, path: extendPath(record.path, t.state.node) };
+    return store.save(callSid, next, seq, twiml).then(() => twiml);
   }
 
-  /** Applies one step of a call: idempotent per (CallSid, seq), serialised per call. */
-  async function answer(callSid: string, seq: number, input: Input, rec: Recording): Promise<string> {
-    const key = `voice:${callSid}:${seq}`;
-    return deps.db.$transaction(async (tx) => {
-      const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "CallSession" WHERE "callSid" = ${callSid} FOR UPDATE`;
-      if (!locked) return new twilio.twiml.VoiceResponse().hangup().toString();
-      const replay = await tx.webhookReceipt.findUnique({ where: { key } });
-      if (replay?.response) return replay.response;
-      const session = await tx.callSession.findUniqueOrThrow({ where: { id: locked.id }, include: { group: true } });
-      const group = session.group;
-      const render = (t: Transition, nextSeq: number) =>
-        renderPrompt(t.prompt, {
-          actionUrl: `${deps.publicBaseUrl}/twilio/voice/step?seq=${nextSeq}`,
-          recordingCallbackUrl: `${deps.publicBaseUrl}/twilio/recording`,
-          voice: group.voiceName,
-          language: group.voiceLanguage,
-        });
-      const now = clock();
-      let transition: Transition;
-      if (seq !== session.step) {
+  /** The call has no state (it starts, or its state was lost): from the database, then the menu. */
+  async function begin(callSid: string, from: string | undefined, to: string | undefined, seq: number): Promise<string> {
+    const group = to ? await deps.groups(to) : null;
+    if (!from || !to || !group) throw new Error('a call without state, and nothing to start it again from');
+    const mode = seq === 0 ? 'start' : 'restart';
+    if (mode === 'restart') log.warn({ seq }, 'call state lost mid-call: the menu starts again');
+    const opened = await openCall(deps, { callSid, from: toE164(from) ?? from, to, group }, mode, clock());
+    // a step after the call's end was recorded: nothing more to do in it
+    if (!opened) return renderPrompt({ say: [voice.goodbyeSimple()], hangup: true }, { actionUrl: '', recordingCallbackUrl: '', voice: group.voiceName, language: group.voiceLanguage });
+    return saveStep(callSid, opened.record, seq, opened.transition);
+  }
+
+  /**
+   * One step of a call, alone for this call (see CallStore.exclusive), idempotent per (CallSid,
+   * seq): a plain keypress reads and writes Redis only; the database only for a durable effect.
+   */
+  function answer(call: { callSid: string; from?: string; to?: string }, seq: number, input: Input, rec: Recording): Promise<string> {
+    return store.exclusive(call.callSid, async () => {
+      const { record, receipt } = await store.read(call.callSid, seq);
+      if (receipt) return receipt;
+      if (!record) return begin(call.callSid, call.from, call.to, seq);
+      if (seq !== record.step) {
         // an answer to an older prompt (a late retry): ask the current question again
         const twiml = new twilio.twiml.VoiceResponse();
-        twiml.redirect({ method: 'POST' }, `${deps.publicBaseUrl}/twilio/voice/step?seq=${session.step}&timeout=1`);
+        twiml.redirect({ method: 'POST' }, `${deps.publicBaseUrl}/twilio/voice/step?seq=${record.step}&timeout=1`);
         return twiml.toString();
       }
-      if (session.expiresAt <= now || session.endedAt) {
-        transition = { state: { ...initialState(), node: 'done' }, prompt: { say: [voice.goodbyeSimple()], hangup: true } };
-      } else {
-        const ctx = await loadCallContext(
-          tx,
-          {
-            groupId: group.id, groupName: group.name, timeZone: group.timeZone, operatorPhone: group.operatorPhone,
-            operatorHours: group.operatorHours as unknown as OperatorHours[], customerId: session.customerId,
-          },
-          deps.catalogs,
-          now,
-        );
-        const state = (session.data as { menu?: CallState }).menu ?? initialState();
-        transition = input.kind === 'start' ? await withFirstCallNotice(tx, session.customerId, now, start(ctx)) : step(state, input, ctx);
-        if (transition.effect) {
-          const outcome = await runEffect(tx, transition.effect, session, rec);
-          if (transition.after) {
-            transition = transition.after(outcome);
-            if (transition.effect) await runEffect(tx, transition.effect, session, rec);
+      const now = clock();
+      const ctx = callContextOf(record.facts, await deps.catalogs(deps.db, record.groupId), now);
+      let transition = step(record.menu, input, ctx);
+      let next = record;
+      if (transition.effect) {
+        const effect = transition.effect;
+        const after = transition.after;
+        ({ transition, next } = await deps.db.$transaction(async (tx) => {
+          const party = { ...record, timeZone: record.facts.timeZone };
+          const done = await runEffect(tx, { orders: deps.orders, now }, effect, party, rec);
+          const effects = [...record.effects];
+          const label = effectLabel(effect, done.outcome);
+          if (label) effects.push(label);
+          let t = after ? after(done.outcome) : { ...transition, effect: undefined };
+          if (t.effect) {
+            const more = await runEffect(tx, { orders: deps.orders, now }, t.effect, { ...party, customerId: done.customerId }, rec);
+            const moreLabel = effectLabel(t.effect, more.outcome);
+            if (moreLabel) effects.push(moreLabel);
+            t = { ...t, effect: undefined };
           }
-        }
+          let facts = record.facts;
+          // the caller's orders changed: the rest of the call (if it goes on) says so
+          if (label && !t.prompt.hangup) {
+            const customerId = done.customerId;
+            facts = await loadCallerFacts(tx, { groupId: record.groupId, groupName: facts.groupName, timeZone: facts.timeZone, operatorPhone: facts.operatorPhone, operatorHours: facts.operatorHours, customerId }, deps.catalogs, now);
+          }
+          return { transition: t, next: { ...record, customerId: done.customerId, effects, facts } };
+        }, TX_OPTIONS));
       }
-      const nextSeq = seq + 1;
-      const twiml = render(transition, nextSeq);
-      const ended = Boolean(transition.prompt.hangup);
-      await tx.callSession.update({
-        where: { id: session.id },
-        data: { step: nextSeq, state: transition.state.node, repromptCount: transition.state.reprompts, data: { menu: transition.state } as object, endedAt: ended ? now : undefined },
-      });
-      await tx.webhookReceipt.create({ data: { key, response: twiml } });
-      return twiml;
-    }, TX_OPTIONS);
+      return saveStep(call.callSid, next, seq, transition);
+    });
   }
 
   const send = (res: Response, twiml: string) => res.status(200).type('text/xml').send(twiml);
@@ -198,30 +183,20 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
   }
 
   router.post('/twilio/voice', voiceFallback(async (req, res) => {
-    const call = parseWebhook(IncomingCall, req.body);
+    const call = parseWebhook(IncomingCallBody, req.body);
     const group = await deps.groups(call.To);
     if (!group) {
       log.warn({ to: call.To }, 'call to a number no group owns');
       return sendTwiml(res, new twilio.twiml.VoiceResponse());
     }
-    const from = toE164(call.From) ?? call.From;
-    const customer = await deps.db.customer.findUnique({ where: { groupId_phone: { groupId: group.id, phone: from } }, select: { id: true } });
-    try {
-      await deps.db.callSession.create({
-        data: { groupId: group.id, callSid: call.CallSid, fromPhone: from, toPhone: call.To, customerId: customer?.id, expiresAt: new Date(clock().getTime() + CALL_EXPIRY_MS) },
-      });
-    } catch (err) {
-      // a retried webhook: the session exists, and step 0 answers the same again
-      if (!isUniqueViolation(err)) throw err;
-    }
-    send(res, await answer(call.CallSid, 0, { kind: 'start' }, {}));
+    send(res, await answer({ callSid: call.CallSid, from: call.From, to: call.To }, 0, { kind: 'start' }, {}));
   }));
 
   router.post('/twilio/voice/step', voiceFallback(async (req, res) => {
     const body = parseWebhook(StepBody, req.body);
     const query = parseWebhook(StepQuery, req.query);
     const rec: Recording = body.RecordingSid ? { recordingSid: body.RecordingSid, recordingUrl: body.RecordingUrl, recordingSeconds: body.RecordingDuration } : {};
-    send(res, await answer(body.CallSid, query.seq, inputOf(body), rec));
+    send(res, await answer({ callSid: body.CallSid, from: body.From, to: body.To }, query.seq, inputOf(body), rec));
   }));
 
   router.post('/twilio/recording', async (req, res) => {
@@ -239,6 +214,37 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
+    res.status(204).end();
+  });
+
+  /**
+   * The number's StatusCallback (set by `twilio connect`): once the call is over, its summary is
+   * written once (a second delivery finds it written) and its state in Redis is dropped.
+   */
+  router.post('/twilio/voice/status', async (req, res) => {
+    const cb = parseWebhook(CallStatusCallback, req.body);
+    const status = cb.CallStatus.toLowerCase();
+    if (!FINAL_CALL_STATUSES.has(status)) {
+      res.status(204).end();
+      return;
+    }
+    let record: CallRecord | null = null;
+    try {
+      // read after any step still running for this call (the caller hung up during it): its node counts
+      record = await store.exclusive(cb.CallSid, async () => (await store.read(cb.CallSid, -1)).record);
+    } catch (err) {
+      // Redis unreachable: the summary without the path, rather than none
+      log.warn({ err }, 'call state unreadable at the call’s end: summary without its path');
+    }
+    const s = summarise(record, status, cb.CallDuration, clock());
+    await deps.db.callSession.updateMany({
+      where: { callSid: cb.CallSid, endedAt: null },
+      data: {
+        endedAt: clock(), outcome: s.outcome, path: s.path, durationSeconds: s.durationSeconds,
+        ...(s.lastNode ? { state: s.lastNode } : {}), ...(record ? { step: record.step } : {}), ...(record?.customerId ? { customerId: record.customerId } : {}),
+      },
+    });
+    if (record) await store.forget(cb.CallSid).catch((err: unknown) => log.warn({ err }, 'call state not dropped: it expires within the hour'));
     res.status(204).end();
   });
 

@@ -19,10 +19,13 @@ export const MENU_SPEECH_PAUSE_S = 3;
  */
 export const CODE_KEYS = { order: '1', byCode: '2', codeEnd: '#', add: '1', changeQuantity: '2', addAndFinish: '9', finish: '9', correct: '*', confirm: '1' } as const;
 
-export type Node =
-  | 'main' | 'order_menu' | 'reorder_confirm' | 'code_entry' | 'code_quantity' | 'code_item' | 'review_confirm'
-  | 'speech' | 'speech_confirm' | 'record_order' | 'status_after' | 'delivery_confirm' | 'delivery_record'
-  | 'operator_dial' | 'operator_record' | 'done';
+/** Every place of the menu (a call's stored state is checked against it when read back). */
+export const NODES = [
+  'main', 'order_menu', 'reorder_confirm', 'code_entry', 'code_quantity', 'code_item', 'review_confirm',
+  'speech', 'speech_confirm', 'record_order', 'status_after', 'delivery_confirm', 'delivery_record',
+  'operator_dial', 'operator_record', 'done',
+] as const;
+export type Node = (typeof NODES)[number];
 
 export interface CartLine {
   productId: string;
@@ -267,6 +270,11 @@ export function start(ctx: CallContext): Transition {
   const s = initialState();
   const greeting = [voice.greeting(ctx.customerName, ctx.groupName), ...(ctx.orderOpen ? [] : [voice.windowClosed(ctx.nextOpens)])];
   return go('main', s, ctx, greeting);
+}
+
+/** The call's state was lost (Redis restarted): say so, and the main menu again from a fresh state. */
+export function restart(ctx: CallContext): Transition {
+  return go('main', initialState(), ctx, [voice.lostThread()]);
 }
 
 export function step(s: CallState, input: Input, ctx: CallContext): Transition {

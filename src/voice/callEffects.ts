@@ -1,0 +1,77 @@
+// The durable things a call does (an order, a task, a delivery request), carried out through the
+// domain core in the database: the only moments a call in progress touches it.
+import { openAndNextDistribution } from '../catalog/distributions.js';
+import { spokenPickup } from '../i18n/voice.js';
+import { openCallTask } from '../orders/callTasks.js';
+import { ensureCustomerByPhone } from '../orders/customers.js';
+import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
+import type { OrderService } from '../orders/orderService.js';
+import { activeOrderOf } from '../orders/readModels.js';
+import type { Tx } from '../platform/db/client.js';
+import { withSavepoint } from '../platform/db/savepoint.js';
+import type { Effect, EffectOutcome } from './menu.js';
+
+export interface Recording {
+  recordingSid?: string;
+  recordingUrl?: string;
+  recordingSeconds?: number;
+}
+
+/** Who is calling, as the effects need it; `customerId` is set once the caller becomes a customer. */
+export interface CallParty {
+  callSessionId: string;
+  groupId: string;
+  fromPhone: string;
+  customerId: string | null;
+  timeZone: string;
+}
+
+/** How an effect is remembered in the call's summary. Pure. */
+export function effectLabel(effect: Effect, outcome: EffectOutcome): string | null {
+  if (effect.kind === 'task') return `task:${effect.taskKind}`;
+  if (effect.kind === 'request_delivery') return 'delivery_requested';
+  return outcome.kind === 'order_placed' ? 'order_placed' : null;
+}
+
+export async function runEffect(
+  tx: Tx,
+  deps: { orders: OrderService; now: Date },
+  effect: Effect,
+  party: CallParty,
+  rec: Recording,
+): Promise<{ outcome: EffectOutcome; customerId: string | null }> {
+  if (effect.kind === 'task') {
+    // the recording's status callback may have come first and opened a task: it gets its kind
+    await openCallTask(tx, { groupId: party.groupId, kind: effect.taskKind, callerPhone: party.fromPhone, customerId: party.customerId, callSessionId: party.callSessionId, ...rec });
+    return { outcome: { kind: 'done' }, customerId: party.customerId };
+  }
+  const customerId = party.customerId ?? (await ensureCustomerByPhone(tx, party.groupId, party.fromPhone, 'voice'));
+  // the call's record names its customer from now on (the operator's task list, an erasure)
+  if (!party.customerId) await tx.callSession.update({ where: { id: party.callSessionId }, data: { customerId } });
+  if (effect.kind === 'request_delivery') {
+    const order = await activeOrderOf(tx, customerId);
+    if (order) await deps.orders.requestDelivery(order.id, effect.address, 'demandé par téléphone', tx);
+    return { outcome: { kind: 'done' }, customerId };
+  }
+  const { open: distribution } = await openAndNextDistribution(tx, party.groupId, deps.now);
+  if (!distribution) return { outcome: { kind: 'window_closed' }, customerId };
+  try {
+    const placed = await withSavepoint(tx, () =>
+      deps.orders.placeOrder({ groupId: party.groupId, customerId, distributionId: distribution.id, channel: 'voice', confirm: true, lines: effect.lines }, tx),
+    );
+    return {
+      outcome: {
+        kind: 'order_placed',
+        basket: placed.basketNumber ?? 0,
+        totalCents: placed.estimatedCents,
+        pickup: spokenPickup(distribution.pickupStart, distribution.pickupEnd, party.timeZone),
+        place: distribution.relayPoint.name,
+      },
+      customerId,
+    };
+  } catch (err) {
+    if (err instanceof OutOfStockError) return { outcome: { kind: 'out_of_stock', productName: err.productName, remaining: err.remaining }, customerId };
+    if (err instanceof OrderWindowClosedError) return { outcome: { kind: 'window_closed' }, customerId };
+    throw err;
+  }
+}
