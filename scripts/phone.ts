@@ -60,6 +60,8 @@ program
       screen = await simulator.answer(screen, input, `${publicBaseUrl}/dev/phone/recording.wav`);
       print(screen);
     }
+    // the caller puts the phone down (or the menu did): the call's summary is written
+    await simulator.hangUp(screen);
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -107,6 +107,7 @@ export function devPhoneRouter(deps: { db: Db; publicBaseUrl: string; accountSid
     const c = parse(CallStart, req.body);
     const screen = await simulator(req).startCall(c.from, c.to);
     if (!screen.ended) calls.set(screen.callSid, screen);
+    else await simulator(req).hangUp(screen);
     res.json(screen);
   });
 
@@ -115,13 +116,19 @@ export function devPhoneRouter(deps: { db: Db; publicBaseUrl: string; accountSid
     const current = calls.get(a.callSid);
     if (!current) throw new ValidationError('no such call in progress');
     const screen = await simulator(req).answer(current, a.input as CallInput, `${deps.publicBaseUrl}/dev/phone/recording.wav`);
-    if (screen.ended) calls.delete(a.callSid);
-    else calls.set(a.callSid, screen);
+    if (screen.ended) {
+      calls.delete(a.callSid);
+      await simulator(req).hangUp(screen);
+    } else calls.set(a.callSid, screen);
     res.json(screen);
   });
 
-  router.post('/dev/phone/api/call/hangup', (req, res) => {
-    calls.delete(String((req.body as { callSid?: unknown }).callSid ?? ''));
+  router.post('/dev/phone/api/call/hangup', async (req, res) => {
+    const callSid = String((req.body as { callSid?: unknown }).callSid ?? '');
+    const current = calls.get(callSid);
+    calls.delete(callSid);
+    // the caller hung up mid-menu: Twilio reports the call's end all the same
+    if (current) await simulator(req).hangUp(current);
     res.status(204).end();
   });
 

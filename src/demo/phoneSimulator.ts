@@ -146,7 +146,12 @@ export function createPhoneSimulator(opts: SimulatorOptions) {
     return read(screen, await post(screen.dial.actionUrl, { ...params, DialCallStatus: input.dialStatus }));
   }
 
-  return { sms, startCall, answer, post };
+  /** The call is over (the menu hung up, or the caller did): Twilio's call status callback, as the number's StatusCallback. */
+  async function hangUp(call: Pick<CallScreen, 'callSid' | 'from' | 'to'>): Promise<void> {
+    await post(`${base}/twilio/voice/status`, { ...callParams(call), CallStatus: 'completed' });
+  }
+
+  return { sms, startCall, answer, hangUp, post };
 }
 
 export type PhoneSimulator = ReturnType<typeof createPhoneSimulator>;

@@ -28,6 +28,8 @@ export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; pu
   if (!opts.redis) afterAll(() => redis.disconnect());
   const logs = new LogCapture();
   const log = createLogger('debug', logs);
+  // sessions, login counters, the SMS journal and calls' state under this app's own keys (Redis is shared)
+  const redisPrefix = `t-${crypto.randomBytes(4).toString('hex')}:`;
   const app = createApp({
     config: { publicBaseUrl: opts.publicBaseUrl ?? TEST_PUBLIC_URL, twilio: { accountSid: 'AC' + '0'.repeat(32), authToken: TEST_AUTH_TOKEN, apiBaseUrl: undefined, demoMode: false } },
     db,
@@ -36,10 +38,9 @@ export function buildTestApp(db: Db, opts: { redis?: Redis; now?: () => Date; pu
     now: opts.now,
     onSmsAccepted: opts.onSmsAccepted,
     catalogs: opts.catalogs,
-    // sessions, login counters and the SMS journal under this file's own keys (Redis is shared)
-    redisPrefix: `t-${crypto.randomBytes(4).toString('hex')}:`,
+    redisPrefix,
   });
-  return { app, logs, redis };
+  return { app, logs, redis, redisPrefix };
 }
 
 /** The X-Twilio-Signature Twilio would send for this path and form body. */

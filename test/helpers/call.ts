@@ -14,14 +14,25 @@ export class SimulatedCall {
 
   constructor(private readonly app: Express, readonly from: string, readonly to: string) {}
 
-  private async post(url: string, extra: Record<string, string>): Promise<string> {
+  private signed(url: string, extra: Record<string, string>) {
     const params = { ...callParams(this.from, this.to, this.callSid), CallStatus: 'in-progress', ...extra };
     const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, url, params);
-    const res = await request(this.app).post(url.slice(TEST_PUBLIC_URL.length)).type('form').set('X-Twilio-Signature', signature).send(params);
+    return request(this.app).post(url.slice(TEST_PUBLIC_URL.length)).type('form').set('X-Twilio-Signature', signature).send(params);
+  }
+
+  /** Posts a step as Twilio would (to a URL the TwiML gave, with these fields) and reads the answer. */
+  async post(url: string, extra: Record<string, string>): Promise<string> {
+    const res = await this.signed(url, extra);
     if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.text}`);
     this.twiml = res.text;
     this.heard.push(...this.said());
     return res.text;
+  }
+
+  /** The call is over: Twilio's status callback on the number (`twilio connect` sets it). */
+  async hangUp(status: 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled' = 'completed', seconds?: number): Promise<void> {
+    const res = await this.signed(`${TEST_PUBLIC_URL}/twilio/voice/status`, { CallStatus: status, ...(seconds === undefined ? {} : { CallDuration: String(seconds) }) });
+    if (res.status !== 204) throw new Error(`/twilio/voice/status answered ${res.status}: ${res.text}`);
   }
 
   /** The texts of the <Say> verbs of the current TwiML. */
@@ -34,6 +45,10 @@ export class SimulatedCall {
   }
   get ended(): boolean {
     return this.twiml.includes('<Hangup/>') || !/<(Gather|Record|Dial|Redirect)\b/.test(this.twiml);
+  }
+  /** Where the current question's answer goes (the Gather's action). */
+  get gatherUrl(): string {
+    return this.attr('Gather');
   }
   private attr(verb: string): string {
     const m = new RegExp(`<${verb}[^>]*action="([^"]+)"`).exec(this.twiml);
