@@ -40,10 +40,13 @@ export async function prepareVoiceCalls(opts: {
   const res = await fetch(`${opts.appUrl}/twilio/voice`, { method: 'POST', body: incoming.body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': incoming.signature } });
   if (!res.ok) throw new Error(`the model call answered ${res.status}`);
   const store = createCallStore(opts.redis);
-  const { record, receipt } = await store.read(model, 0);
+  const receipt = await store.step(model, 0, async (held) => ({ twiml: held.receipt ?? '' }));
+  const record = await store.settled(model);
   if (!record || !receipt) throw new Error('the model call left no state in Redis (another REDIS_URL or prefix?)');
+  // a call's state written as the service writes it after its first step (answered with the model's TwiML)
+  const seed = (sid: string, state: CallRecord) => store.step(sid, 0, async () => ({ twiml: receipt, save: state }));
 
-  const saves: Promise<void>[] = [];
+  const saves: Promise<string>[] = [];
   const flush = async () => {
     await Promise.all(saves.splice(0));
   };
@@ -52,7 +55,7 @@ export async function prepareVoiceCalls(opts: {
   for (let i = 0; i < opts.keypressCalls; i += 1) {
     const sid = `CA${crypto.randomBytes(16).toString('hex')}`;
     keypress.push(sign(STEP_URL, { CallSid: sid, AccountSid: accountSid, From: '+33611111111', To: group.number, Digits: '2', CallStatus: 'in-progress' }));
-    saves.push(store.save(sid, record, 0, receipt));
+    saves.push(seed(sid, record));
     if (saves.length >= 500) await flush();
   }
 
@@ -66,7 +69,7 @@ export async function prepareVoiceCalls(opts: {
     const row = { id: crypto.randomUUID(), groupId: group.groupId, callSid: sid, fromPhone: from, toPhone: group.number, expiresAt: new Date(Date.now() + 3600_000) };
     rows.push(row);
     const waiting: CallRecord = { ...record, callSessionId: row.id, fromPhone: from, customerId: null, menu: { ...record.menu, node: 'review_confirm', cart }, step: 1, path: ['main', 'order_menu', 'code_entry', 'review_confirm'] };
-    saves.push(store.save(sid, waiting, 0, receipt));
+    saves.push(seed(sid, waiting));
     if (saves.length >= 500) await flush();
     confirmation.push(sign(STEP_URL, { CallSid: sid, AccountSid: accountSid, From: from, To: group.number, Digits: '1', CallStatus: 'in-progress' }));
   }

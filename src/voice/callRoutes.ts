@@ -96,38 +96,37 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
       language: v.language,
     });
 
-  function saveStep(callSid: string, record: CallRecord, seq: number, t: Transition): Promise<string> {
+  /** The answer to step `seq`, and the record the next step starts from. */
+  function stepDone(record: CallRecord, seq: number, t: Transition): { twiml: string; save: CallRecord } {
     const twiml = render(t, seq + 1, record.voice);
-    const next = { ...record, menu: t.state, step: seq + 1, path: extendPath(record.path, t.state.node) };
-    return store.save(callSid, next, seq, twiml).then(() => twiml);
+    return { twiml, save: { ...record, menu: t.state, step: seq + 1, path: extendPath(record.path, t.state.node) } };
   }
 
   /** The call has no state (it starts, or its state was lost): from the database, then the menu. */
-  async function begin(callSid: string, from: string | undefined, to: string | undefined, seq: number): Promise<string> {
+  async function begin(callSid: string, from: string | undefined, to: string | undefined, seq: number): Promise<{ twiml: string; save?: CallRecord }> {
     const group = to ? await deps.groups(to) : null;
     if (!from || !to || !group) throw new Error('a call without state, and nothing to start it again from');
     const mode = seq === 0 ? 'start' : 'restart';
     if (mode === 'restart') log.warn({ seq }, 'call state lost mid-call: the menu starts again');
     const opened = await openCall(deps, { callSid, from: toE164(from) ?? from, to, group }, mode, clock());
     // a step after the call's end was recorded: nothing more to do in it
-    if (!opened) return renderPrompt({ say: [voice.goodbyeSimple()], hangup: true }, { actionUrl: '', recordingCallbackUrl: '', voice: group.voiceName, language: group.voiceLanguage });
-    return saveStep(callSid, opened.record, seq, opened.transition);
+    if (!opened) return { twiml: renderPrompt({ say: [voice.goodbyeSimple()], hangup: true }, { actionUrl: '', recordingCallbackUrl: '', voice: group.voiceName, language: group.voiceLanguage }) };
+    return stepDone(opened.record, seq, opened.transition);
   }
 
   /**
-   * One step of a call, alone for this call (see CallStore.exclusive), idempotent per (CallSid,
-   * seq): a plain keypress reads and writes Redis only; the database only for a durable effect.
+   * One step of a call, alone for this call (see CallStore.step), idempotent per (CallSid, seq):
+   * a plain keypress is two Redis round trips and no SQL; the database only for a durable effect.
    */
   function answer(call: { callSid: string; from?: string; to?: string }, seq: number, input: Input, rec: Recording): Promise<string> {
-    return store.exclusive(call.callSid, async () => {
-      const { record, receipt } = await store.read(call.callSid, seq);
-      if (receipt) return receipt;
+    return store.step(call.callSid, seq, async ({ record, receipt }) => {
+      if (receipt) return { twiml: receipt };
       if (!record) return begin(call.callSid, call.from, call.to, seq);
       if (seq !== record.step) {
-        // an answer to an older prompt (a late retry): ask the current question again
+        // an answer to a step this call is not at (a late retry): ask the current question again
         const twiml = new twilio.twiml.VoiceResponse();
         twiml.redirect({ method: 'POST' }, `${deps.publicBaseUrl}/twilio/voice/step?seq=${record.step}&timeout=1`);
-        return twiml.toString();
+        return { twiml: twiml.toString() };
       }
       const now = clock();
       const ctx = callContextOf(record.facts, await deps.catalogs(deps.db, record.groupId), now);
@@ -158,7 +157,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
           return { transition: t, next: { ...record, customerId: done.customerId, effects, facts } };
         }, TX_OPTIONS));
       }
-      return saveStep(call.callSid, next, seq, transition);
+      return stepDone(next, seq, transition);
     });
   }
 
@@ -231,7 +230,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
     let record: CallRecord | null = null;
     try {
       // read after any step still running for this call (the caller hung up during it): its node counts
-      record = await store.exclusive(cb.CallSid, async () => (await store.read(cb.CallSid, -1)).record);
+      record = await store.settled(cb.CallSid);
     } catch (err) {
       // Redis unreachable: the summary without the path, rather than none
       log.warn({ err }, 'call state unreadable at the call’s end: summary without its path');

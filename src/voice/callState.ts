@@ -42,13 +42,21 @@ const CallRecordSchema = z.object({
 });
 export type CallRecord = z.infer<typeof CallRecordSchema>;
 
+export interface HeldCall {
+  /** the call's record (null: no state, or state this version cannot read) */
+  record: CallRecord | null;
+  /** the TwiML already answered to this step, if any */
+  receipt: string | null;
+}
+
 export interface CallStore {
-  /** Runs `fn` alone for this call (see `lock` below); throws when the call stays busy 10 s. */
-  exclusive<T>(callSid: string, fn: () => Promise<T>): Promise<T>;
-  /** The call's record (null: no state, or state this version cannot read) and the TwiML of step `seq` if already answered. */
-  read(callSid: string, seq: number): Promise<{ record: CallRecord | null; receipt: string | null }>;
-  /** Saves the record and step `seq`'s answer, and gives the call another hour. */
-  save(callSid: string, record: CallRecord, seq: number, twiml: string): Promise<void>;
+  /**
+   * Runs one step of a call alone (see `hold` below), with what the call holds; `fn` returns the
+   * answer and, to save it, the record for the next step. Throws when the call stays busy 10 s.
+   */
+  step(callSid: string, seq: number, fn: (held: HeldCall) => Promise<{ twiml: string; save?: CallRecord }>): Promise<string>;
+  /** The call's record once no step of it runs (at its end). */
+  settled(callSid: string): Promise<CallRecord | null>;
   forget(callSid: string): Promise<void>;
 }
 
@@ -59,51 +67,74 @@ export function extendPath(path: CallRecord['path'], node: CallRecord['path'][nu
 }
 
 // deletes the lock only if it is still ours (it may have expired and been taken by another step)
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RELEASE = `if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end return 1`;
+// saves a step and releases the call in one round trip; a step whose lock expired under it (it ran
+// past 15 s) saves nothing: another step has the call now
+const SAVE_AND_RELEASE = `
+if redis.call('get', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('hset', KEYS[1], 'call', ARGV[2], 'r:' .. ARGV[3], ARGV[4])
+redis.call('pexpire', KEYS[1], ARGV[5])
+redis.call('del', KEYS[2])
+return 1`;
+
+function parseRecord(raw: string | null): CallRecord | null {
+  if (!raw) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  // state written by another version of the service, or damaged: as if lost (the menu restarts)
+  const parsed = CallRecordSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
 
 export function createCallStore(redis: Redis, prefix = 'panier:'): CallStore {
   const keyOf = (callSid: string) => `${prefix}call:${callSid}`;
 
   /**
-   * One step of a call at a time. A step may carry out something durable (an order, a task) that no
-   * optimistic retry (WATCH/MULTI) could take back, and a Lua script cannot wait on the database: so
-   * the step holds a short per-call lock for its whole run. It expires by itself after 15 s, so a
-   * process that died mid-step does not hold the call; a concurrent webhook for the same call waits
-   * for it, then finds the first one's answer.
+   * Takes the call for one step, reading what it holds in the same round trip. A step may carry
+   * out something durable (an order, a task) that no optimistic retry (WATCH/MULTI) could take
+   * back, and a Lua script cannot wait on the database: so each step holds a short per-call lock for
+   * its whole run. It expires by itself after 15 s, so a process that died mid-step does not hold
+   * the call; a concurrent webhook for the same call waits for it, then finds its answer. Holding
+   * the lock is what makes the read after SET NX consistent: every write is made under it.
    */
-  async function exclusive<T>(callSid: string, fn: () => Promise<T>): Promise<T> {
-    const lockKey = `${keyOf(callSid)}:lock`;
+  async function hold(callSid: string, seq: number): Promise<HeldCall & { token: string }> {
+    const key = keyOf(callSid);
     const token = crypto.randomBytes(8).toString('hex');
     const giveUpAt = Date.now() + LOCK_WAIT_MS;
-    while ((await redis.set(lockKey, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+    for (;;) {
+      const replies = await redis.pipeline().set(`${key}:lock`, token, 'PX', LOCK_MS, 'NX').hmget(key, 'call', `r:${seq}`).exec();
+      const [[lockErr, locked], [readErr, read]] = replies as [[Error | null, unknown], [Error | null, (string | null)[]]];
+      if (lockErr || readErr) throw lockErr ?? readErr;
+      if (locked === 'OK') return { token, record: parseRecord(read[0] ?? null), receipt: read[1] ?? null };
       if (Date.now() > giveUpAt) throw new Error('call busy: another step of this call did not finish');
       await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
     }
-    try {
-      return await fn();
-    } finally {
-      await redis.eval(RELEASE, 1, lockKey, token);
-    }
   }
 
+  const release = (callSid: string, token: string) => redis.eval(RELEASE, 2, keyOf(callSid), `${keyOf(callSid)}:lock`, token);
+
   return {
-    exclusive,
-    async read(callSid, seq) {
-      const [raw, receipt] = await redis.hmget(keyOf(callSid), 'call', `r:${seq}`);
-      if (!raw) return { record: null, receipt: receipt ?? null };
-      let json: unknown;
+    async step(callSid, seq, fn) {
+      const { token, ...held } = await hold(callSid, seq);
+      let out: { twiml: string; save?: CallRecord };
       try {
-        json = JSON.parse(raw);
-      } catch {
-        json = null;
+        out = await fn(held);
+      } catch (err) {
+        await release(callSid, token).catch(() => {});
+        throw err;
       }
-      // state written by another version of the service, or damaged: as if lost (the menu restarts)
-      const parsed = CallRecordSchema.safeParse(json);
-      return { record: parsed.success ? parsed.data : null, receipt: receipt ?? null };
+      if (!out.save) await release(callSid, token);
+      else await redis.eval(SAVE_AND_RELEASE, 2, keyOf(callSid), `${keyOf(callSid)}:lock`, token, JSON.stringify(out.save), String(seq), out.twiml, String(CALL_STATE_TTL_MS));
+      return out.twiml;
     },
-    async save(callSid, record, seq, twiml) {
-      const key = keyOf(callSid);
-      await redis.multi().hset(key, 'call', JSON.stringify(record), `r:${seq}`, twiml).pexpire(key, CALL_STATE_TTL_MS).exec();
+    async settled(callSid) {
+      const { token, record } = await hold(callSid, -1);
+      await release(callSid, token);
+      return record;
     },
     async forget(callSid) {
       await redis.del(keyOf(callSid));
