@@ -77,6 +77,14 @@ redis.call('pexpire', KEYS[1], ARGV[5])
 redis.call('del', KEYS[2])
 return 1`;
 
+interface Script {
+  lua: string;
+  sha: string;
+}
+const script = (lua: string): Script => ({ lua, sha: crypto.createHash('sha1').update(lua).digest('hex') });
+const RELEASE_SCRIPT = script(RELEASE);
+const SAVE_SCRIPT = script(SAVE_AND_RELEASE);
+
 function parseRecord(raw: string | null): CallRecord | null {
   if (!raw) return null;
   let json: unknown;
@@ -115,7 +123,17 @@ export function createCallStore(redis: Redis, prefix = 'panier:'): CallStore {
     }
   }
 
-  const release = (callSid: string, token: string) => redis.eval(RELEASE, 2, keyOf(callSid), `${keyOf(callSid)}:lock`, token);
+  // by its SHA (the script is sent once per Redis server, not with every step)
+  async function run(sc: Script, callSid: string, args: string[]): Promise<unknown> {
+    const keys = [keyOf(callSid), `${keyOf(callSid)}:lock`];
+    try {
+      return await redis.evalsha(sc.sha, 2, ...keys, ...args);
+    } catch (err) {
+      if (!String(err).includes('NOSCRIPT')) throw err;
+      return redis.eval(sc.lua, 2, ...keys, ...args);
+    }
+  }
+  const release = (callSid: string, token: string) => run(RELEASE_SCRIPT, callSid, [token]);
 
   return {
     async step(callSid, seq, fn) {
@@ -128,7 +146,7 @@ export function createCallStore(redis: Redis, prefix = 'panier:'): CallStore {
         throw err;
       }
       if (!out.save) await release(callSid, token);
-      else await redis.eval(SAVE_AND_RELEASE, 2, keyOf(callSid), `${keyOf(callSid)}:lock`, token, JSON.stringify(out.save), String(seq), out.twiml, String(CALL_STATE_TTL_MS));
+      else await run(SAVE_SCRIPT, callSid, [token, JSON.stringify(out.save), String(seq), out.twiml, String(CALL_STATE_TTL_MS)]);
       return out.twiml;
     },
     async settled(callSid) {
