@@ -8,7 +8,7 @@ import { useTestDatabase } from '../helpers/db.js';
 import { uniqueMobile, type TestGroup } from '../helpers/fixtures.js';
 import { createTestGroup, securityApp, signed } from './helpers.js';
 
-const WEBHOOKS = ['/twilio/sms', '/twilio/sms/fallback', '/twilio/voice', '/twilio/voice/step', '/twilio/status', '/twilio/recording', '/twilio/voice/notice', '/twilio/voice/notice-status'];
+const WEBHOOKS = ['/twilio/sms', '/twilio/sms/fallback', '/twilio/voice', '/twilio/voice/step', '/twilio/voice/status', '/twilio/status', '/twilio/recording', '/twilio/voice/notice', '/twilio/voice/notice-status'];
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 let db: Db;
