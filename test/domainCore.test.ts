@@ -330,12 +330,9 @@ describe('known errors in French', () => {
   it('by voice: a step that fails is an apology in French, not a JSON 500, and it is logged', async () => {
     const v = await village();
     const params = callParams(uniqueMobile(), v.g.number);
-    expect((await request(app).post('/twilio/voice').set('X-Twilio-Signature', sign('/twilio/voice', params, undefined, PUBLIC)).type('form').send(params)).status).toBe(200);
-    // something nobody foresaw: operator hours stored in a shape the menu cannot read
+    // something nobody foresaw: operator hours stored in a shape the menu cannot read (read at the call's start)
     await db.group.update({ where: { id: v.g.groupId }, data: { operatorHours: { broken: true } } });
-    const path = '/twilio/voice/step?seq=1';
-    const step = { CallSid: params.CallSid, AccountSid: params.AccountSid, From: params.From, To: params.To, Digits: '1' };
-    const res = await request(app).post(path).set('X-Twilio-Signature', sign(path, step, undefined, PUBLIC)).type('form').send(step);
+    const res = await request(app).post('/twilio/voice').set('X-Twilio-Signature', sign('/twilio/voice', params, undefined, PUBLIC)).type('form').send(params);
     expect(res.status).toBe(200);
     expect(res.type).toBe('text/xml');
     expect(res.text).toContain('un problème technique nous empêche de vous répondre');

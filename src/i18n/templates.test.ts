@@ -62,6 +62,7 @@ const spoken: Record<string, string> = {
   deliveryRequested: voice.deliveryRequested(spokenPickup(deliveryStart, deliveryEnd, tz)), deliveryAddressRecorded: voice.deliveryAddressRecorded(), transferring: voice.transferring(),
   operatorClosed: voice.operatorClosed('du lundi au vendredi de 9 heures à 12 heures'), operatorUnavailable: voice.operatorUnavailable(), leaveMessage: voice.leaveMessage(),
   messageRecorded: voice.messageRecorded(), repeatPrompt: voice.repeatPrompt(), invalidKey: voice.invalidKey(), goodbye: voice.goodbye(true), goodbyeInvalid: voice.goodbyeInvalid(false), goodbyeSimple: voice.goodbyeSimple(), technicalProblem: voice.technicalProblem(),
+  lostThread: voice.lostThread(),
   'notice.confirmed': residentNotice.confirmed(12, 480, false, pickup, place).spoken,
   'notice.confirmedDelivery': residentNotice.confirmedDelivery(12, 480, false, slot).spoken,
   'notice.ready': residentNotice.ready(12, pickup, place).spoken,

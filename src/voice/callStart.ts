@@ -46,7 +46,8 @@ export async function openCall(
       session = { id: existing.id, customerId: existing.customerId ?? customer?.id ?? null };
     }
     const settings = await tx.group.findUniqueOrThrow({ where: { id: group.id }, select: { operatorHours: true } });
-    const operatorHours = z.array(OperatorHoursSchema).catch([]).parse(settings.operatorHours);
+    // hours the menu cannot read fail the call loudly (an apology, logged), never a guess
+    const operatorHours = z.array(OperatorHoursSchema).parse(settings.operatorHours);
     const facts = await loadCallerFacts(
       tx,
       { groupId: group.id, groupName: group.name, timeZone: group.timeZone, operatorPhone: group.operatorPhone, operatorHours, customerId: session.customerId },
