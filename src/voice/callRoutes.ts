@@ -77,7 +77,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
   const router = Router();
   const log = deps.log.child({ module: 'voice' });
   const clock = deps.now ?? (() => new Date());
-  const store = createCallStore(deps.redis, deps.redisPrefix);
+  const store = createCallStore(deps.redis, deps.redisPrefix, log);
 
   /** What the caller did; nothing at all (the Gather's fallback Redirect, …&timeout=1) is a timeout. */
   function inputOf(body: z.infer<typeof StepBody>): Input {
@@ -133,6 +133,8 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
       let transition = step(record.menu, input, ctx);
       let next = record;
       if (transition.effect) {
+        // the effect commits before the state is saved: a process dying between the two (a rare
+        // window of a few ms) leaves Twilio's retry to do it again; the lock covers every other case
         const effect = transition.effect;
         const after = transition.after;
         ({ transition, next } = await deps.db.$transaction(async (tx) => {

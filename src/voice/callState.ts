@@ -3,6 +3,7 @@
 // per step (for Twilio's replays). It lives as long as the call, an hour at most without a step.
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../platform/logger.js';
 import { z } from 'zod';
 import { CallerFactsSchema } from './callContext.js';
 import { NODES } from './menu.js';
@@ -98,7 +99,7 @@ function parseRecord(raw: string | null): CallRecord | null {
   return parsed.success ? parsed.data : null;
 }
 
-export function createCallStore(redis: Redis, prefix = 'panier:'): CallStore {
+export function createCallStore(redis: Redis, prefix = 'panier:', log?: Logger): CallStore {
   const keyOf = (callSid: string) => `${prefix}call:${callSid}`;
 
   /**
@@ -146,7 +147,10 @@ export function createCallStore(redis: Redis, prefix = 'panier:'): CallStore {
         throw err;
       }
       if (!out.save) await release(callSid, token);
-      else await run(SAVE_SCRIPT, callSid, [token, JSON.stringify(out.save), String(seq), out.twiml, String(CALL_STATE_TTL_MS)]);
+      else if ((await run(SAVE_SCRIPT, callSid, [token, JSON.stringify(out.save), String(seq), out.twiml, String(CALL_STATE_TTL_MS)])) === 0) {
+        // Twilio gave up on this answer long ago; the call goes on from the state before it
+        log?.warn({ seq }, 'call step outlived its lock: its state was not saved');
+      }
       return out.twiml;
     },
     async settled(callSid) {
