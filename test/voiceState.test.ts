@@ -128,6 +128,11 @@ describe('a call’s state in Redis', () => {
     expect(c.said()).toEqual(['Excusez-nous, un problème technique nous empêche de vous répondre. Merci de rappeler un peu plus tard, ou d’appeler la mairie. Au revoir.']);
     expect(c.ended).toBe(true);
     expect(errorsOf(built.logs)).toContain('voice step failed: apology said');
+    // a call's end reported while Redis is down: its summary all the same, without the path
+    const started = call();
+    await started.start();
+    await new SimulatedCall(built.app, started.from, g.number, started.callSid).hangUp('completed', 20);
+    expect(await db.callSession.findUniqueOrThrow({ where: { callSid: started.callSid } })).toMatchObject({ outcome: 'unknown', durationSeconds: 20, path: [] });
   });
 
   it('writes the call’s summary once, at its end: outcome, path and duration', async () => {
