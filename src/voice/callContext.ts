@@ -171,9 +171,14 @@ export function callContextOf(facts: CallerFacts, catalog: OpenCatalog, now: Dat
     hasActiveOrder: facts.hasActiveOrder,
     addressOnFile: facts.addressOnFile,
     deliveryWindow: facts.deliveryWindow,
-    operatorOpen: operatorOpenAt(facts.operatorHours, now, facts.timeZone),
+    // read only when the caller asks for someone (key 0): the time zone arithmetic waits until then
+    get operatorOpen() {
+      return operatorOpenAt(facts.operatorHours, now, facts.timeZone);
+    },
     operatorPhone: facts.operatorPhone,
-    operatorHours: spokenHours(facts.operatorHours),
+    get operatorHours() {
+      return spokenHours(facts.operatorHours);
+    },
     speechHints,
   };
 }
