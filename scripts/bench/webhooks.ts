@@ -88,7 +88,9 @@ const voiceStep = await load(`http://127.0.0.1:${ports.appPort}`, voiceLoad.requ
 const confirmLoad = signedLoad('/twilio/voice/step?seq=1', voice.confirmation);
 const confirmStep = await load(`http://127.0.0.1:${ports.appPort}`, confirmLoad.requests);
 // confirmations of one distribution take its row lock one after the other (placeOrder): at 50 at
-// once each waits for the others; five callers confirming in the same instant is already a lot
+// once each waits for the others; five callers confirming in the same instant is already a lot.
+// The orders autocannon left in flight finish first (they would queue ahead of these)
+await new Promise((r) => setTimeout(r, 5_000));
 const confirmFew = await load(`http://127.0.0.1:${ports.appPort}`, confirmLoad.requests, 5);
 const voiceOrders = await db.order.count({ where: { distributionId: voice.distributionId, channel: 'voice' } });
 const stored = await db.message.count({ where: { direction: 'inbound', toPhone: number } });
