@@ -17,7 +17,7 @@ import { effectLabel, runEffect, type Recording } from './callEffects.js';
 import { openCall } from './callStart.js';
 import { createCallStore, extendPath, type CallRecord } from './callState.js';
 import { FINAL_CALL_STATUSES, summarise } from './callSummary.js';
-import { step, type Input, type Transition } from './menu.js';
+import { step, type Effect, type Input, type Transition } from './menu.js';
 import { renderPrompt } from './twiml.js';
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 12_000 };
@@ -115,6 +115,35 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
   }
 
   /**
+   * The durable effect of a step (and any its outcome leads to), in one transaction. It commits
+   * before the call's state is saved: a process dying between the two (a window of a few ms) leaves
+   * Twilio's retry to do it again; the call's lock covers every other case.
+   */
+  function carryOut(record: CallRecord, effect: Effect, transition: Transition, rec: Recording, now: Date): Promise<{ transition: Transition; next: CallRecord }> {
+    const { after } = transition;
+    return deps.db.$transaction(async (tx) => {
+      const party = { ...record, timeZone: record.facts.timeZone };
+      const done = await runEffect(tx, { orders: deps.orders, now }, effect, party, rec);
+      const effects = [...record.effects];
+      const label = effectLabel(effect, done.outcome);
+      if (label) effects.push(label);
+      let t = after ? after(done.outcome) : { ...transition, effect: undefined };
+      if (t.effect) {
+        const more = await runEffect(tx, { orders: deps.orders, now }, t.effect, { ...party, customerId: done.customerId }, rec);
+        const moreLabel = effectLabel(t.effect, more.outcome);
+        if (moreLabel) effects.push(moreLabel);
+        t = { ...t, effect: undefined };
+      }
+      let facts = record.facts;
+      // the caller's orders changed: the rest of the call (if it goes on) says so
+      if (label && !t.prompt.hangup) {
+        facts = await loadCallerFacts(tx, { groupId: record.groupId, groupName: facts.groupName, timeZone: facts.timeZone, operatorPhone: facts.operatorPhone, operatorHours: facts.operatorHours, customerId: done.customerId }, deps.catalogs, now);
+      }
+      return { transition: t, next: { ...record, customerId: done.customerId, effects, facts } };
+    }, TX_OPTIONS);
+  }
+
+  /**
    * One step of a call, alone for this call (see CallStore.step), idempotent per (CallSid, seq):
    * a plain keypress is two Redis round trips and no SQL; the database only for a durable effect.
    */
@@ -132,33 +161,7 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
       const ctx = callContextOf(record.facts, await deps.catalogs(deps.db, record.groupId), now);
       let transition = step(record.menu, input, ctx);
       let next = record;
-      if (transition.effect) {
-        // the effect commits before the state is saved: a process dying between the two (a rare
-        // window of a few ms) leaves Twilio's retry to do it again; the lock covers every other case
-        const effect = transition.effect;
-        const after = transition.after;
-        ({ transition, next } = await deps.db.$transaction(async (tx) => {
-          const party = { ...record, timeZone: record.facts.timeZone };
-          const done = await runEffect(tx, { orders: deps.orders, now }, effect, party, rec);
-          const effects = [...record.effects];
-          const label = effectLabel(effect, done.outcome);
-          if (label) effects.push(label);
-          let t = after ? after(done.outcome) : { ...transition, effect: undefined };
-          if (t.effect) {
-            const more = await runEffect(tx, { orders: deps.orders, now }, t.effect, { ...party, customerId: done.customerId }, rec);
-            const moreLabel = effectLabel(t.effect, more.outcome);
-            if (moreLabel) effects.push(moreLabel);
-            t = { ...t, effect: undefined };
-          }
-          let facts = record.facts;
-          // the caller's orders changed: the rest of the call (if it goes on) says so
-          if (label && !t.prompt.hangup) {
-            const customerId = done.customerId;
-            facts = await loadCallerFacts(tx, { groupId: record.groupId, groupName: facts.groupName, timeZone: facts.timeZone, operatorPhone: facts.operatorPhone, operatorHours: facts.operatorHours, customerId }, deps.catalogs, now);
-          }
-          return { transition: t, next: { ...record, customerId: done.customerId, effects, facts } };
-        }, TX_OPTIONS));
-      }
+      if (transition.effect) ({ transition, next } = await carryOut(record, transition.effect, transition, rec, now));
       return stepDone(next, seq, transition);
     });
   }
