@@ -20,6 +20,8 @@ export interface VoiceBench {
   keypress: SignedStep[];
   /** key 1 at the read-back of a two-baguette order: the order is placed */
   confirmation: SignedStep[];
+  /** drops the calls' state from Redis (it would otherwise stay an hour) */
+  forget(): Promise<void>;
 }
 
 const STEP_URL = '/twilio/voice/step?seq=1';
@@ -75,5 +77,9 @@ export async function prepareVoiceCalls(opts: {
   }
   await flush();
   for (let i = 0; i < rows.length; i += 5000) await opts.db.callSession.createMany({ data: rows.slice(i, i + 5000) });
-  return { number: group.number, distributionId: group.distributionId, keypress, confirmation };
+  const sids = [model, ...[...keypress, ...confirmation].map((step) => new URLSearchParams(step.body).get('CallSid')!)];
+  const forget = async () => {
+    for (let i = 0; i < sids.length; i += 1000) await Promise.all(sids.slice(i, i + 1000).map((sid) => store.forget(sid)));
+  };
+  return { number: group.number, distributionId: group.distributionId, keypress, confirmation, forget };
 }

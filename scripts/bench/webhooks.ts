@@ -113,6 +113,7 @@ if (confirmLoad.sent() > voice.confirmation.length) console.log(`warning: ${conf
 console.log(`inbound messages stored: ${stored} (one per signed request answered)`);
 if (smsLoad.sent() > smsRequests.length) console.log(`warning: ${smsLoad.sent() - smsRequests.length} requests reused a MessageSid (duplicates): raise BENCH_SIGNED`);
 
+await voice.forget();
 voiceRedis.disconnect();
 child.send('stop');
 await new Promise((r) => child.once('exit', r));
