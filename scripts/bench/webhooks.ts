@@ -113,10 +113,11 @@ if (confirmLoad.sent() > voice.confirmation.length) console.log(`warning: ${conf
 console.log(`inbound messages stored: ${stored} (one per signed request answered)`);
 if (smsLoad.sent() > smsRequests.length) console.log(`warning: ${smsLoad.sent() - smsRequests.length} requests reused a MessageSid (duplicates): raise BENCH_SIGNED`);
 
-await voice.forget();
-voiceRedis.disconnect();
 child.send('stop');
 await new Promise((r) => child.once('exit', r));
+// after the server's last step (it answers what it took in before it stops)
+await voice.forget();
+voiceRedis.disconnect();
 await database.close();
 await redisServer.close();
 fs.rmSync(dataDir, { recursive: true, force: true });
