@@ -100,7 +100,13 @@ async function callsOnHold(db: Db, url: string) {
      SELECT gen_random_uuid(), $1, sid, '+33612345678', $2, now() + interval '1 hour' FROM unnest($3::text[]) AS sid`,
     [group.groupId, group.number, callSids],
   );
-  return { callSids, locker, number: group.number };
+  // the calls' state the service leaves in Redis (its default prefix) goes with the test
+  const forget = async () => {
+    const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+    await redis.del(...callSids.map((sid) => `panier:call:${sid}`));
+    redis.disconnect();
+  };
+  return { callSids, locker, number: group.number, forget };
 }
 
 interface Reply {
@@ -199,6 +205,7 @@ describe('shutdown under load (SIGTERM, real PostgreSQL)', () => {
     } finally {
       service.child.kill('SIGKILL');
       await hold.locker.end().catch(() => {});
+      await hold.forget();
       await admin.end();
     }
   }, 120_000);
@@ -231,6 +238,7 @@ describe('shutdown under load (SIGTERM, real PostgreSQL)', () => {
     } finally {
       service.child.kill('SIGKILL');
       await hold.locker.end().catch(() => {});
+      await hold.forget();
       await admin.end();
     }
   }, 120_000);
