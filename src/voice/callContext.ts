@@ -2,9 +2,8 @@
 // (kept with the call's state in Redis), and the catalogue, from the in-memory cache at each step.
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { CatalogCache, OpenCatalog } from '../catalog/openCatalog.js';
+import { openAndNextAt, type CatalogCache, type OpenCatalog } from '../catalog/openCatalog.js';
 import { estimateLine, isWeighed } from '../catalog/pricing.js';
-import { openAndNextDistribution } from '../catalog/distributions.js';
 import { atPlace, spokenEuros, spokenPickup, voice, VOICE_STATUS } from '../i18n/voice.js';
 import type { Tx } from '../platform/db/client.js';
 import type { CallContext, CartLine, VoiceProduct } from './menu.js';
@@ -105,8 +104,9 @@ function voiceCatalogOf(catalog: OpenCatalog): VoiceCatalog {
 
 /** Reads the caller's facts from the database: at the call's start, and after a durable effect. */
 export async function loadCallerFacts(tx: Tx, caller: CallerInfo, catalogs: CatalogCache, now: Date): Promise<CallerFacts> {
-  const { byId } = voiceCatalogOf(await catalogs(tx, caller.groupId));
-  const { open, next } = await openAndNextDistribution(tx, caller.groupId, now);
+  const catalog = await catalogs(tx, caller.groupId);
+  const { byId } = voiceCatalogOf(catalog);
+  const { open, next } = openAndNextAt(catalog, now);
   const nextOpens = next && !open ? DateTime.fromJSDate(next.opensAt, { zone: caller.timeZone }).setLocale('fr').toFormat("cccc d LLLL 'à' H 'heures'") : null;
 
   const customer = caller.customerId ? await tx.customer.findUnique({ where: { id: caller.customerId } }) : null;

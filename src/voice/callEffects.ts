@@ -1,6 +1,6 @@
 // The durable things a call does (an order, a task, a delivery request), carried out through the
 // domain core in the database: the only moments a call in progress touches it.
-import { openAndNextDistribution } from '../catalog/distributions.js';
+import { openAndNextAt, type CatalogCache } from '../catalog/openCatalog.js';
 import { spokenPickup } from '../i18n/voice.js';
 import { openCallTask } from '../orders/callTasks.js';
 import { ensureCustomerByPhone } from '../orders/customers.js';
@@ -35,7 +35,7 @@ export function effectLabel(effect: Effect, outcome: EffectOutcome): string | nu
 
 export async function runEffect(
   tx: Tx,
-  deps: { orders: OrderService; now: Date },
+  deps: { orders: OrderService; catalogs: CatalogCache; now: Date },
   effect: Effect,
   party: CallParty,
   rec: Recording,
@@ -53,7 +53,8 @@ export async function runEffect(
     if (order) await deps.orders.requestDelivery(order.id, effect.address, 'demandé par téléphone', tx);
     return { outcome: { kind: 'done' }, customerId };
   }
-  const { open: distribution } = await openAndNextDistribution(tx, party.groupId, deps.now);
+  // from the cached catalogue: placing the order checks the window again, under its lock
+  const { open: distribution } = openAndNextAt(await deps.catalogs(tx, party.groupId), deps.now);
   if (!distribution) return { outcome: { kind: 'window_closed' }, customerId };
   try {
     const placed = await withSavepoint(tx, () =>

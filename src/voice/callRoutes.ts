@@ -123,13 +123,13 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
     const { after } = transition;
     return deps.db.$transaction(async (tx) => {
       const party = { ...record, timeZone: record.facts.timeZone };
-      const done = await runEffect(tx, { orders: deps.orders, now }, effect, party, rec);
+      const done = await runEffect(tx, { orders: deps.orders, catalogs: deps.catalogs, now }, effect, party, rec);
       const effects = [...record.effects];
       const label = effectLabel(effect, done.outcome);
       if (label) effects.push(label);
       let t = after ? after(done.outcome) : { ...transition, effect: undefined };
       if (t.effect) {
-        const more = await runEffect(tx, { orders: deps.orders, now }, t.effect, { ...party, customerId: done.customerId }, rec);
+        const more = await runEffect(tx, { orders: deps.orders, catalogs: deps.catalogs, now }, t.effect, { ...party, customerId: done.customerId }, rec);
         const moreLabel = effectLabel(t.effect, more.outcome);
         if (moreLabel) effects.push(moreLabel);
         t = { ...t, effect: undefined };
