@@ -1,15 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OrderWindowClosedError, OutOfStockError, ProductUnavailableError } from '../src/orders/errors.js';
+import { OrderStateError, OrderWindowClosedError, OutOfStockError, ProductUnavailableError } from '../src/orders/errors.js';
 import { createOrderService, type OrderService } from '../src/orders/orderService.js';
 import type { Db } from '../src/platform/db/client.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
+import { countingDb } from './helpers/statements.js';
 
 let db: Db;
+let url: string;
 let orders: OrderService;
 
 beforeAll(async () => {
-  ({ db } = await useTestDatabase());
+  ({ db, url } = await useTestDatabase());
   orders = createOrderService({ db });
 });
 
@@ -152,5 +154,83 @@ describe('stock under concurrent orders', () => {
     await expect(
       orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.croissant, quantity: 4 }] }),
     ).rejects.toMatchObject({ code: 'out_of_stock', remaining: 3, productName: 'Croissant' });
+  });
+});
+
+describe('stock under concurrent confirmations', () => {
+  it('confirms exactly 10 of 50 drafts on a stock of 10, with basket numbers 1 to 10', async () => {
+    const g = await createTestGroup(db, { croissantStock: 10 });
+    const customers = await Promise.all(Array.from({ length: 50 }, () => newCustomer(g)));
+    const drafts = await Promise.all(
+      customers.map((c) =>
+        orders.placeOrder({ groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'sms', confirm: false, lines: [{ productId: g.products.croissant, quantity: 1 }, { productId: g.products.baguette, quantity: 1 }] }),
+      ),
+    );
+    const results = await Promise.allSettled(drafts.map((d) => orders.confirmOrder(d.id)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(10);
+    for (const r of lost) expect(r.reason).toMatchObject({ code: 'out_of_stock', productName: 'Croissant', remaining: 0 });
+    const stock = await db.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } });
+    expect(stock).toMatchObject({ available: 10, reserved: 10 });
+    const confirmed = await db.order.findMany({ where: { distributionId: g.distributionId, status: 'confirmed' }, select: { id: true, basketNumber: true } });
+    expect(confirmed.map((o) => o.basketNumber).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    // the losers stay drafts, with no number and no event
+    expect(await db.order.count({ where: { distributionId: g.distributionId, status: 'draft', basketNumber: null } })).toBe(40);
+    expect(await db.outboxEvent.count({ where: { aggregateId: { in: drafts.map((d) => d.id) } } })).toBe(10);
+  });
+
+  it('confirms one draft once when two hands confirm it at the same moment', async () => {
+    const g = await createTestGroup(db, { croissantStock: 10 });
+    const draft = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: false, lines: [{ productId: g.products.croissant, quantity: 3 }] });
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => orders.confirmOrder(draft.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(OrderStateError);
+    const stock = await db.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } });
+    expect(stock.reserved).toBe(3);
+    expect(await db.distribution.findUniqueOrThrow({ where: { id: g.distributionId }, select: { nextBasketNumber: true } })).toEqual({ nextBasketNumber: 2 });
+    expect(await db.outboxEvent.count({ where: { aggregateId: draft.id } })).toBe(1);
+  });
+
+  it('adds lines to a confirmed order within the stock, and refuses beyond it leaving the order as it was', async () => {
+    const g = await createTestGroup(db, { croissantStock: 5 });
+    const placed = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.croissant, quantity: 2 }] });
+    const added = await orders.addLines(placed.id, [{ productId: g.products.croissant, quantity: 1 }, { productId: g.products.comte, quantity: 1 }]);
+    expect(added).toMatchObject({ id: placed.id, status: 'confirmed', basketNumber: placed.basketNumber, estimatedCents: 220 + 110 + 520 });
+    await expect(orders.addLines(placed.id, [{ productId: g.products.baguette, quantity: 1 }, { productId: g.products.croissant, quantity: 3 }])).rejects.toMatchObject({ code: 'out_of_stock', remaining: 2 });
+    const stored = await db.order.findUniqueOrThrow({ where: { id: placed.id }, include: { lines: true } });
+    expect(stored.estimatedCents).toBe(850);
+    expect(stored.lines.map((l) => [l.productName, l.quantity, l.estimatedGrams]).sort()).toEqual([['Comte', 1, 200], ['Croissant', 1, null], ['Croissant', 2, null]]);
+    const stock = await db.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } });
+    expect(stock.reserved).toBe(3);
+    expect(await db.outboxEvent.findMany({ where: { aggregateId: placed.id }, select: { type: true }, orderBy: { createdAt: 'asc' } })).toEqual([{ type: 'order.confirmed' }, { type: 'order.updated' }]);
+  });
+});
+
+describe('what the order use cases cost the database', () => {
+  // counted on PostgreSQL (BEGIN/COMMIT left out): they run inside every SMS, voice and console order
+  it('a draft in 2 statements, its confirmation in 4 (3 without stocked products), an addition in 4', async () => {
+    const g = await createTestGroup(db, { croissantStock: 10 });
+    const counted = countingDb(url);
+    const service = createOrderService({ db: counted.db });
+    try {
+      const input = { groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms' as const, confirm: false };
+      let draftId = '';
+      const draft = await counted.statementsOf(async () => {
+        draftId = (await service.placeOrder({ ...input, lines: [{ productId: g.products.croissant, quantity: 2 }, { productId: g.products.comte, quantity: 1 }] })).id;
+      });
+      expect(draft).toHaveLength(2);
+      expect(await counted.statementsOf(() => service.confirmOrder(draftId))).toHaveLength(4);
+
+      const c = await newCustomer(g);
+      const plain = await service.placeOrder({ ...input, customerId: c.id, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+      expect(await counted.statementsOf(() => service.confirmOrder(plain.id))).toHaveLength(3);
+      // a draft with a stocked product (read, insert, reserve, number, event)
+      const c2 = await newCustomer(g);
+      expect(await counted.statementsOf(() => service.placeOrder({ ...input, customerId: c2.id, confirm: true, lines: [{ productId: g.products.croissant, quantity: 1 }] }))).toHaveLength(5);
+      expect(await counted.statementsOf(() => service.addLines(draftId, [{ productId: g.products.croissant, quantity: 1 }]))).toHaveLength(4);
+    } finally {
+      await counted.db.$disconnect();
+    }
   });
 });

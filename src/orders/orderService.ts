@@ -4,6 +4,10 @@ import type { Db, Tx } from '../platform/db/client.js';
 import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { recordEvent } from './events.js';
 import { OrderStateError, OrderWindowClosedError, OutOfStockError, ProductUnavailableError } from './errors.js';
+import {
+  appendLines, insertDraft, lockDistribution as lockDistributionRow, numberAndConfirm, readForAdding, readForConfirming, readForPlacing, reserveStock,
+  type FrozenLine, type LineToReserve, type LockedDistribution, type OrderToConfirm, type OrderWindowRow, type ProductForLine, type StockAsked,
+} from './orderStatements.js';
 import { canMove, isActive, type OrderStatus } from './status.js';
 
 export type OrderChannel = 'sms' | 'voice' | 'operator';
@@ -66,30 +70,18 @@ export function checkLines(lines: OrderLineInput[]): void {
 // Orders of one distribution queue on its row lock: give them time rather than fail at busy hours.
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
-interface LockedDistribution {
-  id: string;
-  groupId: string;
-  status: 'scheduled' | 'closed' | 'done' | 'cancelled';
-  opensAt: Date;
-  closesAt: Date;
-}
-
 /**
  * The one order service used by SMS, voice and the console alike, so every channel follows the
  * same rules: the window, availability, stock, frozen prices, basket numbers, outbox events.
+ * Placing, confirming and adding lines read what they judge in one statement and write in one
+ * more per step (orderStatements.ts): they run inside every SMS, voice and console order.
  */
 export function createOrderService(deps: OrderServiceDeps) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function lockDistribution(tx: Tx, distributionId: string): Promise<LockedDistribution> {
-    // The row lock serialises confirmations of one distribution: basket numbers and stock stay exact.
-    // NO KEY UPDATE, not UPDATE: inserting an order takes a KEY SHARE lock on its distribution
-    // (foreign key), which FOR UPDATE would conflict with and deadlock on.
-    const rows = await tx.$queryRaw<LockedDistribution[]>`
-      SELECT id, "groupId", status::text AS status, "opensAt", "closesAt"
-      FROM "Distribution" WHERE id = ${distributionId} FOR NO KEY UPDATE`;
-    const d = rows[0];
+    const d = await lockDistributionRow(tx, distributionId);
     if (!d) throw new NotFoundError('distribution', { distributionId });
     return d;
   }
@@ -99,33 +91,25 @@ export function createOrderService(deps: OrderServiceDeps) {
     return tx ? fn(tx) : db.$transaction(fn, TX_OPTIONS);
   }
 
-  function assertOpen(d: LockedDistribution): void {
+  function assertOpen(distributionId: string, d: OrderWindowRow): void {
     const state = windowState(d, now());
-    if (state !== 'open') throw new OrderWindowClosedError(d.id, state);
+    if (state !== 'open') throw new OrderWindowClosedError(distributionId, state);
   }
 
-  async function reserveStock(tx: Tx, distributionId: string, lines: { productId: string; quantity: number }[]): Promise<void> {
-    const wanted = new Map<string, number>();
-    for (const l of lines) wanted.set(l.productId, (wanted.get(l.productId) ?? 0) + l.quantity);
-    const limited = await tx.product.findMany({
-      where: { id: { in: [...wanted.keys()] }, stockPerDistribution: { not: null } },
-      select: { id: true, name: true, stockPerDistribution: true },
-    });
-    for (const p of limited) {
-      const quantity = wanted.get(p.id) ?? 0;
-      await tx.$executeRaw`
-        INSERT INTO "DistributionStock" ("distributionId", "productId", available, reserved)
-        VALUES (${distributionId}, ${p.id}, ${p.stockPerDistribution}, 0)
-        ON CONFLICT ("distributionId", "productId") DO NOTHING`;
-      // Conditional update: never more reserved than available, even under concurrent orders.
-      const updated = await tx.$executeRaw`
-        UPDATE "DistributionStock" SET reserved = reserved + ${quantity}
-        WHERE "distributionId" = ${distributionId} AND "productId" = ${p.id} AND reserved + ${quantity} <= available`;
-      if (updated === 0) {
-        const stock = await tx.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId, productId: p.id } } });
-        throw new OutOfStockError(p.id, p.name, Math.max(0, stock.available - stock.reserved));
-      }
+  /** Stock of the stocked products reserved, all or none (a refusal names the product and what is left). */
+  async function reserveStockFor(tx: Tx, distributionId: string, lines: LineToReserve[]): Promise<void> {
+    const wanted = new Map<string, StockAsked & { productName: string }>();
+    for (const l of lines) {
+      if (l.stockPerDistribution === null) continue;
+      const sum = wanted.get(l.productId);
+      if (sum) sum.quantity += l.quantity;
+      else wanted.set(l.productId, { productId: l.productId, productName: l.productName, quantity: l.quantity, stockPerDistribution: l.stockPerDistribution });
     }
+    if (wanted.size === 0) return;
+    const results = await reserveStock(tx, distributionId, [...wanted.values()].map(({ productName: _, ...asked }) => asked));
+    const refused = results.find((r) => !r.reserved);
+    // the caller's transaction (or savepoint) undoes what the other products reserved
+    if (refused) throw new OutOfStockError(refused.productId, wanted.get(refused.productId)!.productName, refused.remaining);
   }
 
   async function releaseStock(tx: Tx, distributionId: string, lines: { productId: string; quantity: number }[]): Promise<void> {
@@ -136,31 +120,29 @@ export function createOrderService(deps: OrderServiceDeps) {
     }
   }
 
-  async function confirmInTx(tx: Tx, orderId: string): Promise<ConfirmedOrder> {
-    const order = await tx.order.findUnique({ where: { id: orderId }, include: { lines: true } });
-    if (!order) throw new NotFoundError('order', { orderId });
-    if (!canMove(order.status, 'confirmed')) throw new OrderStateError(orderId, order.status, 'confirmed');
-    const distribution = await lockDistribution(tx, order.distributionId);
-    assertOpen(distribution);
-    await reserveStock(tx, order.distributionId, order.lines);
-    const [numbered] = await tx.$queryRaw<{ basket: number }[]>`
-      UPDATE "Distribution" SET "nextBasketNumber" = "nextBasketNumber" + 1
-      WHERE id = ${order.distributionId} RETURNING "nextBasketNumber" - 1 AS basket`;
-    const confirmed = await tx.order.update({
-      where: { id: orderId },
-      data: { status: 'confirmed', basketNumber: numbered!.basket, confirmedAt: now() },
-    });
-    await recordEvent(tx, order.groupId, 'order.confirmed', orderId, { orderId, channel: order.channel });
+  /** A draft read with its distribution locked becomes an order: stock, basket number, event. */
+  async function confirmLocked(tx: Tx, order: OrderToConfirm): Promise<ConfirmedOrder> {
+    if (!canMove(order.status, 'confirmed')) throw new OrderStateError(order.id, order.status, 'confirmed');
+    assertOpen(order.distributionId, order.distribution);
+    await reserveStockFor(tx, order.distributionId, order.lines);
+    const { statusBefore, confirmed } = await numberAndConfirm(tx, order.id, order.status, now());
+    // confirmed or cancelled by another hand while this one waited for the lock
+    if (!confirmed) throw new OrderStateError(order.id, statusBefore, 'confirmed');
+    await recordEvent(tx, order.groupId, 'order.confirmed', order.id, { orderId: order.id, channel: order.channel });
     return {
-      id: confirmed.id, status: confirmed.status, basketNumber: confirmed.basketNumber, estimatedCents: confirmed.estimatedCents,
-      distributionId: confirmed.distributionId, weighed: order.lines.some((l) => l.variableWeight),
+      id: order.id, status: 'confirmed', basketNumber: confirmed.basketNumber, estimatedCents: confirmed.estimatedCents,
+      distributionId: order.distributionId, weighed: order.lines.some((l) => l.variableWeight),
     };
   }
 
+  async function confirmInTx(tx: Tx, orderId: string): Promise<ConfirmedOrder> {
+    const order = await readForConfirming(tx, orderId);
+    if (!order) throw new NotFoundError('order', { orderId });
+    return confirmLocked(tx, order);
+  }
+
   /** Prices lines from the current catalogue: the price is frozen on the line from now on. */
-  async function priceLines(tx: Tx, groupId: string, input: OrderLineInput[]) {
-    const ids = [...new Set(input.map((l) => l.productId))];
-    const products = await tx.product.findMany({ where: { id: { in: ids }, groupId } });
+  function priceLines(products: ProductForLine[], input: OrderLineInput[]): (FrozenLine & { stockPerDistribution: number | null })[] {
     const byId = new Map(products.map((p) => [p.id, p]));
     return input.map((l) => {
       const product = byId.get(l.productId);
@@ -177,8 +159,13 @@ export function createOrderService(deps: OrderServiceDeps) {
         vatRateBp: product.vatRateBp,
         variableWeight: product.variableWeight || product.multiWeigh,
         estimatedCents: estimate.estimatedCents,
+        stockPerDistribution: product.stockPerDistribution,
       };
     });
+  }
+
+  function productIdsOf(lines: OrderLineInput[]): string[] {
+    return [...new Set(lines.map((l) => l.productId))];
   }
 
   async function placeOrder(input: PlaceOrderInput, inTx?: Tx): Promise<PlacedOrder> {
@@ -186,35 +173,26 @@ export function createOrderService(deps: OrderServiceDeps) {
     checkLines(input.lines);
     return run(inTx, async (tx) => {
       // an order placed and confirmed at once takes the distribution lock first, like confirmOrder
-      const distribution = input.confirm
-        ? await lockDistribution(tx, input.distributionId)
-        : await tx.distribution.findUnique({ where: { id: input.distributionId } });
-      if (!distribution || distribution.groupId !== input.groupId) throw new NotFoundError('distribution', { distributionId: input.distributionId });
-      assertOpen(distribution);
-      const customer = await tx.customer.findFirst({ where: { id: input.customerId, groupId: input.groupId }, select: { id: true } });
-      if (!customer) throw new NotFoundError('customer', { customerId: input.customerId });
-
-      const lines = await priceLines(tx, input.groupId, input.lines);
-      const order = await tx.order.create({
-        data: {
-          groupId: input.groupId,
-          customerId: input.customerId,
-          distributionId: input.distributionId,
-          channel: input.channel,
-          fulfilment: input.fulfilment ?? 'pickup',
-          notes: input.notes,
-          enteredById: input.enteredById,
-          estimatedCents: lines.reduce((sum, l) => sum + l.estimatedCents, 0),
-          lines: { create: lines },
-        },
+      const { distribution, customerFound, products } = await readForPlacing(tx, {
+        groupId: input.groupId, customerId: input.customerId, distributionId: input.distributionId,
+        productIds: productIdsOf(input.lines), lock: input.confirm,
       });
-      if (input.enteredById) {
-        await tx.auditEvent.create({
-          data: { groupId: input.groupId, actorId: input.enteredById, actorKind: 'staff', action: 'order.entered', entityType: 'Order', entityId: order.id },
-        });
-      }
-      if (!input.confirm) return { id: order.id, status: order.status, basketNumber: null, estimatedCents: order.estimatedCents };
-      return confirmInTx(tx, order.id);
+      if (!distribution || distribution.groupId !== input.groupId) throw new NotFoundError('distribution', { distributionId: input.distributionId });
+      assertOpen(distribution.id, distribution);
+      if (!customerFound) throw new NotFoundError('customer', { customerId: input.customerId });
+
+      const priced = priceLines(products, input.lines);
+      const lines = priced.map(({ stockPerDistribution: _, ...line }) => line);
+      const draft = await insertDraft(tx, {
+        groupId: input.groupId, customerId: input.customerId, distributionId: input.distributionId, channel: input.channel,
+        fulfilment: input.fulfilment ?? 'pickup', notes: input.notes ?? null, enteredById: input.enteredById ?? null,
+        estimatedCents: lines.reduce((sum, l) => sum + l.estimatedCents, 0), lines,
+      });
+      if (!input.confirm) return { id: draft.id, status: draft.status, basketNumber: null, estimatedCents: draft.estimatedCents };
+      return confirmLocked(tx, {
+        id: draft.id, groupId: input.groupId, status: draft.status, channel: input.channel,
+        distributionId: distribution.id, distribution, lines: priced,
+      });
     });
   }
 
@@ -227,17 +205,17 @@ export function createOrderService(deps: OrderServiceDeps) {
   function addLines(orderId: string, lines: OrderLineInput[], inTx?: Tx): Promise<PlacedOrder> {
     checkLines(lines);
     return run(inTx, async (tx) => {
-      const order = await tx.order.findUnique({ where: { id: orderId } });
+      const order = await readForAdding(tx, orderId, productIdsOf(lines));
       if (!order) throw new NotFoundError('order', { orderId });
       if (order.status !== 'confirmed') throw new OrderStateError(orderId, order.status, 'confirmed');
-      const distribution = await lockDistribution(tx, order.distributionId);
-      assertOpen(distribution);
-      const priced = await priceLines(tx, order.groupId, lines);
-      await reserveStock(tx, order.distributionId, priced);
-      await tx.orderLine.createMany({ data: priced.map((l) => ({ ...l, orderId })) });
-      const updated = await tx.order.update({ where: { id: orderId }, data: { estimatedCents: { increment: priced.reduce((s, l) => s + l.estimatedCents, 0) } } });
+      assertOpen(order.distributionId, order.distribution);
+      const priced = priceLines(order.products, lines);
+      await reserveStockFor(tx, order.distributionId, priced);
+      const updated = await appendLines(tx, orderId, order.status, priced.map(({ stockPerDistribution: _, ...line }) => line));
+      // cancelled by another hand while this one waited for the lock
+      if (!updated) throw new OrderStateError(orderId, 'changed', 'confirmed');
       await recordEvent(tx, order.groupId, 'order.updated', orderId, { orderId });
-      return { id: updated.id, status: updated.status, basketNumber: updated.basketNumber, estimatedCents: updated.estimatedCents };
+      return updated;
     });
   }
 
@@ -248,7 +226,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (!order) throw new NotFoundError('order', { orderId });
       if (order.status !== 'confirmed') throw new OrderStateError(orderId, order.status, 'confirmed');
       const distribution = await lockDistribution(tx, order.distributionId);
-      assertOpen(distribution);
+      assertOpen(distribution.id, distribution);
       const removed = order.lines.filter((l) => productIds.includes(l.productId));
       if (removed.length === order.lines.length) throw new ValidationError('an order keeps at least one line: cancel it instead');
       await releaseStock(tx, order.distributionId, removed);
@@ -286,7 +264,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (!order) throw new NotFoundError('order', { orderId });
       if (!canMove(order.status, 'cancelled')) throw new OrderStateError(orderId, order.status, 'cancelled');
       const distribution = await lockDistribution(tx, order.distributionId);
-      if (opts.enforceWindow) assertOpen(distribution);
+      if (opts.enforceWindow) assertOpen(distribution.id, distribution);
       if (isActive(order.status)) await releaseStock(tx, order.distributionId, order.lines);
       await tx.order.update({ where: { id: orderId }, data: { status: 'cancelled', cancelledAt: now() } });
       await tx.delivery.updateMany({ where: { orderId, status: { in: ['requested', 'assigned', 'accepted'] } }, data: { status: 'cancelled' } });

@@ -1,0 +1,287 @@
+// The order use cases' SQL on the hot paths (an SMS order, its OUI, a voice order): one round trip
+// each where Prisma's reads and nested writes cost several. These only read and write; every rule
+// (window, availability, prices, stock, status moves) is judged in orderService.ts.
+import type { PricedProduct } from '../catalog/pricing.js';
+import { Prisma, type Tx } from '../platform/db/client.js';
+import type { OrderStatus } from './status.js';
+
+export interface OrderWindowRow {
+  status: 'scheduled' | 'closed' | 'done' | 'cancelled';
+  opensAt: Date;
+  closesAt: Date;
+}
+
+export interface LockedDistribution extends OrderWindowRow {
+  id: string;
+  groupId: string;
+}
+
+/** A product as an order line needs it: its price for estimateLine, its snapshot, its stock. */
+export interface ProductForLine extends PricedProduct {
+  id: string;
+  name: string;
+  active: boolean;
+  vatRateBp: number;
+  /** stock offered at each distribution; null = unlimited */
+  stockPerDistribution: number | null;
+}
+
+/** A line as it is frozen on the order. */
+export interface FrozenLine {
+  productId: string;
+  quantity: number;
+  estimatedGrams: number | null;
+  productName: string;
+  unit: string;
+  unitPriceCents: number;
+  vatRateBp: number;
+  variableWeight: boolean;
+  estimatedCents: number;
+}
+
+/** What a confirmation needs to know of a line: its quantity, its stock, whether it is weighed. */
+export interface LineToReserve {
+  productId: string;
+  productName: string;
+  quantity: number;
+  variableWeight: boolean;
+  stockPerDistribution: number | null;
+}
+
+// Row lock on the distribution: it serialises confirmations of one distribution, so basket numbers
+// and stock stay exact. NO KEY UPDATE, not UPDATE: inserting an order takes a KEY SHARE lock on its
+// distribution (foreign key), which FOR UPDATE would conflict with and deadlock on.
+const LOCK_DISTRIBUTION = Prisma.sql`FOR NO KEY UPDATE OF d`;
+
+/** The distribution locked, for the use cases that need nothing else read with it (cancel, remove lines). */
+export async function lockDistribution(tx: Tx, distributionId: string): Promise<LockedDistribution | null> {
+  const rows = await tx.$queryRaw<LockedDistribution[]>`
+    SELECT d.id, d."groupId", d.status::text AS status, d."opensAt", d."closesAt"
+    FROM "Distribution" d WHERE d.id = ${distributionId}
+    ${LOCK_DISTRIBUTION}`;
+  return rows[0] ?? null;
+}
+
+function productsAsked(groupId: Prisma.Sql, productIds: string[]): Prisma.Sql {
+  return Prisma.sql`(
+    SELECT json_agg(json_build_object(
+      'id', p.id, 'name', p.name, 'active', p.active, 'unit', p.unit, 'priceCents', p."priceCents", 'vatRateBp', p."vatRateBp",
+      'variableWeight', p."variableWeight", 'multiWeigh', p."multiWeigh", 'portionGrams', p."portionGrams", 'packSize', p."packSize",
+      'averageWeightGrams', p."averageWeightGrams", 'stockPerDistribution', p."stockPerDistribution"))
+    FROM "Product" p WHERE p.id = ANY(${productIds}::text[]) AND p."groupId" = ${groupId})`;
+}
+
+export interface PlacingContext {
+  distribution: LockedDistribution | null;
+  customerFound: boolean;
+  /** the products asked that belong to the group (active or not) */
+  products: ProductForLine[];
+}
+
+/** The distribution (locked when the order is confirmed at once), the customer and the products asked, in one read. */
+export async function readForPlacing(
+  tx: Tx,
+  q: { groupId: string; customerId: string; distributionId: string; productIds: string[]; lock: boolean },
+): Promise<PlacingContext> {
+  const rows = await tx.$queryRaw<(LockedDistribution & { customerFound: boolean; products: ProductForLine[] | null })[]>`
+    SELECT d.id, d."groupId", d.status::text AS status, d."opensAt", d."closesAt",
+      EXISTS (SELECT 1 FROM "Customer" c WHERE c.id = ${q.customerId} AND c."groupId" = ${q.groupId}) AS "customerFound",
+      ${productsAsked(Prisma.sql`${q.groupId}`, q.productIds)} AS products
+    FROM "Distribution" d WHERE d.id = ${q.distributionId}
+    ${q.lock ? LOCK_DISTRIBUTION : Prisma.empty}`;
+  const row = rows[0];
+  if (!row) return { distribution: null, customerFound: false, products: [] };
+  const { customerFound, products, ...distribution } = row;
+  return { distribution, customerFound, products: products ?? [] };
+}
+
+function linesFrom(lines: FrozenLine[]): Prisma.Sql {
+  return Prisma.sql`jsonb_to_recordset(${JSON.stringify(lines)}::jsonb) AS l(
+    "productId" text, quantity int, "estimatedGrams" int, "productName" text, unit text,
+    "unitPriceCents" int, "vatRateBp" int, "variableWeight" boolean, "estimatedCents" int)`;
+}
+
+/** Inserts the lines for the order the CTE `orderCte` returned (its `id`). */
+function insertLines(orderCte: 'placed' | 'updated', lines: FrozenLine[]): Prisma.Sql {
+  return Prisma.sql`INSERT INTO "OrderLine" (id, "orderId", "productId", quantity, "estimatedGrams", "productName", unit,
+      "unitPriceCents", "vatRateBp", "variableWeight", "estimatedCents")
+    SELECT gen_random_uuid(), o.id, l."productId", l.quantity, l."estimatedGrams", l."productName", l.unit::"ProductUnit",
+      l."unitPriceCents", l."vatRateBp", l."variableWeight", l."estimatedCents"
+    FROM ${Prisma.raw(orderCte)} o, ${linesFrom(lines)}`;
+}
+
+export interface NewOrder {
+  groupId: string;
+  customerId: string;
+  distributionId: string;
+  channel: 'sms' | 'voice' | 'operator';
+  fulfilment: 'pickup' | 'delivery';
+  notes: string | null;
+  enteredById: string | null;
+  estimatedCents: number;
+  lines: FrozenLine[];
+}
+
+/**
+ * The order (a draft), its lines and, for an order staff entered, its audit row, in one statement.
+ * Every column Prisma's create filled is filled here (raw SQL applies no @updatedAt).
+ */
+export async function insertDraft(tx: Tx, order: NewOrder): Promise<{ id: string; status: OrderStatus; estimatedCents: number }> {
+  const at = new Date();
+  const rows = await tx.$queryRaw<{ id: string; status: OrderStatus; estimatedCents: number }[]>`
+    WITH placed AS (
+      INSERT INTO "Order" (id, "groupId", "customerId", "distributionId", channel, status, fulfilment, notes, "enteredById",
+        "estimatedCents", "createdAt", "updatedAt")
+      VALUES (gen_random_uuid(), ${order.groupId}, ${order.customerId}, ${order.distributionId}, ${order.channel}::"OrderChannel",
+        'draft', ${order.fulfilment}::"Fulfilment", ${order.notes}, ${order.enteredById}, ${order.estimatedCents}, ${at}, ${at})
+      RETURNING id, status::text AS status, "estimatedCents"
+    ), lines AS (
+      ${insertLines('placed', order.lines)}
+    ), audited AS (
+      INSERT INTO "AuditEvent" (id, "groupId", "actorId", "actorKind", action, "entityType", "entityId", "createdAt")
+      SELECT gen_random_uuid(), ${order.groupId}, ${order.enteredById}, 'staff', 'order.entered', 'Order', o.id, ${at}
+      FROM placed o WHERE ${order.enteredById}::text IS NOT NULL
+    )
+    SELECT id, status, "estimatedCents" FROM placed`;
+  return rows[0]!;
+}
+
+export interface OrderToConfirm {
+  id: string;
+  groupId: string;
+  status: OrderStatus;
+  channel: 'sms' | 'voice' | 'operator';
+  distributionId: string;
+  distribution: OrderWindowRow;
+  lines: LineToReserve[];
+}
+
+/**
+ * The order, its lines with their products' stock, and its distribution locked, in one statement.
+ * The order's status may be older than the lock (read before waiting for it): the write that
+ * follows checks it has not changed.
+ */
+export async function readForConfirming(tx: Tx, orderId: string): Promise<OrderToConfirm | null> {
+  const rows = await tx.$queryRaw<(Omit<OrderToConfirm, 'distribution' | 'lines'> & OrderWindowRow & { distributionStatus: OrderWindowRow['status']; lines: LineToReserve[] | null })[]>`
+    SELECT o.id, o."groupId", o.status::text AS status, o.channel::text AS channel, o."distributionId",
+      d.status::text AS "distributionStatus", d."opensAt", d."closesAt",
+      (SELECT json_agg(json_build_object('productId', l."productId", 'productName', p.name, 'quantity', l.quantity,
+          'variableWeight', l."variableWeight", 'stockPerDistribution', p."stockPerDistribution"))
+        FROM "OrderLine" l JOIN "Product" p ON p.id = l."productId" WHERE l."orderId" = o.id) AS lines
+    FROM "Order" o JOIN "Distribution" d ON d.id = o."distributionId"
+    WHERE o.id = ${orderId}
+    ${LOCK_DISTRIBUTION}`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: row.id, groupId: row.groupId, status: row.status, channel: row.channel, distributionId: row.distributionId,
+    distribution: { status: row.distributionStatus, opensAt: row.opensAt, closesAt: row.closesAt },
+    lines: row.lines ?? [],
+  };
+}
+
+export interface OrderToExtend {
+  id: string;
+  groupId: string;
+  status: OrderStatus;
+  distributionId: string;
+  distribution: OrderWindowRow;
+  products: ProductForLine[];
+}
+
+/** The order, its distribution locked and the products to add, in one statement (status: see readForConfirming). */
+export async function readForAdding(tx: Tx, orderId: string, productIds: string[]): Promise<OrderToExtend | null> {
+  const rows = await tx.$queryRaw<(Omit<OrderToExtend, 'distribution' | 'products'> & OrderWindowRow & { distributionStatus: OrderWindowRow['status']; products: ProductForLine[] | null })[]>`
+    SELECT o.id, o."groupId", o.status::text AS status, o."distributionId",
+      d.status::text AS "distributionStatus", d."opensAt", d."closesAt",
+      ${productsAsked(Prisma.sql`o."groupId"`, productIds)} AS products
+    FROM "Order" o JOIN "Distribution" d ON d.id = o."distributionId"
+    WHERE o.id = ${orderId}
+    ${LOCK_DISTRIBUTION}`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: row.id, groupId: row.groupId, status: row.status, distributionId: row.distributionId,
+    distribution: { status: row.distributionStatus, opensAt: row.opensAt, closesAt: row.closesAt },
+    products: row.products ?? [],
+  };
+}
+
+export interface StockAsked {
+  productId: string;
+  quantity: number;
+  /** the product's stock per distribution: the stock row's `available` when this distribution has none yet */
+  stockPerDistribution: number;
+}
+
+/**
+ * Reserves the quantities of stocked products at a distribution, in one statement. A row is taken
+ * only if it stays within what is available; the ON CONFLICT's WHERE re-checks on the row's latest
+ * version, so stock is never over-reserved even by a writer that skipped the distribution lock.
+ * Returns, for each product, whether it was reserved and how many were left before.
+ */
+export async function reserveStock(tx: Tx, distributionId: string, asked: StockAsked[]): Promise<{ productId: string; reserved: boolean; remaining: number }[]> {
+  return tx.$queryRaw`
+    WITH wanted AS (
+      SELECT w."productId", w.quantity, COALESCE(s.available, w."stockPerDistribution") AS available, COALESCE(s.reserved, 0) AS reserved
+      FROM jsonb_to_recordset(${JSON.stringify(asked)}::jsonb) AS w("productId" text, quantity int, "stockPerDistribution" int)
+      LEFT JOIN "DistributionStock" s ON s."distributionId" = ${distributionId} AND s."productId" = w."productId"
+    ), taken AS (
+      INSERT INTO "DistributionStock" ("distributionId", "productId", available, reserved)
+      SELECT ${distributionId}, w."productId", w.available, w.quantity FROM wanted w WHERE w.reserved + w.quantity <= w.available
+      ON CONFLICT ("distributionId", "productId") DO UPDATE SET reserved = "DistributionStock".reserved + EXCLUDED.reserved
+      WHERE "DistributionStock".reserved + EXCLUDED.reserved <= "DistributionStock".available
+      RETURNING "productId"
+    )
+    SELECT w."productId", t."productId" IS NOT NULL AS reserved, GREATEST(0, w.available - w.reserved)::int AS remaining
+    FROM wanted w LEFT JOIN taken t ON t."productId" = w."productId"`;
+}
+
+/**
+ * The order confirmed and given the distribution's next basket number, in one statement, if its
+ * status is still the one judged (`from`). Gapless: the number moves only when the order does. The
+ * distribution must be locked by this transaction (its number read here is then the latest).
+ */
+export async function numberAndConfirm(
+  tx: Tx,
+  orderId: string,
+  from: OrderStatus,
+  confirmedAt: Date,
+): Promise<{ statusBefore: OrderStatus; confirmed: { basketNumber: number; estimatedCents: number } | null }> {
+  const rows = await tx.$queryRaw<{ statusBefore: OrderStatus; basketNumber: number | null; estimatedCents: number | null }[]>`
+    WITH confirmed AS (
+      UPDATE "Order" o SET status = 'confirmed', "basketNumber" = d."nextBasketNumber", "confirmedAt" = ${confirmedAt}, "updatedAt" = ${new Date()}
+      FROM "Distribution" d
+      WHERE o.id = ${orderId} AND o.status = ${from}::"OrderStatus" AND d.id = o."distributionId"
+      RETURNING o.id, o."basketNumber", o."estimatedCents", o."distributionId"
+    ), numbered AS (
+      UPDATE "Distribution" SET "nextBasketNumber" = "nextBasketNumber" + 1 WHERE id IN (SELECT "distributionId" FROM confirmed)
+    )
+    SELECT o.status::text AS "statusBefore", c."basketNumber", c."estimatedCents"
+    FROM "Order" o LEFT JOIN confirmed c ON c.id = o.id WHERE o.id = ${orderId}`;
+  const row = rows[0]!;
+  return {
+    statusBefore: row.statusBefore,
+    confirmed: row.basketNumber === null ? null : { basketNumber: row.basketNumber, estimatedCents: row.estimatedCents! },
+  };
+}
+
+/** The lines added and the order's estimate raised, in one statement, if its status is still `from`. */
+export async function appendLines(
+  tx: Tx,
+  orderId: string,
+  from: OrderStatus,
+  lines: FrozenLine[],
+): Promise<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number } | null> {
+  const added = lines.reduce((sum, l) => sum + l.estimatedCents, 0);
+  const rows = await tx.$queryRaw<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number }[]>`
+    WITH updated AS (
+      UPDATE "Order" SET "estimatedCents" = "estimatedCents" + ${added}, "updatedAt" = ${new Date()}
+      WHERE id = ${orderId} AND status = ${from}::"OrderStatus"
+      RETURNING id, status::text AS status, "basketNumber", "estimatedCents"
+    ), lines AS (
+      ${insertLines('updated', lines)}
+    )
+    SELECT id, status, "basketNumber", "estimatedCents" FROM updated`;
+  return rows[0] ?? null;
+}
