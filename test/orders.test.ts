@@ -207,9 +207,35 @@ describe('stock under concurrent confirmations', () => {
   });
 });
 
+describe('stock given back under concurrent cancellations', () => {
+  it('gives back a cancelled order’s stock once when two hands cancel it at the same moment', async () => {
+    const g = await createTestGroup(db, { croissantStock: 10 });
+    const other = await newCustomer(g);
+    await orders.placeOrder({ groupId: g.groupId, customerId: other.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.croissant, quantity: 4 }] });
+    const placed = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.croissant, quantity: 3 }] });
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => orders.cancelOrder(placed.id, { enforceWindow: true })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(OrderStateError);
+    const stock = await db.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } });
+    expect(stock.reserved).toBe(4);
+    expect(await db.outboxEvent.count({ where: { aggregateId: placed.id, type: 'order.cancelled' } })).toBe(1);
+  });
+
+  it('removes lines and gives their stock back, keeping the others', async () => {
+    const g = await createTestGroup(db, { croissantStock: 10 });
+    const placed = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.croissant, quantity: 2 }, { productId: g.products.baguette, quantity: 1 }, { productId: g.products.croissant, quantity: 1 }] });
+    const updated = await orders.removeLines(placed.id, [g.products.croissant]);
+    expect(updated).toMatchObject({ id: placed.id, status: 'confirmed', basketNumber: placed.basketNumber, estimatedCents: 120 });
+    expect((await db.orderLine.findMany({ where: { orderId: placed.id } })).map((l) => l.productName)).toEqual(['Baguette tradition']);
+    const stock = await db.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } });
+    expect(stock.reserved).toBe(0);
+    await expect(orders.removeLines(placed.id, [g.products.baguette])).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});
+
 describe('what the order use cases cost the database', () => {
   // counted on PostgreSQL (BEGIN/COMMIT left out): they run inside every SMS, voice and console order
-  it('a draft in 2 statements, its confirmation in 4 (3 without stocked products), an addition in 4', async () => {
+  it('a draft in 2 statements, its confirmation in 4 (3 without stocked products), an addition or a removal in 4, a cancellation in 2 to 4', async () => {
     const g = await createTestGroup(db, { croissantStock: 10 });
     const counted = countingDb(url);
     const service = createOrderService({ db: counted.db });
@@ -229,6 +255,13 @@ describe('what the order use cases cost the database', () => {
       const c2 = await newCustomer(g);
       expect(await counted.statementsOf(() => service.placeOrder({ ...input, customerId: c2.id, confirm: true, lines: [{ productId: g.products.croissant, quantity: 1 }] }))).toHaveLength(5);
       expect(await counted.statementsOf(() => service.addLines(draftId, [{ productId: g.products.croissant, quantity: 1 }]))).toHaveLength(4);
+      // read, give back the stock, delete, event
+      expect(await counted.statementsOf(() => service.removeLines(draftId, [g.products.croissant]))).toHaveLength(4);
+      // a draft dropped (a new one replaces it): read, cancel
+      const c3 = await newCustomer(g);
+      const dropped = await service.placeOrder({ ...input, customerId: c3.id, lines: [{ productId: g.products.croissant, quantity: 1 }] });
+      expect(await counted.statementsOf(() => service.cancelOrder(dropped.id, { enforceWindow: false }))).toHaveLength(2);
+      expect(await counted.statementsOf(() => service.cancelOrder(plain.id, { enforceWindow: true }))).toHaveLength(4);
     } finally {
       await counted.db.$disconnect();
     }

@@ -5,8 +5,9 @@ import { AppError, NotFoundError, ValidationError } from '../platform/errors.js'
 import { recordEvent } from './events.js';
 import { OrderStateError, OrderWindowClosedError, OutOfStockError, ProductUnavailableError } from './errors.js';
 import {
-  appendLines, insertDraft, lockDistribution as lockDistributionRow, numberAndConfirm, readForAdding, readForConfirming, readForPlacing, reserveStock,
-  type FrozenLine, type LineToReserve, type LockedDistribution, type OrderToConfirm, type OrderWindowRow, type ProductForLine, type StockAsked,
+  appendLines, dropLines, insertDraft, markCancelled, numberAndConfirm, readForAdding, readForPlacing,
+  readOrderLocked, releaseStock, reserveStock,
+  type FrozenLine, type LockedOrder, type OrderWindowRow, type ProductForLine, type StockAsked, type StoredLine,
 } from './orderStatements.js';
 import { canMove, isActive, type OrderStatus } from './status.js';
 
@@ -67,6 +68,13 @@ export function checkLines(lines: OrderLineInput[]): void {
   }
 }
 
+/** What confirming needs of a line: its quantity, its product's stock and name, whether it is weighed. */
+type LineToConfirm = Pick<StoredLine, 'productId' | 'productName' | 'quantity' | 'variableWeight' | 'stockPerDistribution'>;
+type OrderToConfirm = Pick<LockedOrder, 'id' | 'groupId' | 'status' | 'channel' | 'distributionId' | 'distribution'> & { lines: LineToConfirm[] };
+
+/** Deliveries not yet on their way: an order cancelled cancels them too. */
+const OPEN_DELIVERY_STATUSES = ['requested', 'assigned', 'accepted'] as const;
+
 // Orders of one distribution queue on its row lock: give them time rather than fail at busy hours.
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
@@ -80,12 +88,6 @@ export function createOrderService(deps: OrderServiceDeps) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function lockDistribution(tx: Tx, distributionId: string): Promise<LockedDistribution> {
-    const d = await lockDistributionRow(tx, distributionId);
-    if (!d) throw new NotFoundError('distribution', { distributionId });
-    return d;
-  }
-
   /** Runs in the caller's transaction when given one (a conversation step), else in a new one. */
   function run<T>(tx: Tx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return tx ? fn(tx) : db.$transaction(fn, TX_OPTIONS);
@@ -97,7 +99,7 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   /** Stock of the stocked products reserved, all or none (a refusal names the product and what is left). */
-  async function reserveStockFor(tx: Tx, distributionId: string, lines: LineToReserve[]): Promise<void> {
+  async function reserveStockFor(tx: Tx, distributionId: string, lines: LineToConfirm[]): Promise<void> {
     const wanted = new Map<string, StockAsked & { productName: string }>();
     for (const l of lines) {
       if (l.stockPerDistribution === null) continue;
@@ -110,14 +112,6 @@ export function createOrderService(deps: OrderServiceDeps) {
     const refused = results.find((r) => !r.reserved);
     // the caller's transaction (or savepoint) undoes what the other products reserved
     if (refused) throw new OutOfStockError(refused.productId, wanted.get(refused.productId)!.productName, refused.remaining);
-  }
-
-  async function releaseStock(tx: Tx, distributionId: string, lines: { productId: string; quantity: number }[]): Promise<void> {
-    for (const l of lines) {
-      await tx.$executeRaw`
-        UPDATE "DistributionStock" SET reserved = GREATEST(0, reserved - ${l.quantity})
-        WHERE "distributionId" = ${distributionId} AND "productId" = ${l.productId}`;
-    }
   }
 
   /** A draft read with its distribution locked becomes an order: stock, basket number, event. */
@@ -136,7 +130,7 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   async function confirmInTx(tx: Tx, orderId: string): Promise<ConfirmedOrder> {
-    const order = await readForConfirming(tx, orderId);
+    const order = await readOrderLocked(tx, orderId);
     if (!order) throw new NotFoundError('order', { orderId });
     return confirmLocked(tx, order);
   }
@@ -222,18 +216,18 @@ export function createOrderService(deps: OrderServiceDeps) {
   /** Lines taken out of a confirmed order while the window is open ("enlevez les oeufs"); their stock is released. */
   function removeLines(orderId: string, productIds: string[], inTx?: Tx): Promise<PlacedOrder> {
     return run(inTx, async (tx) => {
-      const order = await tx.order.findUnique({ where: { id: orderId }, include: { lines: true } });
+      const order = await readOrderLocked(tx, orderId);
       if (!order) throw new NotFoundError('order', { orderId });
       if (order.status !== 'confirmed') throw new OrderStateError(orderId, order.status, 'confirmed');
-      const distribution = await lockDistribution(tx, order.distributionId);
-      assertOpen(distribution.id, distribution);
+      assertOpen(order.distributionId, order.distribution);
       const removed = order.lines.filter((l) => productIds.includes(l.productId));
       if (removed.length === order.lines.length) throw new ValidationError('an order keeps at least one line: cancel it instead');
       await releaseStock(tx, order.distributionId, removed);
-      await tx.orderLine.deleteMany({ where: { id: { in: removed.map((l) => l.id) } } });
-      const updated = await tx.order.update({ where: { id: orderId }, data: { estimatedCents: { decrement: removed.reduce((s, l) => s + l.estimatedCents, 0) } } });
+      const updated = await dropLines(tx, orderId, order.status, removed);
+      // cancelled by another hand while this one waited for the lock
+      if (!updated) throw new OrderStateError(orderId, 'changed', 'confirmed');
       await recordEvent(tx, order.groupId, 'order.updated', orderId, { orderId });
-      return { id: updated.id, status: updated.status, basketNumber: updated.basketNumber, estimatedCents: updated.estimatedCents };
+      return updated;
     });
   }
 
@@ -260,14 +254,13 @@ export function createOrderService(deps: OrderServiceDeps) {
    */
   function cancelOrder(orderId: string, opts: { enforceWindow: boolean; actorId?: string }, inTx?: Tx): Promise<void> {
     return run(inTx, async (tx) => {
-      const order = await tx.order.findUnique({ where: { id: orderId }, include: { lines: true } });
+      const order = await readOrderLocked(tx, orderId);
       if (!order) throw new NotFoundError('order', { orderId });
       if (!canMove(order.status, 'cancelled')) throw new OrderStateError(orderId, order.status, 'cancelled');
-      const distribution = await lockDistribution(tx, order.distributionId);
-      if (opts.enforceWindow) assertOpen(distribution.id, distribution);
+      if (opts.enforceWindow) assertOpen(order.distributionId, order.distribution);
       if (isActive(order.status)) await releaseStock(tx, order.distributionId, order.lines);
-      await tx.order.update({ where: { id: orderId }, data: { status: 'cancelled', cancelledAt: now() } });
-      await tx.delivery.updateMany({ where: { orderId, status: { in: ['requested', 'assigned', 'accepted'] } }, data: { status: 'cancelled' } });
+      // confirmed or cancelled by another hand while this one waited for the lock: its stock was not ours to give back
+      if (!(await markCancelled(tx, orderId, order.status, now(), OPEN_DELIVERY_STATUSES))) throw new OrderStateError(orderId, 'changed', 'cancelled');
       if (order.status !== 'draft') {
         await recordEvent(tx, order.groupId, 'order.cancelled', orderId, { orderId, by: opts.actorId ? 'staff' : 'resident' });
       }

@@ -39,12 +39,16 @@ export interface FrozenLine {
   estimatedCents: number;
 }
 
-/** What a confirmation needs to know of a line: its quantity, its stock, whether it is weighed. */
-export interface LineToReserve {
+/** A line of a stored order, with what confirming, cancelling or removing it needs. */
+export interface StoredLine {
+  id: string;
   productId: string;
+  /** the product's current name (an out-of-stock refusal names it) */
   productName: string;
   quantity: number;
+  estimatedCents: number;
   variableWeight: boolean;
+  /** the product's stock per distribution; null = unlimited */
   stockPerDistribution: number | null;
 }
 
@@ -52,15 +56,6 @@ export interface LineToReserve {
 // and stock stay exact. NO KEY UPDATE, not UPDATE: inserting an order takes a KEY SHARE lock on its
 // distribution (foreign key), which FOR UPDATE would conflict with and deadlock on.
 const LOCK_DISTRIBUTION = Prisma.sql`FOR NO KEY UPDATE OF d`;
-
-/** The distribution locked, for the use cases that need nothing else read with it (cancel, remove lines). */
-export async function lockDistribution(tx: Tx, distributionId: string): Promise<LockedDistribution | null> {
-  const rows = await tx.$queryRaw<LockedDistribution[]>`
-    SELECT d.id, d."groupId", d.status::text AS status, d."opensAt", d."closesAt"
-    FROM "Distribution" d WHERE d.id = ${distributionId}
-    ${LOCK_DISTRIBUTION}`;
-  return rows[0] ?? null;
-}
 
 function productsAsked(groupId: Prisma.Sql, productIds: string[]): Prisma.Sql {
   return Prisma.sql`(
@@ -146,14 +141,16 @@ export async function insertDraft(tx: Tx, order: NewOrder): Promise<{ id: string
   return rows[0]!;
 }
 
-export interface OrderToConfirm {
+export interface LockedOrder {
   id: string;
   groupId: string;
   status: OrderStatus;
   channel: 'sms' | 'voice' | 'operator';
   distributionId: string;
+  basketNumber: number | null;
+  estimatedCents: number;
   distribution: OrderWindowRow;
-  lines: LineToReserve[];
+  lines: StoredLine[];
 }
 
 /**
@@ -161,23 +158,20 @@ export interface OrderToConfirm {
  * The order's status may be older than the lock (read before waiting for it): the write that
  * follows checks it has not changed.
  */
-export async function readForConfirming(tx: Tx, orderId: string): Promise<OrderToConfirm | null> {
-  const rows = await tx.$queryRaw<(Omit<OrderToConfirm, 'distribution' | 'lines'> & OrderWindowRow & { distributionStatus: OrderWindowRow['status']; lines: LineToReserve[] | null })[]>`
-    SELECT o.id, o."groupId", o.status::text AS status, o.channel::text AS channel, o."distributionId",
+export async function readOrderLocked(tx: Tx, orderId: string): Promise<LockedOrder | null> {
+  const rows = await tx.$queryRaw<(Omit<LockedOrder, 'distribution' | 'lines'> & OrderWindowRow & { distributionStatus: OrderWindowRow['status']; lines: StoredLine[] | null })[]>`
+    SELECT o.id, o."groupId", o.status::text AS status, o.channel::text AS channel, o."distributionId", o."basketNumber", o."estimatedCents",
       d.status::text AS "distributionStatus", d."opensAt", d."closesAt",
-      (SELECT json_agg(json_build_object('productId', l."productId", 'productName', p.name, 'quantity', l.quantity,
-          'variableWeight', l."variableWeight", 'stockPerDistribution', p."stockPerDistribution"))
+      (SELECT json_agg(json_build_object('id', l.id, 'productId', l."productId", 'productName', p.name, 'quantity', l.quantity,
+          'estimatedCents', l."estimatedCents", 'variableWeight', l."variableWeight", 'stockPerDistribution', p."stockPerDistribution"))
         FROM "OrderLine" l JOIN "Product" p ON p.id = l."productId" WHERE l."orderId" = o.id) AS lines
     FROM "Order" o JOIN "Distribution" d ON d.id = o."distributionId"
     WHERE o.id = ${orderId}
     ${LOCK_DISTRIBUTION}`;
   const row = rows[0];
   if (!row) return null;
-  return {
-    id: row.id, groupId: row.groupId, status: row.status, channel: row.channel, distributionId: row.distributionId,
-    distribution: { status: row.distributionStatus, opensAt: row.opensAt, closesAt: row.closesAt },
-    lines: row.lines ?? [],
-  };
+  const { distributionStatus, opensAt, closesAt, lines, ...order } = row;
+  return { ...order, distribution: { status: distributionStatus, opensAt, closesAt }, lines: lines ?? [] };
 }
 
 export interface OrderToExtend {
@@ -189,7 +183,7 @@ export interface OrderToExtend {
   products: ProductForLine[];
 }
 
-/** The order, its distribution locked and the products to add, in one statement (status: see readForConfirming). */
+/** The order, its distribution locked and the products to add, in one statement (its status: see readOrderLocked). */
 export async function readForAdding(tx: Tx, orderId: string, productIds: string[]): Promise<OrderToExtend | null> {
   const rows = await tx.$queryRaw<(Omit<OrderToExtend, 'distribution' | 'products'> & OrderWindowRow & { distributionStatus: OrderWindowRow['status']; products: ProductForLine[] | null })[]>`
     SELECT o.id, o."groupId", o.status::text AS status, o."distributionId",
@@ -200,11 +194,8 @@ export async function readForAdding(tx: Tx, orderId: string, productIds: string[
     ${LOCK_DISTRIBUTION}`;
   const row = rows[0];
   if (!row) return null;
-  return {
-    id: row.id, groupId: row.groupId, status: row.status, distributionId: row.distributionId,
-    distribution: { status: row.distributionStatus, opensAt: row.opensAt, closesAt: row.closesAt },
-    products: row.products ?? [],
-  };
+  const { distributionStatus, opensAt, closesAt, products, ...order } = row;
+  return { ...order, distribution: { status: distributionStatus, opensAt, closesAt }, products: products ?? [] };
 }
 
 export interface StockAsked {
@@ -281,6 +272,53 @@ export async function appendLines(
       RETURNING id, status::text AS status, "basketNumber", "estimatedCents"
     ), lines AS (
       ${insertLines('updated', lines)}
+    )
+    SELECT id, status, "basketNumber", "estimatedCents" FROM updated`;
+  return rows[0] ?? null;
+}
+
+/** Reserved stock given back (a cancellation, lines removed), in one statement. */
+export async function releaseStock(tx: Tx, distributionId: string, lines: { productId: string; quantity: number }[]): Promise<void> {
+  if (lines.length === 0) return;
+  // summed per product first: an UPDATE … FROM changes a row once however many lines match it
+  await tx.$executeRaw`
+    UPDATE "DistributionStock" s SET reserved = GREATEST(0, s.reserved - r.quantity)
+    FROM (SELECT r."productId", sum(r.quantity)::int AS quantity
+          FROM jsonb_to_recordset(${JSON.stringify(lines.map((l) => ({ productId: l.productId, quantity: l.quantity })))}::jsonb) AS r("productId" text, quantity int)
+          GROUP BY r."productId") r
+    WHERE s."distributionId" = ${distributionId} AND s."productId" = r."productId"`;
+}
+
+/** The order cancelled and its open deliveries (`deliveryStatuses`) with it, in one statement, if its status is still `from`. */
+export async function markCancelled(tx: Tx, orderId: string, from: OrderStatus, cancelledAt: Date, deliveryStatuses: readonly string[]): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    WITH cancelled AS (
+      UPDATE "Order" SET status = 'cancelled', "cancelledAt" = ${cancelledAt}, "updatedAt" = ${new Date()}
+      WHERE id = ${orderId} AND status = ${from}::"OrderStatus"
+      RETURNING id
+    ), deliveries AS (
+      UPDATE "Delivery" SET status = 'cancelled'
+      WHERE "orderId" IN (SELECT id FROM cancelled) AND status::text = ANY(${[...deliveryStatuses]}::text[])
+    )
+    SELECT id FROM cancelled`;
+  return rows.length > 0;
+}
+
+/** Lines deleted and the order's estimate lowered, in one statement, if its status is still `from`. */
+export async function dropLines(
+  tx: Tx,
+  orderId: string,
+  from: OrderStatus,
+  lines: { id: string; estimatedCents: number }[],
+): Promise<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number } | null> {
+  const removed = lines.reduce((sum, l) => sum + l.estimatedCents, 0);
+  const rows = await tx.$queryRaw<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number }[]>`
+    WITH updated AS (
+      UPDATE "Order" SET "estimatedCents" = "estimatedCents" - ${removed}, "updatedAt" = ${new Date()}
+      WHERE id = ${orderId} AND status = ${from}::"OrderStatus"
+      RETURNING id, status::text AS status, "basketNumber", "estimatedCents"
+    ), dropped AS (
+      DELETE FROM "OrderLine" WHERE "orderId" IN (SELECT id FROM updated) AND id = ANY(${lines.map((l) => l.id)}::text[])
     )
     SELECT id, status, "basketNumber", "estimatedCents" FROM updated`;
   return rows[0] ?? null;
