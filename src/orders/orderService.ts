@@ -119,9 +119,9 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (!canMove(order.status, 'confirmed')) throw new OrderStateError(order.id, order.status, 'confirmed');
     assertOpen(order.distributionId, order.distribution);
     await reserveStockFor(tx, order.distributionId, order.lines);
-    const { statusBefore, confirmed } = await numberAndConfirm(tx, order.id, order.status, now());
+    const confirmed = await numberAndConfirm(tx, order.id, order.status, now());
     // confirmed or cancelled by another hand while this one waited for the lock
-    if (!confirmed) throw new OrderStateError(order.id, statusBefore, 'confirmed');
+    if (!confirmed) throw new OrderStateError(order.id, order.status, 'confirmed');
     await recordEvent(tx, order.groupId, 'order.confirmed', order.id, { orderId: order.id, channel: order.channel });
     return {
       id: order.id, status: 'confirmed', basketNumber: confirmed.basketNumber, estimatedCents: confirmed.estimatedCents,
@@ -207,7 +207,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       await reserveStockFor(tx, order.distributionId, priced);
       const updated = await appendLines(tx, orderId, order.status, priced.map(({ stockPerDistribution: _, ...line }) => line));
       // cancelled by another hand while this one waited for the lock
-      if (!updated) throw new OrderStateError(orderId, 'changed', 'confirmed');
+      if (!updated) throw new OrderStateError(orderId, order.status, 'confirmed');
       await recordEvent(tx, order.groupId, 'order.updated', orderId, { orderId });
       return updated;
     });
@@ -225,7 +225,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       await releaseStock(tx, order.distributionId, removed);
       const updated = await dropLines(tx, orderId, order.status, removed);
       // cancelled by another hand while this one waited for the lock
-      if (!updated) throw new OrderStateError(orderId, 'changed', 'confirmed');
+      if (!updated) throw new OrderStateError(orderId, order.status, 'confirmed');
       await recordEvent(tx, order.groupId, 'order.updated', orderId, { orderId });
       return updated;
     });
@@ -260,7 +260,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (opts.enforceWindow) assertOpen(order.distributionId, order.distribution);
       if (isActive(order.status)) await releaseStock(tx, order.distributionId, order.lines);
       // confirmed or cancelled by another hand while this one waited for the lock: its stock was not ours to give back
-      if (!(await markCancelled(tx, orderId, order.status, now(), OPEN_DELIVERY_STATUSES))) throw new OrderStateError(orderId, 'changed', 'cancelled');
+      if (!(await markCancelled(tx, orderId, order.status, now(), OPEN_DELIVERY_STATUSES))) throw new OrderStateError(orderId, order.status, 'cancelled');
       if (order.status !== 'draft') {
         await recordEvent(tx, order.groupId, 'order.cancelled', orderId, { orderId, by: opts.actorId ? 'staff' : 'resident' });
       }

@@ -1,7 +1,7 @@
-// The order use cases' SQL on the hot paths (an SMS order, its OUI, a voice order): one round trip
-// each where Prisma's reads and nested writes cost several. These only read and write; every rule
+// The order use cases' SQL (they run inside every SMS, voice and console order): one round trip per
+// step where Prisma's reads and nested writes cost several. These only read and write; every rule
 // (window, availability, prices, stock, status moves) is judged in orderService.ts.
-import type { PricedProduct } from '../catalog/pricing.js';
+import type { PricedProduct, ProductUnit } from '../catalog/pricing.js';
 import { Prisma, type Tx } from '../platform/db/client.js';
 import type { OrderStatus } from './status.js';
 
@@ -32,7 +32,7 @@ export interface FrozenLine {
   quantity: number;
   estimatedGrams: number | null;
   productName: string;
-  unit: string;
+  unit: ProductUnit;
   unitPriceCents: number;
   vatRateBp: number;
   variableWeight: boolean;
@@ -238,23 +238,18 @@ export async function numberAndConfirm(
   orderId: string,
   from: OrderStatus,
   confirmedAt: Date,
-): Promise<{ statusBefore: OrderStatus; confirmed: { basketNumber: number; estimatedCents: number } | null }> {
-  const rows = await tx.$queryRaw<{ statusBefore: OrderStatus; basketNumber: number | null; estimatedCents: number | null }[]>`
+): Promise<{ basketNumber: number; estimatedCents: number } | null> {
+  const rows = await tx.$queryRaw<{ basketNumber: number; estimatedCents: number }[]>`
     WITH confirmed AS (
       UPDATE "Order" o SET status = 'confirmed', "basketNumber" = d."nextBasketNumber", "confirmedAt" = ${confirmedAt}, "updatedAt" = ${new Date()}
       FROM "Distribution" d
       WHERE o.id = ${orderId} AND o.status = ${from}::"OrderStatus" AND d.id = o."distributionId"
-      RETURNING o.id, o."basketNumber", o."estimatedCents", o."distributionId"
+      RETURNING o."basketNumber", o."estimatedCents", o."distributionId"
     ), numbered AS (
       UPDATE "Distribution" SET "nextBasketNumber" = "nextBasketNumber" + 1 WHERE id IN (SELECT "distributionId" FROM confirmed)
     )
-    SELECT o.status::text AS "statusBefore", c."basketNumber", c."estimatedCents"
-    FROM "Order" o LEFT JOIN confirmed c ON c.id = o.id WHERE o.id = ${orderId}`;
-  const row = rows[0]!;
-  return {
-    statusBefore: row.statusBefore,
-    confirmed: row.basketNumber === null ? null : { basketNumber: row.basketNumber, estimatedCents: row.estimatedCents! },
-  };
+    SELECT "basketNumber", "estimatedCents" FROM confirmed`;
+  return rows[0] ?? null;
 }
 
 /** The lines added and the order's estimate raised, in one statement, if its status is still `from`. */
