@@ -9,7 +9,7 @@ const WRITE = /\.(product|producer|relayPoint|distribution)\.(create|createMany|
 
 /** Writes that change nothing a resident is offered (nor any field the catalogue caches). */
 const NOT_OFFERED: { file: string; write: RegExp; why: string }[] = [
-  { file: 'src/orders/orderService.ts', write: /UPDATE "Distribution"/, why: 'the next basket number, under the row lock' },
+  { file: 'src/orders/orderStatements.ts', write: /UPDATE "Distribution"/, why: 'the next basket number, under the row lock' },
   { file: 'src/delivery/schedule.ts', write: /\.distribution\.updateMany\(/, why: 'when each reminder and notice went out' },
   { file: 'src/orders/weighIn.ts', write: /\.distribution\.updateMany\(/, why: 'the weigh-in is over' },
   { file: 'src/demo/seed.ts', write: /\.producer\.upsert\(/, why: 'creates only (update: {}); a producer offers nothing before its products, whose import records the event' },
