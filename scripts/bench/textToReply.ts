@@ -214,8 +214,11 @@ async function main(): Promise<void> {
       const j = Math.floor(r / LANES);
       script(r).forEach((s, k) => steady.push(newText(residentPhone(WARM_UP + r), s.body, s.expect, r, k, (lane * 1000) / RATE + ((j * STEPS + k) * LANES * 1000) / RATE)));
     }
+    const commitsBefore = await commits(sql);
     const steadyStart = await sendOnSchedule(steady);
     await settle(sql, recorder, steady, 60_000);
+    await sleep(1500); // PostgreSQL publishes its counters within a second of a transaction's end
+    const steadyCommits = (await commits(sql)) - commitsBefore;
     const steadyRss = new Map(services.map((s) => [s.name, s.peakRss]));
 
     // 2. burst: every resident of the reminder answers within BURST_SECONDS
@@ -230,6 +233,7 @@ async function main(): Promise<void> {
     console.log(`\ntext to reply: ${WEBS} web + ${WORKERS} worker process(es), PostgreSQL, sender pace off, status callbacks ${CALLBACKS ? 'on' : 'off'}; ${mode}`);
     console.log(`steady: ${RESIDENTS} residents, ${steady.length} texts at ${RATE}/s over ${(steady.length / RATE).toFixed(0)} s (a resident's texts ${((LANES * 1000) / RATE).toFixed(0)} ms apart, ${perLane} residents a lane)`);
     const steadyFigures = await report(sql, recorder, steady, steadyStart, { perResidentOrder: true });
+    console.log(`  database commits per text: ${(steadyCommits / steady.length).toFixed(1)} (every process: webhooks, worker, status callbacks${CALLBACKS ? '' : ' (off)'}, the sweep)`);
     const workers = services.filter((s) => s.role === 'worker');
     const workerPeak = Math.max(...workers.map((s) => steadyRss.get(s.name) ?? 0));
     goal(steadyFigures.p50 < 300, `text to reply p50 < 300 ms: ${steadyFigures.p50.toFixed(0)} ms`);
@@ -268,6 +272,12 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Transactions committed in the scratch database so far (a statement outside a transaction is one). */
+async function commits(sql: pg.Pool): Promise<number> {
+  const { rows } = await sql.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
+  return Number(rows[0]?.n ?? 0);
 }
 
 async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
