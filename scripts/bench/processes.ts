@@ -37,6 +37,18 @@ export function rssOf(pid: number | undefined): number | null {
   }
 }
 
+/** CPU time (user + system) a live process has used so far, in ms (Linux, 100 ticks a second), or 0. */
+export function cpuMsOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    // the fields after the command name, which may hold spaces: utime and stime are the 12th and 13th
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 /** Samples every service's RSS each second, keeping its peak. */
 export function sampleRss(services: Service[]): () => void {
   const timer = setInterval(() => {

@@ -10,7 +10,7 @@
 // text, each resident's replies in the order of their texts and of the kind the text calls for.
 // Goals printed PASS/MISS; exits 0 unless the harness itself failed (1), with everything stopped.
 // BENCH_TEXT_RESIDENTS, BENCH_TEXT_RATE, BENCH_TEXT_LANES, BENCH_BURST, BENCH_BURST_SECONDS,
-// BENCH_WEB, BENCH_WORKERS, BENCH_STATUS_CALLBACKS=0, BENCH_TEXT_TIMEOUT_S (default 480).
+// BENCH_WEB, BENCH_WORKERS, BENCH_STATUS_CALLBACKS=0, BENCH_TEXT_TIMEOUT_S (default 600).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -27,7 +27,7 @@ import { seedDemo } from '../../src/demo/seed.js';
 import { upsertCustomer } from '../../src/orders/customers.js';
 import { createDb } from '../../src/platform/db/client.js';
 import { migrateDeploy } from '../../src/platform/db/migrate.js';
-import { alive, lastLines, sampleRss, startService, stopServices, type Service } from './processes.js';
+import { alive, cpuMsOf, lastLines, sampleRss, startService, stopServices, type Service } from './processes.js';
 import { report, type SentText } from './textToReplyReport.js';
 import { nowMs, startTwilioRecorder, type TwilioRecorder } from './twilioRecorder.js';
 
@@ -38,7 +38,7 @@ const BURST = Number(process.env.BENCH_BURST ?? 2_000);
 const BURST_SECONDS = Number(process.env.BENCH_BURST_SECONDS ?? 10);
 const WEBS = Number(process.env.BENCH_WEB ?? 1);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
-const TIMEOUT_S = Number(process.env.BENCH_TEXT_TIMEOUT_S ?? 480);
+const TIMEOUT_S = Number(process.env.BENCH_TEXT_TIMEOUT_S ?? 600);
 const CALLBACKS = process.env.BENCH_STATUS_CALLBACKS !== '0';
 const WARM_UP = 20;
 const ACCOUNT_SID = 'AC' + 'c'.repeat(32);
@@ -223,12 +223,16 @@ async function main(): Promise<void> {
       script(r).forEach((s, k) => steady.push(newText(residentPhone(WARM_UP + r), s.body, s.expect, r, k, (lane * 1000) / RATE + ((j * STEPS + k) * LANES * 1000) / RATE)));
     }
     const commitsBefore = await commits(sql);
+    const cpuBefore = await cpuSnapshot(sql);
     const steadyStart = await sendOnSchedule(steady);
     await settle(sql, recorder, steady, 60_000);
+    const steadyCpu = cpuUsed(cpuBefore, await cpuSnapshot(sql));
     await sleep(1500); // PostgreSQL publishes its counters within a second of a transaction's end
     const steadyCommits = (await commits(sql)) - commitsBefore;
     const steadyRss = new Map(services.map((s) => [s.name, s.peakRss]));
 
+    // the burst is measured on an idle service: the steady phase's backlog, if any, drains first
+    const backlog = await drained(sql, 120_000);
     // 2. burst: every resident of the reminder answers within BURST_SECONDS
     const burst = Array.from({ length: BURST }, (_, i) => newText(residentPhone(WARM_UP + RESIDENTS + i), ORDERS[i % ORDERS.length]!, 'draft', i, 0, (i * BURST_SECONDS * 1000) / BURST));
     const burstStart = await sendOnSchedule(burst);
@@ -242,6 +246,10 @@ async function main(): Promise<void> {
     console.log(`steady: ${RESIDENTS} residents, ${steady.length} texts at ${RATE}/s over ${(steady.length / RATE).toFixed(0)} s (a resident's texts ${((LANES * 1000) / RATE).toFixed(0)} ms apart, ${perLane} residents a lane)`);
     const steadyFigures = await report(sql, recorder, steady, steadyStart, { perResidentOrder: true });
     console.log(`  database commits per text: ${(steadyCommits / steady.length).toFixed(1)} (every process: webhooks, worker, status callbacks${CALLBACKS ? '' : ' (off)'}, the sweep)`);
+    // CPU time does not depend on what else the machine runs as much as latency does: it tells the capacity
+    const perText = (ms: number) => `${(ms / steady.length).toFixed(1)} ms`;
+    console.log(`  CPU per text (until the last reply): ${[...steadyCpu.byService].map(([name, ms]) => `${name} ${perText(ms)}`).join(', ')}, PostgreSQL backends ${perText(steadyCpu.postgres)}` +
+      ` → one core takes at most ${[...steadyCpu.byService].map(([name, ms]) => `${(steady.length / (ms / 1000)).toFixed(0)} texts/s (${name})`).join(', ')}`);
     const workers = services.filter((s) => s.role === 'worker');
     const workerPeak = Math.max(...workers.map((s) => steadyRss.get(s.name) ?? 0));
     goal(steadyFigures.p50 < 300, `text to reply p50 < 300 ms: ${steadyFigures.p50.toFixed(0)} ms`);
@@ -250,7 +258,7 @@ async function main(): Promise<void> {
     goal(steadyFigures.outOfOrder === 0 && steadyFigures.wrongKind === 0, `each resident's replies in the order of their texts: ${steadyFigures.outOfOrder} residents out of order, ${steadyFigures.wrongKind} replies not the one the text calls for (residents whose texts were accepted in the order sent)`);
     goal(steadyFigures.missing === 0 && steadyFigures.twice === 0, `one reply per text: ${steadyFigures.missing} missing, ${steadyFigures.twice} answered more than once`);
 
-    console.log(`burst: ${BURST} residents answering a reminder within ${BURST_SECONDS} s (${(BURST / BURST_SECONDS).toFixed(0)} texts/s)`);
+    console.log(`burst: ${BURST} residents answering a reminder within ${BURST_SECONDS} s (${(BURST / BURST_SECONDS).toFixed(0)} texts/s)${backlog ? `, started with ${backlog} texts of the steady phase still waiting (not drained in 120 s)` : ''}`);
     const burstFigures = await report(sql, recorder, burst, burstStart, { perResidentOrder: false });
     goal(burstFigures.missing === 0, `none lost: ${burstFigures.missing} texts without a reply (${burstFigures.refused} webhooks refused or failed)`);
     goal(burstFigures.twice === 0, `none answered twice: ${burstFigures.twice}`);
@@ -280,6 +288,28 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Waits until no accepted text waits for the worker; returns how many still wait at the deadline. */
+async function drained(sql: pg.Pool, timeoutMs: number): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Message" WHERE direction = 'inbound' AND "processedAt" IS NULL`);
+    if (rows[0]!.n === 0 || Date.now() > until) return rows[0]!.n;
+    await sleep(1000);
+  }
+}
+
+interface CpuSnapshot { byService: Map<string, number>; backends: Map<number, number> }
+async function cpuSnapshot(sql: pg.Pool): Promise<CpuSnapshot> {
+  const { rows } = await sql.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  return { byService: new Map(services.map((s) => [s.name, cpuMsOf(s.proc.pid)])), backends: new Map(rows.map((r) => [r.pid, cpuMsOf(r.pid)])) };
+}
+/** CPU used between two snapshots; a backend opened in between counts whole. */
+function cpuUsed(before: CpuSnapshot, after: CpuSnapshot) {
+  const byService = new Map([...after.byService].map(([name, ms]) => [name, ms - (before.byService.get(name) ?? 0)]));
+  const postgres = [...after.backends].reduce((sum, [pid, ms]) => sum + ms - (before.backends.get(pid) ?? 0), 0);
+  return { byService, postgres };
 }
 
 /** Transactions committed in the scratch database so far (a statement outside a transaction is one). */

@@ -39,8 +39,8 @@ const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
 export async function report(sql: pg.Pool, recorder: TwilioRecorder, texts: SentText[], start: number, opts: { perResidentOrder: boolean }) {
-  const { rows: inbound } = await sql.query<{ sid: string; createdAt: Date; processedAt: Date | null }>(
-    `SELECT "twilioSid" AS sid, "createdAt", "processedAt" FROM "Message" WHERE direction = 'inbound' AND "twilioSid" = ANY($1::text[])`, [texts.map((t) => t.sid)]);
+  const { rows: inbound } = await sql.query<{ sid: string; id: string; createdAt: Date; processedAt: Date | null }>(
+    `SELECT "twilioSid" AS sid, id, "createdAt", "processedAt" FROM "Message" WHERE direction = 'inbound' AND "twilioSid" = ANY($1::text[])`, [texts.map((t) => t.sid)]);
   const accepted = new Map(inbound.map((r) => [r.sid, r]));
   const { rows } = await sql.query<{ sid: string; id: string }>(
     `SELECT i."twilioSid" AS sid, o.id FROM "Message" i JOIN "Message" o ON o."inReplyToId" = i.id WHERE i."twilioSid" = ANY($1::text[])`, [texts.map((t) => t.sid)]);
@@ -57,7 +57,7 @@ export async function report(sql: pg.Pool, recorder: TwilioRecorder, texts: Sent
   const twice = texts.filter((t) => replies.get(t)!.length > 1);
   const latencies = answered.map((t) => replies.get(t)![0]!.at - t.postedAt).sort((a, b) => a - b);
   const webhook = texts.filter((t) => !t.error).map((t) => t.answeredAt - t.postedAt).sort((a, b) => a - b);
-  const lastReply = Math.max(...answered.map((t) => replies.get(t)![0]!.at));
+  const lastReply = answered.length ? Math.max(...answered.map((t) => replies.get(t)![0]!.at)) : NaN;
   // where the time went: webhook POST → accepted (row written) → handled (worker) → at Twilio
   const stages = (from: (t: SentText) => number | undefined, to: (t: SentText) => number | undefined) =>
     answered.flatMap((t) => {
@@ -79,7 +79,8 @@ export async function report(sql: pg.Pool, recorder: TwilioRecorder, texts: Sent
     for (const t of texts) byResident.set(t.resident, [...(byResident.get(t.resident) ?? []), t]);
     for (const [resident, list] of byResident) {
       const sent = list.sort((a, b) => a.step - b.step);
-      const byAcceptance = sent.filter((t) => accepted.has(t.sid)).sort((a, b) => acceptedAt(a)! - acceptedAt(b)! || a.step - b.step);
+      // the service's own order: createdAt, then id
+      const byAcceptance = sent.filter((t) => accepted.has(t.sid)).sort((a, b) => acceptedAt(a)! - acceptedAt(b)! || (accepted.get(a.sid)!.id < accepted.get(b.sid)!.id ? -1 : 1));
       // two webhooks of one resident in flight at once: the later text may be written first
       if (byAcceptance.some((t, i) => t !== sent.filter((x) => accepted.has(x.sid))[i])) acceptedOutOfOrder++;
       // a text lost at the webhook changes what the next ones call for: those are not judged
