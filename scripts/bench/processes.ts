@@ -73,7 +73,8 @@ export async function stopServices(services: Service[], graceMs = 20_000): Promi
 
 export function lastLines(s: Service, n = 15): string {
   try {
-    return fs.readFileSync(s.log, 'utf8').split('\n').slice(-n).join('\n');
+    // JSON log lines carry whole stacks: the start of each says enough
+    return fs.readFileSync(s.log, 'utf8').split('\n').slice(-n).map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l)).join('\n');
   } catch {
     return '(no log)';
   }

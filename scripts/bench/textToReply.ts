@@ -190,6 +190,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < total; i += 50) {
       await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, j) => upsertCustomer(db, { groupId, phone: residentPhone(i + j), name: `Voisin ${i + j}` })));
     }
+    // the server's connections are shared (max_connections): the services need them more than this
+    await db.$disconnect();
 
     webPorts = await Promise.all(Array.from({ length: WEBS }, freePort));
     const env = {
@@ -269,7 +271,7 @@ async function main(): Promise<void> {
     goal(steadyFigures.outOfOrder === 0 && steadyFigures.wrongKind === 0, `each resident's replies in the order of their texts: ${steadyFigures.outOfOrder} residents out of order, ${steadyFigures.wrongKind} replies not the one the text calls for (residents whose texts were accepted in the order sent)`);
     goal(steadyFigures.missing === 0 && steadyFigures.twice === 0, `one reply per text: ${steadyFigures.missing} missing, ${steadyFigures.twice} answered more than once`);
 
-    console.log(`burst: ${BURST} residents answering a reminder within ${BURST_SECONDS} s (${(BURST / BURST_SECONDS).toFixed(0)} texts/s)${backlog ? `, started with ${backlog} texts of the steady phase still waiting (not drained in 120 s)` : ''}`);
+    console.log(`burst: ${BURST} residents answering a reminder within ${BURST_SECONDS} s (${(BURST / BURST_SECONDS).toFixed(0)} texts/s)${backlog > 0 ? `, started with ${backlog} texts of the steady phase still waiting (not drained in 120 s)` : backlog < 0 ? ' (the steady backlog could not be read)' : ''}`);
     const burstFigures = await report(sql, recorder, burst, burstStart, { perResidentOrder: false });
     goal(burstFigures.missing === 0, `none lost: ${burstFigures.missing} texts without a reply (${burstFigures.refused} webhooks refused or failed)`);
     goal(burstFigures.twice === 0, `none answered twice: ${burstFigures.twice}`);
@@ -301,12 +303,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Waits until no accepted text waits for the worker; returns how many still wait at the deadline. */
+/** Waits until no accepted text waits for the worker; returns how many still wait at the deadline (-1: unknown). */
 async function drained(sql: pg.Pool, timeoutMs: number): Promise<number> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Message" WHERE direction = 'inbound' AND "processedAt" IS NULL`);
-    if (rows[0]!.n === 0 || Date.now() > until) return rows[0]!.n;
+    const n = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Message" WHERE direction = 'inbound' AND "processedAt" IS NULL`).then((r) => r.rows[0]!.n, () => -1);
+    if (n === 0 || Date.now() > until) return n;
     await sleep(1000);
   }
 }
@@ -342,8 +344,9 @@ async function settle(sql: pg.Pool, recorder: TwilioRecorder, texts: SentText[],
   const until = Date.now() + timeoutMs;
   let waiting = texts.filter((t) => t.twimlReply === undefined && t.status >= 200 && t.status < 300);
   while (waiting.length && Date.now() < until) {
-    const { rows } = await sql.query<{ sid: string; id: string }>(
-      `SELECT i."twilioSid" AS sid, o.id FROM "Message" i JOIN "Message" o ON o."inReplyToId" = i.id WHERE i."twilioSid" = ANY($1::text[])`, [waiting.map((t) => t.sid)]);
+    // a loaded server may refuse a connection for a moment (too many clients): look again
+    const rows = await sql.query<{ sid: string; id: string }>(
+      `SELECT i."twilioSid" AS sid, o.id FROM "Message" i JOIN "Message" o ON o."inReplyToId" = i.id WHERE i."twilioSid" = ANY($1::text[])`, [waiting.map((t) => t.sid)]).then((r) => r.rows, () => []);
     const answered = new Set(rows.filter((r) => recorder.byMessageId.has(r.id)).map((r) => r.sid));
     waiting = waiting.filter((t) => !answered.has(t.sid));
     if (waiting.length) await sleep(500);
