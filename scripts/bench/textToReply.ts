@@ -271,7 +271,7 @@ async function main(): Promise<void> {
     goal(steadyFigures.outOfOrder === 0 && steadyFigures.wrongKind === 0, `each resident's replies in the order of their texts: ${steadyFigures.outOfOrder} residents out of order, ${steadyFigures.wrongKind} replies not the one the text calls for (residents whose texts were accepted in the order sent)`);
     goal(steadyFigures.missing === 0 && steadyFigures.twice === 0, `one reply per text: ${steadyFigures.missing} missing, ${steadyFigures.twice} answered more than once`);
 
-    console.log(`burst: ${BURST} residents answering a reminder within ${BURST_SECONDS} s (${(BURST / BURST_SECONDS).toFixed(0)} texts/s)${backlog > 0 ? `, started with ${backlog} texts of the steady phase still waiting (not drained in 120 s)` : backlog < 0 ? ' (the steady backlog could not be read)' : ''}`);
+    console.log(`burst: ${BURST} residents answering a reminder within ${BURST_SECONDS} s (${(BURST / BURST_SECONDS).toFixed(0)} texts/s)${backlog > 0 ? `, started with ${backlog} texts or replies of the steady phase still waiting (not drained in 120 s)` : backlog < 0 ? ' (the steady backlog could not be read)' : ''}`);
     const burstFigures = await report(sql, recorder, burst, burstStart, { perResidentOrder: false });
     goal(burstFigures.missing === 0, `none lost: ${burstFigures.missing} texts without a reply (${burstFigures.refused} webhooks refused or failed)`);
     goal(burstFigures.twice === 0, `none answered twice: ${burstFigures.twice}`);
@@ -303,11 +303,14 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Waits until no accepted text waits for the worker; returns how many still wait at the deadline (-1: unknown). */
+/** Waits until no text or reply waits for the worker; returns how many still wait at the deadline (-1: unknown). */
 async function drained(sql: pg.Pool, timeoutMs: number): Promise<number> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const n = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Message" WHERE direction = 'inbound' AND "processedAt" IS NULL`).then((r) => r.rows[0]!.n, () => -1);
+    // texts the worker has not answered, and replies not yet handed to Twilio
+    const n = await sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "Message" WHERE (direction = 'inbound' AND "processedAt" IS NULL) OR (direction = 'outbound' AND status IN ('pending', 'sending'))`,
+    ).then((r) => r.rows[0]!.n, () => -1);
     if (n === 0 || Date.now() > until) return n;
     await sleep(1000);
   }
