@@ -99,6 +99,9 @@ export async function report(sql: pg.Pool, recorder: TwilioRecorder, texts: Sent
   console.log(`  replies: ${answered.length}/${texts.length}; webhook POST → reply at the stand-in p50 ${ms(pct(latencies, 0.5))}, p99 ${ms(pct(latencies, 0.99))}, max ${ms(latencies.at(-1) ?? NaN)}; last reply ${((lastReply - start) / 1000).toFixed(1)} s after the first text`);
   const p50p99 = (l: number[]) => `p50 ${ms(pct(l, 0.5))} p99 ${ms(pct(l, 0.99))}`;
   console.log(`  stages: POST → accepted ${p50p99(toAccepted)}; accepted → handled by the worker ${p50p99(toHandled)}; handled → at Twilio ${p50p99(toTwilio)}`);
+  // the worker's pace over the phase: below the offered rate, a backlog builds up
+  const pace = (times: number[]) => (times.length > 1 ? `${((times.length - 1) / ((Math.max(...times) - Math.min(...times)) / 1000)).toFixed(0)}/s` : 'n/a');
+  console.log(`  pace: texts offered ${pace(texts.map((t) => t.postedAt))}, handled by the worker ${pace(answered.flatMap((t) => handledAt(t) ?? []))}, replies at Twilio ${pace(answered.map(atTwilio))}`);
   console.log(`  missing ${texts.length - answered.length}, answered more than once ${twice.length}${opts.perResidentOrder ? `, residents with replies out of their accepted order ${outOfOrder} (texts accepted out of their sending order, a webhook overtaking another: ${acceptedOutOfOrder} residents)` : ''}, replies not of the expected kind ${wrong.length}; other messages to these residents ${others}`);
   for (const t of wrong.slice(0, 3)) console.log(`    e.g. "${t.body}" (step ${t.step + 1}, expected ${t.expect}) → "${replies.get(t)![0]!.body.replace(/\n/g, ' / ').slice(0, 120)}"`);
   return {
