@@ -252,7 +252,7 @@ async function main(): Promise<void> {
     await sleep(2000); // a reply sent twice would show now
 
     const mode = [...steady, ...burst].some((t) => t.twimlReply !== undefined) ? 'replies in the webhook TwiML (synchronous)' : 'replies through the worker and Twilio REST';
-    console.log(`\ntext to reply: ${WEBS} web + ${WORKERS} worker process(es), PostgreSQL, sender pace off, status callbacks ${CALLBACKS ? 'on' : 'off'}; ${mode}`);
+    console.log(`\ntext to reply: ${WEBS} web + ${WORKERS} worker process(es), PostgreSQL, sender pace off, status callbacks ${CALLBACKS ? 'on' : 'off'}; ${mode}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`);
     console.log(`steady: ${RESIDENTS} residents, ${steady.length} texts at ${RATE}/s over ${(steady.length / RATE).toFixed(0)} s (a resident's texts ${((LANES * 1000) / RATE).toFixed(0)} ms apart, ${perLane} residents a lane)`);
     const steadyFigures = await report(sql, recorder, steady, steadyStart, { perResidentOrder: true });
     console.log(`  database commits per text: ${(steadyCommits / steady.length).toFixed(1)} (every process: webhooks, worker, status callbacks${CALLBACKS ? '' : ' (off)'}, the sweep)`);

@@ -105,7 +105,7 @@ const row = (name: string, f: Figures) =>
   `${name.padEnd(32)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   ` +
   `${percent(f, baseline).padStart(7)} of bare   ${percent(f, ceiling).padStart(7)} of ceiling   non-2xx ${f.non2xx}   errors ${f.errors}`;
 const goal = (met: boolean, what: string) => console.log(`${met ? 'PASS' : 'MISS'} ${what}`);
-console.log(`\nwebhook benchmark: ${SECONDS} s each, ${CONNECTIONS} connections, database ${database.embedded ? 'embedded PGlite' : 'PostgreSQL'}`);
+console.log(`\nwebhook benchmark: ${SECONDS} s each, ${CONNECTIONS} connections, database ${database.embedded ? 'embedded PGlite' : 'PostgreSQL'}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`);
 console.log(row('baseline (bare Express TwiML)', baseline));
 console.log(row('ceiling (signature + 1 INSERT)', ceiling));
 if (ports.ceilingPort === null) console.log('ceiling: not measured on the embedded PGlite (one connection per process): set DATABASE_URL');
