@@ -28,6 +28,7 @@ import { upsertCustomer } from '../../src/orders/customers.js';
 import { createDb } from '../../src/platform/db/client.js';
 import { migrateDeploy } from '../../src/platform/db/migrate.js';
 import { alive, cpuMsOf, lastLines, sampleRss, startService, stopServices, type Service } from './processes.js';
+import { sampleSessions } from './sessionSampler.js';
 import { report, type SentText } from './textToReplyReport.js';
 import { nowMs, startTwilioRecorder, type TwilioRecorder } from './twilioRecorder.js';
 
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
   flush.disconnect();
   await migrateDeploy(databaseUrl);
   const db = createDb(databaseUrl, { poolMax: 8, applicationName: 'panier-bench-text' });
-  const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const sql = new pg.Pool({ connectionString: databaseUrl, max: 3, application_name: 'panier-bench-harness' });
   const recorder = await startTwilioRecorder({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, callbacksTo: CALLBACKS ? () => `http://127.0.0.1:${webPorts[0]}` : undefined });
   try {
     const { groupId } = await seedDemo(db);
@@ -233,8 +234,10 @@ async function main(): Promise<void> {
     const commitsBefore = await commits(sql);
     const cpuBefore = await cpuSnapshot(sql);
     const cpuFrom = nowMs();
+    const sessions = sampleSessions(sql);
     const steadyStart = await sendOnSchedule(steady);
     await settle(sql, recorder, steady, 60_000);
+    const sessionStates = sessions.stop();
     const steadyCpu = cpuUsed(cpuBefore, await cpuSnapshot(sql));
     const cpuWindowMs = nowMs() - cpuFrom;
     await sleep(1500); // PostgreSQL publishes its counters within a second of a transaction's end
@@ -263,6 +266,8 @@ async function main(): Promise<void> {
     console.log(`  CPU per text (idle background taken off: ${[...idle.byService].map(([name, ms]) => `${name} ${((ms / idleMs) * 100).toFixed(0)} %`).join(', ')} of a core): ` +
       `${byService.map(([name, ms]) => `${name} ${perText(ms)}`).join(', ')}, PostgreSQL backends ${perText(steadyCpu.postgres)}` +
       ` → one core takes at most ${byService.map(([name, ms]) => `${(steady.length / (ms / 1000)).toFixed(0)} texts/s (${name})`).join(', ')}`);
+    console.log(`  database sessions, on average while it ran (not idle): ${sessionStates.states.join('; ')}`);
+    if (sessionStates.blockedOn.length) console.log(`  waiting on a lock, on average: ${sessionStates.blockedOn.join('; ')}`);
     const workers = services.filter((s) => s.role === 'worker');
     const workerPeak = Math.max(...workers.map((s) => steadyRss.get(s.name) ?? 0));
     goal(steadyFigures.p50 < 300, `text to reply p50 < 300 ms: ${steadyFigures.p50.toFixed(0)} ms`);
