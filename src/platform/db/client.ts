@@ -24,7 +24,10 @@ export function createDb(url: string, options: DbOptions = {}): Db {
   return db;
 }
 
-/** The pg pool under a client made by createDb (to watch its activity; never to query around Prisma). */
+/**
+ * The pg pool under a client made by createDb: to watch its activity, and for the one statement of
+ * the SMS webhook (sms/accept.ts), where Prisma's per-query cost is most of the request's.
+ */
 export function poolOf(db: Db): pg.Pool | undefined {
   return pools.get(db);
 }
