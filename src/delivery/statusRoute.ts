@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { isUniqueViolation, type Db } from '../platform/db/client.js';
+import { isUniqueViolation, poolOf, type Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { parseWebhook } from '../platform/webhook.js';
 import { markUnreachable } from './unreachable.js';
@@ -25,6 +25,32 @@ function rankSql(): string {
 }
 const CURRENT_RANK = rankSql();
 
+/**
+ * A status that is news, not trouble: the event recorded once per (message, status) and the
+ * message moved forward only, in one statement on the pg pool (every SMS sent brings two or three
+ * of these). False when no message matches.
+ */
+async function recordProgress(db: Db, cb: { messageId?: string; messageSid: string; status: MessageStatus; errorCode: number | null }): Promise<boolean> {
+  const sql = `
+    WITH m AS (
+      SELECT id FROM "Message" WHERE ($1::text IS NOT NULL AND id = $1) OR ($1::text IS NULL AND "twilioSid" = $2)
+    ), event AS (
+      INSERT INTO "MessageStatusEvent" (id, "messageId", status, "errorCode", "receivedAt")
+      SELECT gen_random_uuid(), m.id, $3::"MessageStatus", $4, now() FROM m
+      ON CONFLICT ("messageId", status) DO NOTHING
+      RETURNING "messageId"
+    ), moved AS (
+      UPDATE "Message" SET status = $3::"MessageStatus", "errorCode" = COALESCE($4, "errorCode"), "twilioSid" = COALESCE("twilioSid", $2), "updatedAt" = now()
+      WHERE id IN (SELECT "messageId" FROM event) AND ${CURRENT_RANK} < $5
+      RETURNING id
+    )
+    SELECT count(*)::int AS known FROM m`;
+  const values = [cb.messageId ?? null, cb.messageSid, cb.status, cb.errorCode, MESSAGE_STATUS_RANK[cb.status]];
+  const pool = poolOf(db);
+  const rows = pool ? (await pool.query<{ known: number }>(sql, values)).rows : await db.$queryRawUnsafe<{ known: number }[]>(sql, ...values);
+  return (rows[0]?.known ?? 0) > 0;
+}
+
 /** POST /twilio/status: message status callbacks, idempotent on (message, status), forward only. */
 export function statusRouter(deps: StatusRouteDeps): Router {
   const router = Router();
@@ -39,6 +65,13 @@ export function statusRouter(deps: StatusRouteDeps): Router {
     const cb = parseWebhook(StatusCallback, req.body);
     const { messageId } = parseWebhook(StatusQuery, req.query);
     const status = fromTwilioStatus(cb.MessageStatus);
+    if (status && status !== 'undelivered' && status !== 'failed') {
+      // the common case (queued, sent, delivered: two per message sent) in one statement
+      const known = await recordProgress(deps.db, { messageId, messageSid: cb.MessageSid, status, errorCode: cb.ErrorCode ?? null });
+      if (!known) log.warn({ messageSid: cb.MessageSid, status: cb.MessageStatus, known }, 'status callback ignored');
+      res.status(204).end();
+      return;
+    }
     const message = messageId
       ? await deps.db.message.findUnique({ where: { id: messageId } })
       : await deps.db.message.findUnique({ where: { twilioSid: cb.MessageSid } });
@@ -57,7 +90,7 @@ export function statusRouter(deps: StatusRouteDeps): Router {
           status, cb.ErrorCode ?? null, cb.MessageSid, message.id, MESSAGE_STATUS_RANK[status as MessageStatus],
         );
         // the carrier could not deliver it: the operator tells the resident by phone
-        if ((status === 'undelivered' || status === 'failed') && message.direction === 'outbound') {
+        if (message.direction === 'outbound') {
           await markUnreachable(tx, message.id, { code: cb.ErrorCode ?? null, optedOut: cb.ErrorCode === 21610 });
         }
       });
