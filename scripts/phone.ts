@@ -1,15 +1,18 @@
 // npm run phone -- sms +33612345678 "2 baguettes et 6 oeufs"
 // npm run phone -- call +33612345678 1 1 1
 // Texts or calls the running service (demo mode, or TWILIO_AUTH_TOKEN set) exactly as Twilio
-// would, and prints what comes back. Keys: digits, * and # as given; "..." says nothing; a word
+// would, and prints what comes back. A text's reply is sent later by the worker, through Twilio
+// (the stand-in in demo mode): this waits for it there (REPLY_WAIT_MS, 20 s by default). Keys: digits, * and # as given; "..." says nothing; a word
 // in quotes with spaces is said aloud; "record" leaves a 12-second message.
 import { Command } from 'commander';
 import { DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN } from '../src/config.js';
 import { DEMO_GROUP } from '../src/demo/demoData.js';
 import { createPhoneSimulator, type CallInput, type CallScreen } from '../src/demo/phoneSimulator.js';
+import type { ReplyState } from '../src/demo/replyWatch.js';
 import { toE164 } from '../src/platform/phone.js';
 
 const port = process.env.PORT ?? '3000';
+const replyWaitMs = Number(process.env.REPLY_WAIT_MS ?? 20_000);
 const publicBaseUrl = (process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
 const appUrl = process.env.PHONE_APP_URL ?? `http://127.0.0.1:${port}`;
 // which service this phone talks to, before anything else (the service's start banner shows its port)
@@ -36,6 +39,17 @@ function print(screen: CallScreen): void {
   if (screen.ended) console.log('  — call ended —');
 }
 
+/** What the phone shows, or why it shows nothing yet. */
+function replyText(reply: ReplyState | null): string {
+  if (reply === null) return '(text taken; not in demo mode, so its reply went to Twilio and is not shown here)';
+  if (reply.state === 'answered') return reply.replies.join('\n---\n');
+  if (reply.state === 'no_reply') return '(no reply)';
+  const waited = `${Math.round(replyWaitMs / 1000)} s`;
+  if (reply.stage === 'not_stored') return `(no reply after ${waited}: the text waits in the SMS journal until the database answers)`;
+  if (reply.stage === 'not_sent') return `(answered, but the reply had not reached Twilio after ${waited}: is Redis up? the worker's sender sends it)`;
+  return `(no reply after ${waited}: is the worker running? \`npm start\` runs it; with --role web, start \`npm run start:worker\` too)`;
+}
+
 const program = new Command('phone').description('a phone, as Twilio would be one, for the running service');
 program.option('--to <number>', "the group's number", DEMO_GROUP.number);
 
@@ -43,8 +57,10 @@ program
   .command('sms <from> <text...>')
   .description('text the service and print its reply')
   .action(async (from: string, text: string[]) => {
-    const { replies } = await simulator.sms(phone(from), phone(program.opts<{ to: string }>().to), text.join(' '));
-    console.log(replies.length ? replies.join('\n---\n') : '(no reply)');
+    const { messageSid } = await simulator.sms(phone(from), phone(program.opts<{ to: string }>().to), text.join(' '));
+    const reply = await simulator.awaitReply(messageSid, replyWaitMs);
+    console.log(replyText(reply));
+    if (reply?.state === 'waiting') process.exitCode = 1;
   });
 
 program

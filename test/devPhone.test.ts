@@ -1,9 +1,13 @@
-// Demo mode end to end through real HTTP: /dev/phone texts an order (a signed inbound webhook), the
-// worker sends the notices through the Twilio stand-in (/dev/twilio, via the SDK), the stand-in's
-// signed status callbacks mark them delivered. Nothing here is mocked.
+// Demo mode end to end through real HTTP: /dev/phone texts an order (a signed inbound webhook that
+// only takes the text), the worker answers it and sends the reply and the notices through the
+// Twilio stand-in (/dev/twilio, via the SDK), the stand-in's signed status callbacks mark them
+// delivered. `npm run phone` reads the reply the same way. Nothing here is mocked.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TWILIO_ACCOUNT_SID, DEMO_TWILIO_AUTH_TOKEN } from '../src/config.js';
 import type { Db } from '../src/platform/db/client.js';
+import { createPhoneSimulator } from '../src/demo/phoneSimulator.js';
 import { createTwilioClient } from '../src/platform/twilio.js';
 import { useTestDatabase } from './helpers/db.js';
 import { startDemoServer } from './helpers/demoServer.js';
@@ -49,8 +53,18 @@ describe('/dev/phone in demo mode', () => {
   it('texting an order end to end: webhook → order → notices through the stand-in → delivered', async () => {
     const resident = uniqueMobile();
     const carer = uniqueMobile();
-    const first = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: '2 baguettes' });
+    const first = await api<{ state: string; replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: '2 baguettes' });
+    expect(first.state).toBe('answered');
     expect(first.replies[0]).toMatch(/^Vous commandez:\n2 Baguette tradition 2,40 €/);
+    // the reply went out like any notice: the stand-in's callbacks move it to delivered
+    const draft = await waitFor('reply delivered', async () => {
+      const thread = await api<{ body: string; status: string; direction: string }[]>(`/dev/phone/api/thread?phone=${encodeURIComponent(resident)}`);
+      return thread.find((m) => m.direction === 'outbound' && m.body === first.replies[0] && m.status === 'delivered');
+    });
+    expect(draft.status).toBe('delivered');
+    const draftRow = await db.message.findFirstOrThrow({ where: { toPhone: resident, kind: 'reply' }, include: { statusEvents: true } });
+    expect(draftRow.twilioSid).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(draftRow.statusEvents.map((e) => e.status).sort()).toEqual(['delivered', 'sent']);
     // the resident has a carer: the confirmation goes to them through the stand-in
     await db.customer.update({ where: { groupId_phone: { groupId: g.groupId, phone: resident } }, data: { secondaryContactPhone: carer, name: 'Mme Roux' } });
     const confirmed = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: 'OUI' });
@@ -102,6 +116,28 @@ describe('/dev/phone in demo mode', () => {
     const wav = await fetch(task.recordingUrl!);
     expect(wav.headers.get('content-type')).toBe('audio/wav');
     expect(Buffer.from(await wav.arrayBuffer()).subarray(0, 4).toString()).toBe('RIFF');
+  });
+
+  it('npm run phone texts the service and prints the reply the worker sent to the stand-in', async () => {
+    const resident = uniqueMobile();
+    const env = { ...process.env, PORT: '1', PHONE_APP_URL: base, PUBLIC_BASE_URL: base, REPLY_WAIT_MS: '20000' };
+    const run = (...args: string[]) => promisify(execFile)('npx', ['tsx', 'scripts/phone.ts', '--to', g.number, ...args], { env, timeout: 60_000 });
+    const order = await run('sms', resident, '2 baguettes');
+    expect(order.stdout).toMatch(/^Vous commandez:\n2 Baguette tradition 2,40 €/);
+    const confirmed = await run('sms', resident, 'OUI');
+    expect(confirmed.stdout).toMatch(/^Commande confirmée, panier \d+/);
+  }, 90_000);
+
+  it('the reply to a text is asked for by its SID: waiting until the worker answered, then the text', async () => {
+    const phone = createPhoneSimulator({ appUrl: base, publicBaseUrl: base, accountSid: DEMO_TWILIO_ACCOUNT_SID, authToken: DEMO_TWILIO_AUTH_TOKEN });
+    const unknown = await phone.awaitReply(`SM${'0'.repeat(32)}`, 0);
+    expect(unknown).toMatchObject({ state: 'waiting', replies: [], stage: 'not_stored' });
+    const { messageSid } = await phone.sms(uniqueMobile(), g.number, 'AIDE');
+    const reply = await phone.awaitReply(messageSid, 20_000);
+    expect(reply).toMatchObject({ state: 'answered' });
+    expect(reply?.replies).toHaveLength(1);
+    const bad = await fetch(`${base}/dev/phone/api/reply?messageSid=nope`);
+    expect(bad.status).toBe(400);
   });
 
   it('bad input gets a clear 400, not a crash', async () => {

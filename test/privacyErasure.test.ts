@@ -1,5 +1,5 @@
-// A resident's rights end to end in demo mode, through real HTTP: texts and a voicemail through
-// /dev/phone, a courier's dispatch through the Twilio stand-in, console views written to the access
+// A resident's rights end to end in demo mode, through real HTTP: texts (answered by the worker,
+// their replies read where the Twilio stand-in received them) and a voicemail through /dev/phone, a courier's dispatch through the Twilio stand-in, console views written to the access
 // log, the export (JSON and printable), then the erasure — messages and recordings deleted at the
 // stand-in (Messages and Recordings DELETE) and here — checked by a query over every text column.
 import crypto from 'node:crypto';
@@ -47,6 +47,13 @@ async function api<T>(path: string, body?: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** Texts the service from /dev/phone: the reply the worker sent to the Twilio stand-in. */
+async function text(from: string, body: string): Promise<string> {
+  const sent = await api<{ state: string; replies: string[] }>('/dev/phone/api/sms', { from, to: g.number, body });
+  expect(sent.state, `reply to "${body}"`).toBe('answered');
+  return sent.replies[0]!;
+}
+
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 async function login(role: string) {
@@ -88,12 +95,10 @@ describe('a resident’s data: seen, exported, erased', () => {
   let basket: number;
 
   it('the resident texts, orders, asks for delivery and leaves a voicemail; a courier is dispatched', async () => {
-    const first = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: '2 baguettes' });
-    expect(first.replies[0]).toContain('DONNEES');
-    await api('/dev/phone/api/sms', { from: resident, to: g.number, body: name });
-    const confirmed = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: 'OUI' });
-    basket = Number(/panier (\d+)/.exec(confirmed.replies[0]!)![1]);
-    await api('/dev/phone/api/sms', { from: resident, to: g.number, body: `LIVRAISON ${address}` });
+    expect(await text(resident, '2 baguettes')).toContain('DONNEES');
+    await text(resident, name);
+    basket = Number(/panier (\d+)/.exec(await text(resident, 'OUI'))![1]);
+    expect(await text(resident, `LIVRAISON ${address}`)).toMatch(/^Livraison demandée/);
     type Screen = { callSid: string; ended: boolean };
     let screen = await api<Screen>('/dev/phone/api/call', { from: resident, to: g.number });
     screen = await api<Screen>('/dev/phone/api/call/answer', { callSid: screen.callSid, input: { digits: '1' } });
@@ -106,7 +111,7 @@ describe('a resident’s data: seen, exported, erased', () => {
     // the lead assigns by SMS: Julie's dispatch carries the address and the phone
     const lead = await db.staffUser.findFirstOrThrow({ where: { groupId: g.groupId, role: 'delivery_lead' } });
     await waitFor('delivery requested', () => db.delivery.findFirst({ where: { order: { customerId } } }));
-    await api('/dev/phone/api/sms', { from: lead.phone!, to: g.number, body: `A ${basket} JULIE` });
+    expect(await text(lead.phone!, `A ${basket} JULIE`)).toBe(`Panier ${basket} attribué à Julie. SMS envoyé.`);
     await waitFor('dispatch sent to the courier', () => db.message.findFirst({ where: { toPhone: courierPhone, body: { contains: 'Vignes-Zorglub' }, twilioSid: { not: null } } }));
   });
 
@@ -193,6 +198,10 @@ describe('a resident’s data: seen, exported, erased', () => {
     ];
     expect(sids.some((s) => s.startsWith('RE'))).toBe(true);
     expect(sids.filter((s) => s.startsWith('SM')).length).toBeGreaterThan(3);
+    // the replies left through Twilio too: their SIDs are to be deleted there like the notices'
+    const replies = await db.message.findMany({ where: { toPhone: resident, kind: 'reply' }, select: { twilioSid: true } });
+    expect(replies).toHaveLength(4);
+    expect(replies.every((r) => r.twilioSid && sids.includes(r.twilioSid))).toBe(true);
 
     const { agent, csrf } = await login('coordinator');
     const refused = await agent.post(`/console/customers/${customerId}/effacer`).type('form').send({ _csrf: csrf, confirm: 'oui' });
@@ -228,8 +237,7 @@ describe('a resident’s data: seen, exported, erased', () => {
     const audit = await db.auditEvent.findFirstOrThrow({ where: { entityId: customerId, action: 'privacy.erased' } });
     expect(audit.data).toMatchObject({ recordings: 1 });
     // the same number writing again is a new, unknown resident
-    const again = await api<{ replies: string[] }>('/dev/phone/api/sms', { from: resident, to: g.number, body: 'AIDE' });
-    expect(again.replies[0]).toContain('DONNEES');
+    expect(await text(resident, 'AIDE')).toContain('DONNEES');
     expect(await db.customer.count({ where: { groupId: g.groupId, phone: resident } })).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ import type { Db } from '../platform/db/client.js';
 import { ValidationError } from '../platform/errors.js';
 import { toE164 } from '../platform/phone.js';
 import { createPhoneSimulator, type CallInput, type CallScreen } from './phoneSimulator.js';
+import { waitForReply } from './replyWatch.js';
 
 const PAGE = fileURLToPath(new URL('../../public/dev-phone.html', import.meta.url));
 
@@ -19,6 +20,14 @@ const Phone = z.string().min(4).max(20).transform((p, ctx) => {
   return e164;
 });
 const SmsBody = z.object({ from: Phone, to: Phone, body: z.string().min(1).max(1000) });
+const ReplyQuery = z.object({ messageSid: z.string().regex(/^SM[0-9a-f]{32}$/), waitMs: z.coerce.number().int().min(0).max(10_000).default(0) });
+
+/**
+ * How long the page's "send" waits for the worker's reply: the worker answers in well under a
+ * second; past this the page says the reply is late (is the worker running?) and its thread shows
+ * the reply whenever it comes.
+ */
+const SMS_REPLY_WAIT_MS = 15_000;
 const CallStart = z.object({ from: Phone, to: Phone });
 const CallAnswer = z.object({
   callSid: z.string().min(1),
@@ -98,9 +107,17 @@ export function devPhoneRouter(deps: { db: Db; publicBaseUrl: string; accountSid
     res.json(messages.reverse());
   });
 
+  /** Texts the service, then waits for the reply as the worker sent it to the Twilio stand-in. */
   router.post('/dev/phone/api/sms', async (req, res) => {
     const m = parse(SmsBody, req.body);
-    res.json(await simulator(req).sms(m.from, m.to, m.body));
+    const { messageSid } = await simulator(req).sms(m.from, m.to, m.body);
+    res.json({ messageSid, ...(await waitForReply(deps.db, messageSid, SMS_REPLY_WAIT_MS)) });
+  });
+
+  /** The reply to one text (`npm run phone` asks here), waiting up to `waitMs` for it. */
+  router.get('/dev/phone/api/reply', async (req, res) => {
+    const q = parse(ReplyQuery, req.query);
+    res.json({ messageSid: q.messageSid, ...(await waitForReply(deps.db, q.messageSid, q.waitMs)) });
   });
 
   router.post('/dev/phone/api/call', async (req, res) => {

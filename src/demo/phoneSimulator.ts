@@ -1,9 +1,11 @@
 // A phone as Twilio would be one: texts and calls become signed webhooks with Twilio's usual
 // parameters, posted to the running service; the TwiML answers are read back into what a person
-// would hear and which keys they may press. Used by /dev/phone and `npm run phone`.
+// would hear and which keys they may press. A text is answered later, by the worker through Twilio
+// (the stand-in in demo mode): its reply is asked of /dev/phone. Used by /dev/phone and `npm run phone`.
 import crypto from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import twilio from 'twilio';
+import type { ReplyState } from './replyWatch.js';
 
 export interface SimulatorOptions {
   /** where the service listens (http://127.0.0.1:3000) */
@@ -60,18 +62,33 @@ export function createPhoneSimulator(opts: SimulatorOptions) {
     return text;
   }
 
-  async function sms(from: string, to: string, body: string): Promise<{ messageSid: string; replies: string[] }> {
+  /** Texts the service: the webhook only takes the text (an empty TwiML); the reply comes later. */
+  async function sms(from: string, to: string, body: string): Promise<{ messageSid: string }> {
     const messageSid = sid('SM');
     const params = {
       MessageSid: messageSid, SmsSid: messageSid, SmsMessageSid: messageSid, AccountSid: opts.accountSid, MessagingServiceSid: '',
       From: from, To: to, Body: body, NumMedia: '0', NumSegments: '1', SmsStatus: 'received', ApiVersion: '2010-04-01',
       FromCountry: 'FR', ToCountry: 'FR', FromCity: '', ToCity: '', FromZip: '', ToZip: '', FromState: '', ToState: '',
     };
-    const twiml = await post(`${base}/twilio/sms`, params);
-    const doc = parser.parse(twiml) as Node[];
-    const response = doc.find((n) => tagOf(n) === 'Response');
-    const replies = ((response?.Response as Node[] | undefined) ?? []).filter((n) => tagOf(n) === 'Message').map((n) => textOf(n.Message));
-    return { messageSid, replies };
+    await post(`${base}/twilio/sms`, params);
+    return { messageSid };
+  }
+
+  /**
+   * The reply to a text as the worker sent it to Twilio (the stand-in), waiting up to `timeoutMs`;
+   * null when the service has no /dev/phone (not in demo mode: the reply went to the real Twilio).
+   */
+  async function awaitReply(messageSid: string, timeoutMs: number): Promise<ReplyState | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // the service waits at most 10 s a request: ask again until our own deadline
+      const waitMs = Math.max(0, Math.min(10_000, deadline - Date.now()));
+      const res = await fetch(`${appBase}/dev/phone/api/reply?${new URLSearchParams({ messageSid, waitMs: String(waitMs) })}`);
+      if (res.status === 404) return null;
+      if (!res.ok) throw new Error(`/dev/phone/api/reply answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+      const state = (await res.json()) as ReplyState;
+      if (state.state !== 'waiting' || Date.now() >= deadline) return state;
+    }
   }
 
   function callParams(screen: Pick<CallScreen, 'callSid' | 'from' | 'to'>): Record<string, string> {
@@ -151,7 +168,7 @@ export function createPhoneSimulator(opts: SimulatorOptions) {
     await post(`${base}/twilio/voice/status`, { ...callParams(call), CallStatus: 'completed' });
   }
 
-  return { sms, startCall, answer, hangUp, post };
+  return { sms, awaitReply, startCall, answer, hangUp, post };
 }
 
 export type PhoneSimulator = ReturnType<typeof createPhoneSimulator>;

@@ -24,10 +24,13 @@ export async function startDemoServer(db: Db): Promise<{ base: string; prefix: s
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const twilio = { accountSid: DEMO_TWILIO_ACCOUNT_SID, authToken: DEMO_TWILIO_AUTH_TOKEN, apiBaseUrl: `${base}/dev/twilio`, demoMode: true };
   const prefix = `demo-${crypto.randomBytes(4).toString('hex')}`;
-  handler = createApp({ config: { publicBaseUrl: base, twilio }, db, redis, log, redisPrefix: `${prefix}:`, queuePrefix: prefix });
+  // the web side wakes the worker of its own process, as on `npm start`
+  const wake: { inbound?: (messageId: string) => void } = {};
+  handler = createApp({ config: { publicBaseUrl: base, twilio }, db, redis, log, redisPrefix: `${prefix}:`, queuePrefix: prefix, onSmsAccepted: (id) => wake.inbound?.(id) });
   const worker = await startTestPipeline(db, log, {
     prefix, publicBaseUrl: base, twilio: createTwilioClient(twilio.accountSid, twilio.authToken, twilio.apiBaseUrl),
   });
+  wake.inbound = (id) => worker.pipeline.inbound.wake(id);
   return {
     base,
     prefix,
