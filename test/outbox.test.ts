@@ -115,7 +115,7 @@ describe('outbox relay', () => {
     // the sweep republishes events published long ago and never processed, but not failed ones
     await db.outboxEvent.updateMany({ where: { id: { in: [unknown.id, malformed.id] } }, data: { publishedAt: new Date(Date.now() - 3600_000) } });
     const { sweepOnce } = await import('../src/delivery/schedule.js');
-    await sweepOnce({ db, senders: { enqueue: async () => {} } as never, now: new Date() });
+    await sweepOnce({ db, senders: { enqueue: async () => {}, requeue: async () => {} } as never, now: new Date() });
     expect(await db.outboxEvent.count({ where: { id: { in: [unknown.id, malformed.id] }, publishedAt: null } })).toBe(0);
   });
 

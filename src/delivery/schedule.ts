@@ -112,7 +112,7 @@ export async function sweepOnce(deps: { db: Db; senders: SenderPool; now: Date; 
     where: { direction: 'outbound', status: 'pending', OR: [{ outboxEventId: { not: null } }, { inReplyToId: { not: null } }], updatedAt: { lt: new Date(now.getTime() - s.stalePendingMs) } },
     select: { id: true, channel: true, fromPhone: true, inReplyToId: true }, take: 500,
   });
-  for (const m of stalePending) await deps.senders.enqueue({ id: m.id, channel: m.channel, fromPhone: m.fromPhone, priority: m.inReplyToId ? PRIORITY.reply : PRIORITY.notice });
+  for (const m of stalePending) await deps.senders.requeue({ id: m.id, channel: m.channel, fromPhone: m.fromPhone, priority: m.inReplyToId ? PRIORITY.reply : PRIORITY.notice });
   counts.requeued = stalePending.length;
   // an event marked failed is not republished: it is shown, not retried forever
   const republished = await db.outboxEvent.updateMany({ where: { processedAt: null, failedAt: null, publishedAt: { lt: new Date(now.getTime() - s.staleEventMs) } }, data: { publishedAt: null } });

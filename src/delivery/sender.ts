@@ -46,6 +46,9 @@ export const PRIORITY = { reply: 1, dispatch: 2, notice: 3, reminder: 4 } as con
 const CALLS_QUEUE = 'calls';
 /** A reply whose predecessor to the same person is still being sent looks again after this. */
 const REPLY_ORDER_DELAY_MS = 20;
+/** While the database is away, a send looks again after this, spending no attempt, up to the limit. */
+const DATABASE_RETRY_MS = 1_000;
+const DATABASE_WAIT_LIMIT_MS = 60 * 60_000;
 
 /** One queue per sender identity (phone number, Messaging Service, alphanumeric ID). */
 export function smsQueueName(sender: string): string {
@@ -65,6 +68,8 @@ export function createSenderPool(deps: SenderDeps) {
     backoff: { ...DEFAULT_JOB_OPTIONS.backoff, delay: settings.backoffMs },
   };
   const intervalMs = settings.segmentsPerSecond > 0 ? 1000 / settings.segmentsPerSecond : 0;
+  // messages whose claim failed in flight (in this process): the next attempt checks whether it committed
+  const lostClaims = new Set<string>();
 
   function queue(name: string): Queue<SendJob> {
     let q = queues.get(name);
@@ -80,7 +85,9 @@ export function createSenderPool(deps: SenderDeps) {
     // claimed and read in one statement: pending → sending, unless STOP was sent meanwhile
     // a reply waits for the one before it to the same person: replies reach Twilio in the order of
     // the texts they answer, whichever sender worker takes them
-    const [m] = await deps.db.$queryRaw<{ id: string; fromPhone: string; toPhone: string; body: string; segments: number }[]>`
+    let claimed: { id: string; fromPhone: string; toPhone: string; body: string; segments: number }[];
+    try {
+      claimed = await deps.db.$queryRaw<typeof claimed>`
       UPDATE "Message" AS m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = now()
       WHERE m.id = ${job.data.messageId} AND m.status = 'pending' AND m.channel = 'sms'
         AND NOT (m."recipientRole" = 'resident' AND m.kind <> 'opt_out_confirmation'
@@ -89,7 +96,18 @@ export function createSenderPool(deps: SenderDeps) {
           SELECT 1 FROM "Message" e WHERE e."toPhone" = m."toPhone" AND e."groupId" = m."groupId" AND e."inReplyToId" IS NOT NULL
             AND e.status IN ('pending', 'sending') AND e.channel = 'sms' AND (e."createdAt", e.id) < (m."createdAt", m.id)))
       RETURNING m.id, m."fromPhone", m."toPhone", m.body, m.segments`;
-    if (!m) return notClaimed(job, token);
+    } catch (err) {
+      // the database went away: the claim may have committed with its answer lost (notClaimed
+      // takes it back), and waiting for the database spends none of the attempts meant for Twilio
+      lostClaims.add(job.data.messageId);
+      if (Date.now() - job.timestamp > DATABASE_WAIT_LIMIT_MS) throw err;
+      log.warn({ err, messageId: job.data.messageId }, 'sms not claimed (database away?): trying again shortly');
+      await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    const [m] = claimed;
+    if (!m) return notClaimed(job, q, token);
+    lostClaims.delete(m.id);
     try {
       const sender = m.fromPhone.startsWith('MG') ? { messagingServiceSid: m.fromPhone } : { from: m.fromPhone };
       const sent = await deps.twilio.messages.create({
@@ -111,8 +129,14 @@ export function createSenderPool(deps: SenderDeps) {
   }
 
   /** Why a message was not claimed: already sent (nothing to do), now a call, or its resident sent STOP. */
-  async function notClaimed(job: Job<SendJob>, token: string | undefined): Promise<void> {
+  async function notClaimed(job: Job<SendJob>, q: Queue<SendJob>, token: string | undefined): Promise<void> {
     const m = await deps.db.message.findUnique({ where: { id: job.data.messageId }, include: { customer: { select: { smsOptedOut: true } } } });
+    // this process's claim committed but its answer was lost: Twilio was never asked (the send
+    // follows the claim's answer), so it goes back to pending and is claimed again, sent once
+    if (m && lostClaims.delete(m.id) && m.status === 'sending' && m.channel === 'sms' && m.twilioSid === null) {
+      const back = await deps.db.message.updateMany({ where: { id: m.id, status: 'sending', twilioSid: null }, data: { status: 'pending' } });
+      if (back.count > 0) return sendSms(job, q, token);
+    }
     if (!m || m.status !== 'pending') return;
     if (m.channel === 'voice') return enqueueCall(m.id, 0);
     // STOP is respected; the operator still tells them what matters about their order
@@ -199,6 +223,16 @@ export function createSenderPool(deps: SenderDeps) {
       if (m.channel === 'voice') return enqueueCall(m.id, 0);
       const name = smsQueueName(m.fromPhone);
       startWorker(name, sendSms, true);
+      await queue(name).add('sms', { messageId: m.id }, { jobId: m.id, priority: m.priority });
+    },
+    /** Queues again a message left pending (the sweep): a job that gave up on it (failed) is tried again. */
+    async requeue(m: { id: string; channel: 'sms' | 'voice'; fromPhone: string; priority: number }): Promise<void> {
+      if (m.channel === 'voice') return enqueueCall(m.id, 0);
+      const name = smsQueueName(m.fromPhone);
+      startWorker(name, sendSms, true);
+      // a kept failed job holds the id: adding again would do nothing
+      const existing = await queue(name).getJob(m.id);
+      if (existing && (await existing.isFailed())) return existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       await queue(name).add('sms', { messageId: m.id }, { jobId: m.id, priority: m.priority });
     },
     /** An unanswered notice call, tried again later. */
