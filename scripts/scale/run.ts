@@ -2,12 +2,13 @@
 // processes and two workers on one fresh PostgreSQL database and one Redis keyspace; N residents
 // order by SMS ("2 baguettes", "OUI"), some ask for delivery, the distribution closes during the
 // run, the delivery lead assigns and couriers answer; webhooks go to both web processes in turn and
-// one worker is SIGKILLed mid-burst. Checked: every notification sent at most once (exactly once
-// unless the kill cut its send off), no order doubled, basket numbers unique and gapless, the
+// one worker is SIGKILLed mid-burst. The webhooks only take the texts; the workers answer them.
+// Checked: every text answered exactly once, each resident's replies in the order of their texts,
+// every notification and reply sent at most once (exactly once unless the kill cut its send off), no order doubled, basket numbers unique and gapless, the
 // sweep's close done once (one digest to the lead). Prints the figures; exits 1 on any violation.
 //
 // SCALE_RESIDENTS (default 500), TEST_DATABASE_URL / REDIS_URL (CI's), SCALE_REDIS_DB (default 13:
-// flushed before and after), SCALE_TIMEOUT_S (default 300: past it, everything is killed, exit 1).
+// flushed before and after), SCALE_TIMEOUT_S (default 420: past it, everything is killed, exit 1).
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -28,7 +29,7 @@ import { migrateDeploy } from '../../src/platform/db/migrate.js';
 
 const N = Number(process.env.SCALE_RESIDENTS ?? 500);
 const DELIVERY_EVERY = 5; // one resident in five asks for home delivery
-const TIMEOUT_S = Number(process.env.SCALE_TIMEOUT_S ?? 300);
+const TIMEOUT_S = Number(process.env.SCALE_TIMEOUT_S ?? 420);
 const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redisBase = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisDb = Number(process.env.SCALE_REDIS_DB ?? 13);
@@ -156,6 +157,11 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
+/** Texts are answered by the workers, after the webhook: waits until none is left unanswered. */
+async function allTextsHandled(db: ReturnType<typeof createDb>, what: string, timeoutMs = 120_000): Promise<void> {
+  await waitFor(`every text ${what} handled by the workers`, timeoutMs, async () => (await db.message.count({ where: { direction: 'inbound', processedAt: null } })) === 0);
+}
+
 const residentPhone = (i: number) => `+3361${String(3000000 + i).padStart(7, '0')}`;
 
 async function main(): Promise<void> {
@@ -219,6 +225,11 @@ async function main(): Promise<void> {
     const burstS = (Date.now() - burstStart) / 1000;
     console.log(`burst: ${N} residents, ${N * 2 + Math.ceil(N / DELIVERY_EVERY)} webhooks in ${burstS.toFixed(1)} s; worker2 SIGKILLed after ${killedAt} residents`);
 
+    // ---- the workers answer what the webhooks took (the killed worker's texts come back after
+    // BullMQ's stalled check, 30 s); the distribution closes only after every OUI
+    await allTextsHandled(db, 'of the burst');
+    console.log(`burst answered at ${elapsed()}`);
+
     // ---- the sweep closes the distribution: closesAt passes now, with one worker left
     // through the use case: the running services' cached catalogues hear of the new closing time
     await db.$transaction((tx) => rescheduleDistribution(tx, { groupId, distributionId: dist.id }, {
@@ -237,6 +248,8 @@ async function main(): Promise<void> {
     const leadStart = Date.now();
     // the lead texts one at a time (one phone); couriers answer in parallel
     for (const p of plan) await sms(LEAD_PHONE, `A ${p.basket} ${p.courier.first}`);
+    // a courier accepts what the lead's text has assigned: once the workers have read it
+    await allTextsHandled(db, 'of the lead', 60_000);
     await pool(plan, 3, async (p) => {
       await sms(p.courier.phone, `OK ${p.basket}`);
       await sms(p.courier.phone, `LIVRE ${p.basket}`);
@@ -245,20 +258,37 @@ async function main(): Promise<void> {
 
     // ---- quiescence: every event handled, every message out of pending (the killed worker's
     // active jobs come back after BullMQ's stalled check, 30 s)
-    await waitFor('the notification queue to drain', 120_000, async () => {
-      const [events, pending] = await Promise.all([
+    await waitFor('the notification queue to drain', 90_000, async () => {
+      const [events, [pending], texts] = await Promise.all([
         db.outboxEvent.count({ where: { processedAt: null, failedAt: null } }),
-        db.message.count({ where: { direction: 'outbound', status: 'pending' } }),
+        // a reply behind one the kill cut off waits for it: the sweep marks that one `unknown` after
+        // 10 minutes (never sent twice), then it goes; counted below, not waited for
+        db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM "Message" m WHERE m.direction = 'outbound' AND m.status = 'pending'
+            AND NOT (m."inReplyToId" IS NOT NULL AND EXISTS (SELECT 1 FROM "Message" e WHERE e."toPhone" = m."toPhone" AND e."inReplyToId" IS NOT NULL
+              AND e.status = 'sending' AND e."twilioSid" IS NULL AND (e."createdAt", e.id) < (m."createdAt", m.id)))`,
+        db.message.count({ where: { direction: 'inbound', processedAt: null } }),
       ]);
-      return events === 0 && pending === 0;
+      return events === 0 && pending!.n === 0 && texts === 0;
+    }).catch(async (err: Error) => {
+      // what is left, and for a reply left pending what is ahead of it to the same person
+      const left = await db.$queryRaw<{ kind: string; role: string | null; reply: boolean; ahead: string | null; n: number }[]>`
+        SELECT m.kind, m."recipientRole"::text AS role, m."inReplyToId" IS NOT NULL AS reply,
+               (SELECT string_agg(DISTINCT e.status::text, ',') FROM "Message" e WHERE e."toPhone" = m."toPhone" AND e."inReplyToId" IS NOT NULL
+                  AND e.status IN ('pending', 'sending') AND (e."createdAt", e.id) < (m."createdAt", m.id)) AS ahead,
+               count(*)::int AS n
+        FROM "Message" m WHERE m.direction = 'outbound' AND m.status = 'pending' GROUP BY 1, 2, 3, 4`;
+      const texts = await db.message.count({ where: { direction: 'inbound', processedAt: null } });
+      throw new Error(`${err.message}: ${texts} texts unhandled; pending ${JSON.stringify(left)}`);
     });
     await sleep(3000); // three more sweep ticks: a second digest would show now
     console.log(`drained at ${elapsed()}`);
 
     // ---- checks
-    const outbound = await db.message.findMany({ where: { direction: 'outbound' }, select: { id: true, kind: true, status: true, toPhone: true, orderId: true, outboxEventId: true, twilioSid: true } });
+    const outbound = await db.message.findMany({ where: { direction: 'outbound' }, select: { id: true, kind: true, status: true, toPhone: true, orderId: true, outboxEventId: true, twilioSid: true, inReplyToId: true } });
     const byId = new Map(outbound.map((m) => [m.id, m]));
     const queued = outbound.filter((m) => m.outboxEventId !== null);
+    const replies = outbound.filter((m) => m.inReplyToId !== null);
     let duplicates = 0;
     let unknownIds = 0;
     for (const [id, n] of sends) {
@@ -272,10 +302,37 @@ async function main(): Promise<void> {
     if (unknownIds) fail(`${unknownIds} sends for no Message row`);
     // a send the kill cut off (row left `sending`, no Twilio SID) is not retried by design: the
     // sweep marks it `unknown` after 10 minutes; it may be at most the killed worker's in-flight sends
-    const cutOff = queued.filter((m) => m.status === 'sending' && !m.twilioSid);
+    const cutOff = [...queued, ...replies].filter((m) => m.status === 'sending' && !m.twilioSid);
     const unsent = queued.filter((m) => !sends.has(m.id) && !cutOff.includes(m));
     if (unsent.length) fail(`${unsent.length} notifications never sent (e.g. ${unsent.slice(0, 3).map((m) => `${m.kind}:${m.status}`).join(', ')})`);
     if (cutOff.length > 20) fail(`${cutOff.length} sends cut off by one worker's death: more than it can have had in flight`);
+
+    // every text answered once: one reply row each, sent once (unless the kill cut its send off)
+    const texts = await db.message.findMany({ where: { direction: 'inbound' }, select: { id: true, fromPhone: true, createdAt: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const replyRows = new Map<string, number>();
+    for (const r of replies) replyRows.set(r.inReplyToId!, (replyRows.get(r.inReplyToId!) ?? 0) + 1);
+    const unanswered = texts.filter((t) => !replyRows.has(t.id)).length;
+    const answeredTwice = [...replyRows.values()].filter((n) => n > 1).length;
+    const cutOffTo = new Set(cutOff.filter((m) => m.inReplyToId !== null).map((m) => m.toPhone));
+    const heldBehind = replies.filter((r) => r.status === 'pending' && cutOffTo.has(r.toPhone)).length;
+    const repliesUnsent = replies.filter((r) => !sends.has(r.id) && !cutOff.includes(r) && !(r.status === 'pending' && cutOffTo.has(r.toPhone))).length;
+    if (heldBehind > 2 * cutOff.length) fail(`${heldBehind} replies held behind ${cutOff.length} cut-off sends: more than those residents' texts`);
+    if (unanswered) fail(`${unanswered} of ${texts.length} texts without a reply`);
+    if (answeredTwice) fail(`${answeredTwice} texts with more than one reply`);
+    if (repliesUnsent) fail(`${repliesUnsent} replies never sent`);
+    // in order per person: the replies reached Twilio in the order of the texts they answer
+    const textRank = new Map(texts.map((t, k) => [t.id, k]));
+    const replyOf = new Map(replies.map((r) => [r.id, r]));
+    const lastRank = new Map<string, number>();
+    let outOfOrder = 0;
+    for (const s of sendLog) {
+      const reply = replyOf.get(s.messageId);
+      if (!reply) continue;
+      const rank = textRank.get(reply.inReplyToId!) ?? -1;
+      if (rank < (lastRank.get(reply.toPhone) ?? -1)) outOfOrder++;
+      lastRank.set(reply.toPhone, rank);
+    }
+    if (outOfOrder) fail(`${outOfOrder} replies reached Twilio before the reply to an earlier text of the same person`);
     const failed = queued.filter((m) => ['failed', 'undelivered', 'unknown'].includes(m.status));
     if (failed.length) fail(`${failed.length} notifications failed`);
     const sameNotice = new Map<string, number>();
@@ -312,6 +369,7 @@ async function main(): Promise<void> {
     const byKind = new Map<string, number>();
     for (const m of queued) byKind.set(m.kind, (byKind.get(m.kind) ?? 0) + 1);
     console.log(`figures: ${N} residents, ${active.length} orders (baskets 1..${baskets.at(-1)}), ${plan.length} deliveries, ${deliveredCount} delivered`);
+    console.log(`         ${texts.length} texts, ${replies.length} replies (${replies.filter((r) => sends.has(r.id)).length} sent), ${unanswered} unanswered, ${answeredTwice} answered twice, ${outOfOrder} out of order, ${heldBehind} held behind a cut-off reply`);
     console.log(`         ${queued.length} notifications (${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}), ${sendLog.length} Twilio sends, ${duplicates} sent twice, ${cutOff.length} cut off by the kill`);
     console.log(`         ${closeEvents} close event, ${digests.length} digest, ${digestSends} digest send to the lead; total ${elapsed()}`);
   } finally {
