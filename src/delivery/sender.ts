@@ -69,7 +69,7 @@ export function createSenderPool(deps: SenderDeps) {
   };
   const intervalMs = settings.segmentsPerSecond > 0 ? 1000 / settings.segmentsPerSecond : 0;
   // messages whose claim failed in flight (in this process): the next attempt checks whether it committed
-  const lostClaims = new Set<string>();
+  const lostClaims = new Map<string, Date>();
 
   function queue(name: string): Queue<SendJob> {
     let q = queues.get(name);
@@ -86,9 +86,11 @@ export function createSenderPool(deps: SenderDeps) {
     // a reply waits for the one before it to the same person: replies reach Twilio in the order of
     // the texts they answer, whichever sender worker takes them
     let claimed: { id: string; fromPhone: string; toPhone: string; body: string; segments: number }[];
+    // the claim's own mark: a claim whose answer was lost is known by it (another worker's differs)
+    const claimAt = new Date();
     try {
       claimed = await deps.db.$queryRaw<typeof claimed>`
-      UPDATE "Message" AS m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = now()
+      UPDATE "Message" AS m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = ${claimAt}
       WHERE m.id = ${job.data.messageId} AND m.status = 'pending' AND m.channel = 'sms'
         AND NOT (m."recipientRole" = 'resident' AND m.kind <> 'opt_out_confirmation'
                  AND EXISTS (SELECT 1 FROM "Customer" c WHERE c.id = m."customerId" AND c."smsOptedOut"))
@@ -99,7 +101,7 @@ export function createSenderPool(deps: SenderDeps) {
     } catch (err) {
       // the database went away: the claim may have committed with its answer lost (notClaimed
       // takes it back), and waiting for the database spends none of the attempts meant for Twilio
-      lostClaims.add(job.data.messageId);
+      lostClaims.set(job.data.messageId, claimAt);
       if (Date.now() - job.timestamp > DATABASE_WAIT_LIMIT_MS) throw err;
       log.warn({ err, messageId: job.data.messageId }, 'sms not claimed (database away?): trying again shortly');
       await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
@@ -132,9 +134,12 @@ export function createSenderPool(deps: SenderDeps) {
   async function notClaimed(job: Job<SendJob>, q: Queue<SendJob>, token: string | undefined): Promise<void> {
     const m = await deps.db.message.findUnique({ where: { id: job.data.messageId }, include: { customer: { select: { smsOptedOut: true } } } });
     // this process's claim committed but its answer was lost: Twilio was never asked (the send
-    // follows the claim's answer), so it goes back to pending and is claimed again, sent once
-    if (m && lostClaims.delete(m.id) && m.status === 'sending' && m.channel === 'sms' && m.twilioSid === null) {
-      const back = await deps.db.message.updateMany({ where: { id: m.id, status: 'sending', twilioSid: null }, data: { status: 'pending' } });
+    // follows the claim's answer; the row still bears that claim's mark, so no other worker claimed
+    // it since), so it goes back to pending and is claimed again, sent once
+    const lost = m && lostClaims.get(m.id);
+    if (m && lost) lostClaims.delete(m.id);
+    if (m && lost && m.status === 'sending' && m.channel === 'sms' && m.twilioSid === null && m.updatedAt.getTime() === lost.getTime()) {
+      const back = await deps.db.message.updateMany({ where: { id: m.id, status: 'sending', twilioSid: null, updatedAt: lost }, data: { status: 'pending' } });
       if (back.count > 0) return sendSms(job, q, token);
     }
     if (!m || m.status !== 'pending') return;
