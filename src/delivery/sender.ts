@@ -69,7 +69,7 @@ export function createSenderPool(deps: SenderDeps) {
   };
   const intervalMs = settings.segmentsPerSecond > 0 ? 1000 / settings.segmentsPerSecond : 0;
   // messages whose claim failed in flight (in this process): the next attempt checks whether it committed
-  const lostClaims = new Map<string, Date>();
+  const lostClaims = new Map<string, number[]>();
 
   function queue(name: string): Queue<SendJob> {
     let q = queues.get(name);
@@ -101,14 +101,11 @@ export function createSenderPool(deps: SenderDeps) {
     } catch (err) {
       // the database went away: the claim may have committed with its answer lost (notClaimed
       // takes it back), and waiting for the database spends none of the attempts meant for Twilio
-      lostClaims.set(job.data.messageId, claimAt);
-      if (Date.now() - job.timestamp > DATABASE_WAIT_LIMIT_MS) throw err;
-      log.warn({ err, messageId: job.data.messageId }, 'sms not claimed (database away?): trying again shortly');
-      await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
-      throw new DelayedError();
+      lostClaims.set(job.data.messageId, [...(lostClaims.get(job.data.messageId) ?? []), claimAt.getTime()]);
+      return waitForDatabase(job, token, err);
     }
     const [m] = claimed;
-    if (!m) return notClaimed(job, q, token);
+    if (!m) return notClaimed(job, q, token).catch((err: unknown) => waitForDatabase(job, token, err));
     lostClaims.delete(m.id);
     try {
       const sender = m.fromPhone.startsWith('MG') ? { messagingServiceSid: m.fromPhone } : { from: m.fromPhone };
@@ -130,16 +127,24 @@ export function createSenderPool(deps: SenderDeps) {
     }
   }
 
+  /** Before Twilio is asked, a failure is the database's: look again shortly, spending no attempt. */
+  async function waitForDatabase(job: Job<SendJob>, token: string | undefined, err: unknown): Promise<never> {
+    if (err instanceof DelayedError || Date.now() - job.timestamp > DATABASE_WAIT_LIMIT_MS) throw err;
+    log.warn({ err, messageId: job.data.messageId }, 'sms not claimed (database away?): trying again shortly');
+    await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+    throw new DelayedError();
+  }
+
   /** Why a message was not claimed: already sent (nothing to do), now a call, or its resident sent STOP. */
   async function notClaimed(job: Job<SendJob>, q: Queue<SendJob>, token: string | undefined): Promise<void> {
     const m = await deps.db.message.findUnique({ where: { id: job.data.messageId }, include: { customer: { select: { smsOptedOut: true } } } });
     // this process's claim committed but its answer was lost: Twilio was never asked (the send
     // follows the claim's answer; the row still bears that claim's mark, so no other worker claimed
     // it since), so it goes back to pending and is claimed again, sent once
-    const lost = m && lostClaims.get(m.id);
+    const lost = m ? lostClaims.get(m.id) : undefined;
     if (m && lost) lostClaims.delete(m.id);
-    if (m && lost && m.status === 'sending' && m.channel === 'sms' && m.twilioSid === null && m.updatedAt.getTime() === lost.getTime()) {
-      const back = await deps.db.message.updateMany({ where: { id: m.id, status: 'sending', twilioSid: null, updatedAt: lost }, data: { status: 'pending' } });
+    if (m && lost?.includes(m.updatedAt.getTime()) && m.status === 'sending' && m.channel === 'sms' && m.twilioSid === null) {
+      const back = await deps.db.message.updateMany({ where: { id: m.id, status: 'sending', twilioSid: null, updatedAt: m.updatedAt }, data: { status: 'pending' } });
       if (back.count > 0) return sendSms(job, q, token);
     }
     if (!m || m.status !== 'pending') return;
