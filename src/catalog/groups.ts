@@ -1,4 +1,4 @@
-import type { Db } from '../platform/db/client.js';
+import type { Db, Tx } from '../platform/db/client.js';
 import { toE164 } from '../platform/phone.js';
 
 export interface GroupSummary {
@@ -11,7 +11,8 @@ export interface GroupSummary {
   operatorPhone: string | null;
 }
 
-export type GroupDirectory = (number: string) => Promise<GroupSummary | null>;
+/** `via`: the caller's transaction, when it holds one (a pool of one has no second connection). */
+export type GroupDirectory = (number: string, via?: Db | Tx) => Promise<GroupSummary | null>;
 
 /**
  * Finds the group that owns a Twilio number (the `To` of a webhook). Every webhook asks, and
@@ -22,11 +23,11 @@ export function createGroupDirectory(db: Db, opts: { ttlMs?: number; now?: () =>
   const ttlMs = opts.ttlMs ?? 30_000;
   const now = opts.now ?? Date.now;
   const cache = new Map<string, { group: GroupSummary | null; until: number }>();
-  return async (number: string) => {
+  return async (number: string, via: Db | Tx = db) => {
     const e164 = toE164(number) ?? number;
     const hit = cache.get(e164);
     if (hit && hit.until > now()) return hit.group;
-    const owned = await db.groupNumber.findUnique({
+    const owned = await via.groupNumber.findUnique({
       where: { phone: e164 },
       select: { group: { select: { id: true, slug: true, name: true, timeZone: true, voiceName: true, voiceLanguage: true, operatorPhone: true } } },
     });

@@ -117,7 +117,7 @@ interface StepResult {
 }
 
 export function createSmsConversation(deps: ConversationDeps) {
-  const { db, orders } = deps;
+  const { orders } = deps;
   const clock = deps.now ?? (() => new Date());
 
   function distributionFor(s: Step) {
@@ -509,7 +509,8 @@ export function createSmsConversation(deps: ConversationDeps) {
   async function answer(tx: Tx, text: InboundText, known: ResidentRow | null): Promise<ConversationAnswer> {
     const now = clock();
     const customer = await residentOf(tx, text, known);
-    const catalog = await deps.catalogs(db, text.group.id);
+    // on the caller's transaction: a pool of one (the embedded database) has no second connection
+    const catalog = await deps.catalogs(tx, text.group.id);
     const stored = customer.conversation;
     const fresh = !stored || stored.expiresAt <= now;
     const kept = (stored?.data ?? {}) as ConversationData;

@@ -159,7 +159,7 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
       if (!head.locked) return { kind: 'busy' };
       const text = await oldestWaiting(tx, head.groupId, head.fromPhone);
       if (!text) return { kind: 'idle' };
-      const group = await deps.groups(text.toPhone);
+      const group = await deps.groups(text.toPhone, tx);
       if (!group) {
         // the number left its group since: kept, not answered
         log.warn({ messageId: text.id }, 'text to a number no group owns any more: not answered');

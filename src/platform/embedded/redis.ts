@@ -53,10 +53,46 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRedisServer(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A redis-server left by a service that died without stopping it (killed, machine suspended):
+ * it would write the same append-only file as the new one. Stopped, unless its service still runs.
+ */
+async function stopOrphan(pidFile: string): Promise<void> {
+  let left: { redisPid: number; ownerPid: number };
+  try {
+    left = JSON.parse(fs.readFileSync(pidFile, 'utf8')) as typeof left;
+  } catch {
+    return;
+  }
+  if (alive(left.ownerPid) || !alive(left.redisPid) || !isRedisServer(left.redisPid)) return;
+  process.kill(left.redisPid, 'SIGTERM');
+  for (let i = 0; i < 50 && alive(left.redisPid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(left.redisPid)) process.kill(left.redisPid, 'SIGKILL');
+}
+
 /** Starts redis-server from PATH with its data (AOF on) in `dataDir`, on a free loopback port. */
 export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis> {
   if (!hasRedisServer()) throw new MissingRedisError();
   fs.mkdirSync(dataDir, { recursive: true });
+  const pidFile = path.join(dataDir, 'redis.pid.json');
+  await stopOrphan(pidFile);
   const port = await freePort();
   const child = spawn(
     'redis-server',
@@ -71,8 +107,12 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
       '--daemonize', 'no',
       '--loglevel', 'warning',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    // its own process group: a terminal's Ctrl-C reaches the service only, which stops this server
+    // last, after its workers have finished with it (it would otherwise quit first and leave them
+    // waiting for it until the shutdown's time limit)
+    { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
+  if (child.pid !== undefined) fs.writeFileSync(pidFile, JSON.stringify({ redisPid: child.pid, ownerPid: process.pid }));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitForPort(port, 15_000);
@@ -89,6 +129,7 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      fs.rmSync(pidFile, { force: true });
     },
   };
 }
