@@ -42,7 +42,7 @@ export interface AppDeps {
   loginThrottle?: Partial<LoginThrottleSettings>;
   /** console requests a minute per address from visitors not logged in (default 60) */
   anonymousPerMinute?: number;
-  /** a text was accepted: the worker in this same process is woken at once (its NOTIFY is the usual way) */
+  /** a text was accepted: queue it for the worker (main.ts; never throws, the worker's poll is the net) */
   onSmsAccepted?: (messageId: string) => void;
   /** the process's catalogue cache (shared with its worker, evicted by `catalog.changed`); default: the app's own */
   catalogs?: CatalogCache;

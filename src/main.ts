@@ -6,6 +6,7 @@ import { hash } from '@node-rs/argon2';
 import { createApp } from './app.js';
 import { watchCatalogChanges } from './catalog/catalogChanges.js';
 import { createGroupDirectory } from './catalog/groups.js';
+import { createInboundQueue, queueText } from './sms/inboundQueue.js';
 import { createCatalogCache } from './catalog/openCatalog.js';
 import { ConfigError, loadConfig, requireExternalServices, type Config } from './config.js';
 import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
@@ -103,7 +104,8 @@ async function main(): Promise<void> {
   watchCatalogChanges({ subscriber: catalogListener, prefix: QUEUE_PREFIX, catalogs, log });
   shutdown.add({ name: 'catalogue change listener', close: async () => catalogListener.disconnect() });
 
-  // npm start: the web side wakes the worker of its own process (PGlite has no LISTEN across sessions)
+  // each accepted text is queued for the worker at once: by the worker of this process (npm start),
+  // else through the inbound queue (start:web)
   let wakeInbound: ((messageId: string) => void) | undefined;
   if (role === 'worker' || role === 'all') {
     const producer = createRedis(redisServer.url);
@@ -140,6 +142,12 @@ async function main(): Promise<void> {
   if (role === 'web' || role === 'all') {
     const redis = createRedis(redisServer.url);
     shutdown.add({ name: 'web redis', close: async () => redis.disconnect() });
+    if (!wakeInbound) {
+      const inboundQueue = createInboundQueue(redis, QUEUE_PREFIX);
+      inboundQueue.on('error', (err) => log.warn({ err }, 'inbound SMS queue error'));
+      wakeInbound = (id) => void queueText(inboundQueue, id).catch((err: unknown) => log.warn({ err }, 'inbound SMS not queued: the worker\'s poll will find it'));
+      shutdown.add({ name: 'inbound SMS queue', close: () => inboundQueue.close() });
+    }
     // sessions in a Redis of their own when asked (SESSION_REDIS_URL): they never compete with the queue
     const sessionRedis = config.sessionRedisUrl ? createRedis(config.sessionRedisUrl) : undefined;
     if (sessionRedis) shutdown.add({ name: 'session redis', close: async () => sessionRedis.disconnect() });

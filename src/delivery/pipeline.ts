@@ -63,7 +63,7 @@ export async function startNotificationPipeline(deps: PipelineDeps) {
   });
   const inbound = startInboundWorker({
     db: deps.db, producer: deps.producer, workerConnection: deps.workerConnection, prefix: deps.prefix, log: deps.log, processor,
-    listenUrl: deps.listenUrl, settings: { concurrency: deps.sender?.concurrency ?? 8, ...deps.inbound },
+    settings: { concurrency: deps.sender?.concurrency ?? 8, ...deps.inbound },
   });
   const relay = startOutboxRelay({ db: deps.db, queue: deps.outboxQueue, log: deps.log, intervalMs: deps.relayIntervalMs, listenUrl: deps.listenUrl });
   const sweep = await startSweepScheduler({

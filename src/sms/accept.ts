@@ -1,4 +1,4 @@
-// The webhook's whole job: keep the text, in one statement, and wake the worker. The conversation
+// The webhook's whole job: keep the text, in one statement, and queue it for the worker. The conversation
 // runs later, in the worker (inboundWorker.ts): a slow step, a burst or a lock never makes Twilio
 // wait, and a text the database took is never lost (RapidPro's courier/mailroom split).
 import { poolOf, type Db } from '../platform/db/client.js';
@@ -8,20 +8,16 @@ import { countSegments } from './segments.js';
 import type { InboundSmsFields } from './inboundSms.js';
 import { personNumber } from './senderKind.js';
 
-/** The channel the worker LISTENs on; the payload is the message id. */
-export const INBOUND_SMS_CHANNEL = 'inbound_sms';
-
 export type AcceptOutcome = { kind: 'accepted'; messageId: string } | { kind: 'duplicate' } | { kind: 'not_a_person' };
 
 /**
- * Stores the inbound text (ON CONFLICT on the MessageSid: a retried webhook changes nothing) and,
- * in the same statement, notifies the worker at commit. A sender that is not a person (an operator's
+ * Stores the inbound text (ON CONFLICT on the MessageSid: a retried webhook changes nothing). A sender that is not a person (an operator's
  * short code, an alphanumeric ID) is stored as handled: kept, never answered.
  */
 export async function acceptInboundSms(db: Db, group: GroupSummary, sms: InboundSmsFields): Promise<AcceptOutcome> {
   const person = personNumber(sms.From);
   const cost = countSegments(sms.Body);
-  const values = [group.id, sms.MessageSid, person ?? sms.From, sms.To, sms.Body, cost.segments, cost.encoding, person ? 'reply' : 'from_non_person', person ? null : new Date(), INBOUND_SMS_CHANNEL];
+  const values = [group.id, sms.MessageSid, person ?? sms.From, sms.To, sms.Body, cost.segments, cost.encoding, person ? 'reply' : 'from_non_person', person ? null : new Date()];
   // the hottest statement of the service goes straight to the pg pool under Prisma: its query
   // engine costs several times the statement itself (scripts/bench/webhooks.ts, the ceiling route)
   const pool = poolOf(db);
@@ -32,19 +28,16 @@ export async function acceptInboundSms(db: Db, group: GroupSummary, sms: Inbound
 }
 
 const ACCEPT_SQL = `
-  WITH accepted AS (
-    INSERT INTO "Message" (id, "groupId", direction, channel, "twilioSid", "fromPhone", "toPhone", body, segments, encoding, status, kind, "processedAt", "updatedAt")
-    VALUES (gen_random_uuid(), $1, 'inbound', 'sms', $2, $3, $4, $5, $6, $7, 'received', $8, $9, now())
-    ON CONFLICT ("twilioSid") DO NOTHING
-    RETURNING id, "processedAt"
-  )
-  SELECT id, CASE WHEN "processedAt" IS NULL THEN pg_notify($10, id)::text END AS notified FROM accepted`;
+  INSERT INTO "Message" (id, "groupId", direction, channel, "twilioSid", "fromPhone", "toPhone", body, segments, encoding, status, kind, "processedAt", "updatedAt")
+  VALUES (gen_random_uuid(), $1, 'inbound', 'sms', $2, $3, $4, $5, $6, $7, 'received', $8, $9, now())
+  ON CONFLICT ("twilioSid") DO NOTHING
+  RETURNING id`;
 
 export interface SmsAcceptorDeps {
   db: Db;
   log: Logger;
   groups: GroupDirectory;
-  /** a text was accepted: wake this process's worker at once (npm start runs both in one process) */
+  /** a text was accepted: queue it for the worker (never throws; the worker's poll is the net) */
   onAccepted?: (messageId: string) => void;
 }
 
