@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { openAndNextAt, type CatalogCache, type OpenCatalog } from '../catalog/openCatalog.js';
 import { estimateLine, isWeighed } from '../catalog/pricing.js';
 import { atPlace, spokenEuros, spokenPickup, voice, VOICE_STATUS } from '../i18n/voice.js';
-import type { Tx } from '../platform/db/client.js';
+import type { Db, Tx } from '../platform/db/client.js';
 import type { CallContext, CartLine, VoiceProduct } from './menu.js';
 import { activeOrdersOf, lastPlacedOrderOf } from '../orders/readModels.js';
 
@@ -103,7 +103,7 @@ function voiceCatalogOf(catalog: OpenCatalog): VoiceCatalog {
 }
 
 /** Reads the caller's facts from the database: at the call's start, and after a durable effect. */
-export async function loadCallerFacts(tx: Tx, caller: CallerInfo, catalogs: CatalogCache, now: Date): Promise<CallerFacts> {
+export async function loadCallerFacts(tx: Db | Tx, caller: CallerInfo, catalogs: CatalogCache, now: Date): Promise<CallerFacts> {
   const catalog = await catalogs(tx, caller.groupId);
   const { byId } = voiceCatalogOf(catalog);
   const { open, next } = openAndNextAt(catalog, now);

@@ -134,13 +134,23 @@ export function voiceRouter(deps: VoiceRouteDeps): Router {
         if (moreLabel) effects.push(moreLabel);
         t = { ...t, effect: undefined };
       }
-      let facts = record.facts;
-      // the caller's orders changed: the rest of the call (if it goes on) says so
-      if (label && !t.prompt.hangup) {
-        facts = await loadCallerFacts(tx, { groupId: record.groupId, groupName: facts.groupName, timeZone: facts.timeZone, operatorPhone: facts.operatorPhone, operatorHours: facts.operatorHours, customerId: done.customerId }, deps.catalogs, now);
+      return { transition: t, next: { ...record, customerId: done.customerId, effects }, changed: label !== null && !t.prompt.hangup };
+    }, TX_OPTIONS).then(async ({ transition: t, next, changed }) => {
+      if (!changed) return { transition: t, next };
+      // the caller's orders changed: the rest of the call says so. Read after the commit, not in the
+      // transaction: an order placed holds its distribution's lock until then, and every other
+      // caller confirming waits for it (measured: 69 confirmations/s at 50 calls with the read inside)
+      const facts = record.facts;
+      try {
+        const fresh = await loadCallerFacts(deps.db, { groupId: record.groupId, groupName: facts.groupName, timeZone: facts.timeZone, operatorPhone: facts.operatorPhone, operatorHours: facts.operatorHours, customerId: next.customerId }, deps.catalogs, now);
+        return { transition: t, next: { ...next, facts: fresh } };
+      } catch (err) {
+        // the order is committed: the step must be recorded (a retry would place it again); the
+        // rest of the call goes on with what was known at its start
+        log.warn({ err, callSessionId: record.callSessionId }, 'caller facts not refreshed after an order: the call goes on with those of its start');
+        return { transition: t, next };
       }
-      return { transition: t, next: { ...record, customerId: done.customerId, effects, facts } };
-    }, TX_OPTIONS);
+    });
   }
 
   /**
