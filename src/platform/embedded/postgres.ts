@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processAlive } from './processes.js';
 
 /**
  * Connections the embedded server accepts. PGlite is one database session shared by every socket:
@@ -33,15 +34,6 @@ function portAnswers(port: number): Promise<boolean> {
     });
     socket.on('error', () => resolve(false));
   });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A server already serving this data directory (the running service), if any. */

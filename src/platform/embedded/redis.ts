@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { AppError } from '../errors.js';
+import { processAlive } from './processes.js';
 
 export const MISSING_REDIS_MESSAGE =
   'No redis-server found on PATH: install one (apt-get install redis-server, or brew install redis) or set REDIS_URL to a running Redis.';
@@ -53,15 +54,6 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function isRedisServer(pid: number): boolean {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
@@ -81,10 +73,10 @@ async function stopOrphan(pidFile: string): Promise<void> {
   } catch {
     return;
   }
-  if (alive(left.ownerPid) || !alive(left.redisPid) || !isRedisServer(left.redisPid)) return;
+  if (processAlive(left.ownerPid) || !processAlive(left.redisPid) || !isRedisServer(left.redisPid)) return;
   process.kill(left.redisPid, 'SIGTERM');
-  for (let i = 0; i < 50 && alive(left.redisPid); i++) await new Promise((r) => setTimeout(r, 100));
-  if (alive(left.redisPid)) process.kill(left.redisPid, 'SIGKILL');
+  for (let i = 0; i < 50 && processAlive(left.redisPid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (processAlive(left.redisPid)) process.kill(left.redisPid, 'SIGKILL');
 }
 
 /** Starts redis-server from PATH with its data (AOF on) in `dataDir`, on a free loopback port. */
