@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   const shutdown = createShutdown({ log, timeoutMs: config.shutdownTimeoutMs });
   shutdown.listen();
 
-  const redisServer = await openRedisServer(config, log);
+  // out of the terminal's process group: Ctrl-C stops it through the shutdown, after the workers
+  const redisServer = await openRedisServer(config, log, { ownProcessGroup: true });
   shutdown.add({ name: 'redis server', close: () => redisServer.close() });
   const database = await openDatabase(config, log, { poolMax: config.databasePoolMax, applicationName: `panier-${role}` });
   shutdown.add(databaseStep(database));

@@ -64,9 +64,9 @@ export interface RedisHandle {
 }
 
 /** Redis: REDIS_URL when set, else a redis-server from PATH with its data in $DATA_DIR/redis. */
-export async function openRedisServer(config: Pick<Config, 'redisUrl' | 'dataDir'>, log: Logger): Promise<RedisHandle> {
+export async function openRedisServer(config: Pick<Config, 'redisUrl' | 'dataDir'>, log: Logger, opts: { ownProcessGroup?: boolean } = {}): Promise<RedisHandle> {
   if (config.redisUrl) return { url: config.redisUrl, embedded: false, close: async () => {} };
-  const server: EmbeddedRedis = await startEmbeddedRedis(path.join(config.dataDir, 'redis'));
+  const server: EmbeddedRedis = await startEmbeddedRedis(path.join(config.dataDir, 'redis'), opts);
   log.info({ dataDir: path.join(config.dataDir, 'redis') }, 'embedded Redis ready');
   return { url: server.url, embedded: true, close: () => server.stop() };
 }

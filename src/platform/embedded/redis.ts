@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { AppError } from '../errors.js';
-import { processAlive } from './processes.js';
+import { processAlive, startedAt } from './processes.js';
 
 export const MISSING_REDIS_MESSAGE =
   'No redis-server found on PATH: install one (apt-get install redis-server, or brew install redis) or set REDIS_URL to a running Redis.';
@@ -54,33 +54,62 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
 }
 
-function isRedisServer(pid: number): boolean {
+interface PidFile {
+  redisPid: number;
+  redisStart: string | null;
+  port: number;
+  ownerPid: number;
+  ownerStart: string | null;
+}
+
+/** The very process the file names (same pid, same start time), still running. */
+function stillRunning(pid: number, start: string | null): boolean {
+  return processAlive(pid) && start !== null && startedAt(pid) === start;
+}
+
+function kill(pid: number, signal: NodeJS.Signals): void {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
+    process.kill(pid, signal);
   } catch {
-    return false;
+    // gone meanwhile
   }
 }
 
 /**
  * A redis-server left by a service that died without stopping it (killed, machine suspended):
- * it would write the same append-only file as the new one. Stopped, unless its service still runs.
+ * it would write the same append-only file as the new one. Stopped only when it is surely that
+ * server (its pid, start time and port) and its service is surely gone; where that cannot be told
+ * (no /proc), it is left alone.
  */
 async function stopOrphan(pidFile: string): Promise<void> {
-  let left: { redisPid: number; ownerPid: number };
+  let left: PidFile;
   try {
-    left = JSON.parse(fs.readFileSync(pidFile, 'utf8')) as typeof left;
+    left = JSON.parse(fs.readFileSync(pidFile, 'utf8')) as PidFile;
   } catch {
     return;
   }
-  if (processAlive(left.ownerPid) || !processAlive(left.redisPid) || !isRedisServer(left.redisPid)) return;
-  process.kill(left.redisPid, 'SIGTERM');
+  if (stillRunning(left.ownerPid, left.ownerStart) || !stillRunning(left.redisPid, left.redisStart)) return;
+  let cmdline = '';
+  try {
+    cmdline = fs.readFileSync(`/proc/${left.redisPid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!cmdline.includes('redis-server') || !cmdline.includes(`:${left.port}`)) return;
+  kill(left.redisPid, 'SIGTERM');
   for (let i = 0; i < 50 && processAlive(left.redisPid); i++) await new Promise((r) => setTimeout(r, 100));
-  if (processAlive(left.redisPid)) process.kill(left.redisPid, 'SIGKILL');
+  if (processAlive(left.redisPid)) kill(left.redisPid, 'SIGKILL');
 }
 
-/** Starts redis-server from PATH with its data (AOF on) in `dataDir`, on a free loopback port. */
-export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis> {
+/**
+ * Starts redis-server from PATH with its data (AOF on) in `dataDir`, on a free loopback port.
+ * `ownProcessGroup` (the service, npm start): out of the terminal's process group, so that a Ctrl-C
+ * reaches the service only, which stops this server last, after its workers have finished with it
+ * (it would otherwise quit first and leave them waiting for it until the shutdown's time limit).
+ * It is then killed when this process exits without stopping it, and stopped at the next start
+ * when this process was killed outright.
+ */
+export async function startEmbeddedRedis(dataDir: string, opts: { ownProcessGroup?: boolean } = {}): Promise<EmbeddedRedis> {
   if (!hasRedisServer()) throw new MissingRedisError();
   fs.mkdirSync(dataDir, { recursive: true });
   const pidFile = path.join(dataDir, 'redis.pid.json');
@@ -99,12 +128,24 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
       '--daemonize', 'no',
       '--loglevel', 'warning',
     ],
-    // its own process group: a terminal's Ctrl-C reaches the service only, which stops this server
-    // last, after its workers have finished with it (it would otherwise quit first and leave them
-    // waiting for it until the shutdown's time limit)
-    { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
+    { stdio: ['ignore', 'ignore', 'inherit'], detached: opts.ownProcessGroup ?? false },
   );
-  if (child.pid !== undefined) fs.writeFileSync(pidFile, JSON.stringify({ redisPid: child.pid, ownerPid: process.pid }));
+  const pid = child.pid;
+  const ownsPidFile = () => {
+    try {
+      return (JSON.parse(fs.readFileSync(pidFile, 'utf8')) as PidFile).redisPid === pid;
+    } catch {
+      return false;
+    }
+  };
+  const killOnExit = () => {
+    if (pid !== undefined && child.exitCode === null) kill(pid, 'SIGKILL');
+  };
+  if (pid !== undefined) {
+    const record: PidFile = { redisPid: pid, redisStart: startedAt(pid), port, ownerPid: process.pid, ownerStart: startedAt(process.pid) };
+    fs.writeFileSync(pidFile, JSON.stringify(record));
+    if (opts.ownProcessGroup) process.once('exit', killOnExit);
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitForPort(port, 15_000);
@@ -121,7 +162,9 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
-      fs.rmSync(pidFile, { force: true });
+      process.removeListener('exit', killOnExit);
+      // another service on the same directory may have written its own since
+      if (ownsPidFile()) fs.rmSync(pidFile, { force: true });
     },
   };
 }
