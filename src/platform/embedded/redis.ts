@@ -89,7 +89,7 @@ async function stopOrphan(pidFile: string): Promise<void> {
     return;
   }
   if (stillRunning(left.ownerPid, left.ownerStart) || !stillRunning(left.redisPid, left.redisStart)) return;
-  let cmdline = '';
+  let cmdline: string;
   try {
     cmdline = fs.readFileSync(`/proc/${left.redisPid}/cmdline`, 'utf8');
   } catch {
