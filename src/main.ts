@@ -6,7 +6,7 @@ import { hash } from '@node-rs/argon2';
 import { createApp } from './app.js';
 import { watchCatalogChanges } from './catalog/catalogChanges.js';
 import { createGroupDirectory } from './catalog/groups.js';
-import { createInboundQueue, queueText } from './sms/inboundQueue.js';
+import { createInboundQueuer } from './sms/inboundQueue.js';
 import { createCatalogCache } from './catalog/openCatalog.js';
 import { ConfigError, loadConfig, requireExternalServices, type Config } from './config.js';
 import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
@@ -144,10 +144,9 @@ async function main(): Promise<void> {
     const redis = createRedis(redisServer.url);
     shutdown.add({ name: 'web redis', close: async () => redis.disconnect() });
     if (!wakeInbound) {
-      const inboundQueue = createInboundQueue(redis, QUEUE_PREFIX);
-      inboundQueue.on('error', (err) => log.warn({ err }, 'inbound SMS queue error'));
-      wakeInbound = (id) => void queueText(inboundQueue, id).catch((err: unknown) => log.warn({ err }, 'inbound SMS not queued: the worker\'s poll will find it'));
-      shutdown.add({ name: 'inbound SMS queue', close: () => inboundQueue.close() });
+      const queuer = createInboundQueuer(redis, QUEUE_PREFIX, log);
+      wakeInbound = queuer.wake;
+      shutdown.add({ name: 'inbound SMS queue', close: queuer.close });
     }
     // sessions in a Redis of their own when asked (SESSION_REDIS_URL): they never compete with the queue
     const sessionRedis = config.sessionRedisUrl ? createRedis(config.sessionRedisUrl) : undefined;

@@ -31,7 +31,7 @@ beforeAll(async () => {
   group = (await groups(g.number))!;
   processor = createInboundProcessor({
     db: counted.db, log: createLogger('silent'), groups,
-    conversation: createSmsConversation({ db: counted.db, orders: createOrderService({ db: counted.db }), catalogs: createCatalogCache() }),
+    conversation: createSmsConversation({ orders: createOrderService({ db: counted.db }), catalogs: createCatalogCache() }),
     staff: createStaffSms({}),
     sendReply: async (r) => void replies.push(r),
   });

@@ -53,7 +53,7 @@ export async function startNotificationPipeline(deps: PipelineDeps) {
   const orders = createOrderService({ db: deps.db, now: deps.now });
   const processor = createInboundProcessor({
     db: deps.db, log: deps.log, groups: createGroupDirectory(deps.db),
-    conversation: createSmsConversation({ db: deps.db, orders, catalogs: deps.catalogs ?? createCatalogCache(), now: deps.now }),
+    conversation: createSmsConversation({ orders, catalogs: deps.catalogs ?? createCatalogCache(), now: deps.now }),
     staff: createStaffSms({ now: deps.now }),
     sendReply: (reply) =>
       senders.enqueue({ id: reply.id, channel: 'sms', fromPhone: reply.fromPhone, priority: PRIORITY.reply }).catch((err: unknown) => {

@@ -15,7 +15,7 @@ import { openCallTask } from '../orders/callTasks.js';
 import { optIn, optOut, recordResidentName, setResidentAddress } from '../orders/customers.js';
 import { checkLines, type OrderService } from '../orders/orderService.js';
 import { activeOrderOf, lastPlacedOrderOf, placedStatusFilter } from '../orders/readModels.js';
-import type { Db, Tx } from '../platform/db/client.js';
+import type { Tx } from '../platform/db/client.js';
 import { withSavepoint } from '../platform/db/savepoint.js';
 import { lineTypeOf } from '../platform/phone.js';
 import { isDataRequest, recordDataRequest } from '../privacy/dataRequest.js';
@@ -92,7 +92,6 @@ export interface ConversationAnswer {
 }
 
 export interface ConversationDeps {
-  db: Db;
   orders: OrderService;
   catalogs: CatalogCache;
   now?: () => Date;

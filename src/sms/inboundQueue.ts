@@ -3,6 +3,7 @@
 // the job right after the text's INSERT; the worker's poll adds it for texts no job carries.
 import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../platform/logger.js';
 import { QUEUE_NAMES } from '../platform/queues.js';
 
 export const INBOUND_SMS_QUEUE = QUEUE_NAMES.inboundSms;
@@ -36,4 +37,29 @@ export function createInboundQueue(connection: Redis, prefix: string, settings: 
 /** A job for this text; one already there (same id) is left as it is. */
 export async function queueText(queue: Queue<InboundTextJob>, messageId: string): Promise<void> {
   await queue.add('text', { messageId }, { jobId: messageId });
+}
+
+/**
+ * The web side's hand-off (start:web): each accepted text queued for the workers, without making
+ * the webhook wait. Never throws: a text not queued (Redis away) is found by the workers' poll.
+ * While Redis is not connected nothing is attempted (an add would wait for it, per text).
+ */
+export function createInboundQueuer(connection: Redis, prefix: string, log: Logger) {
+  const queue = createInboundQueue(connection, prefix);
+  queue.on('error', (err) => log.warn({ err }, 'inbound SMS queue error'));
+  let lastWarning = 0;
+  const warn = (err: unknown) => {
+    // once a minute at most: a Redis outage would otherwise log every text
+    if (Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    log.warn({ err }, 'accepted texts not queued: the workers\' poll finds them');
+  };
+  return {
+    queue,
+    wake(messageId: string): void {
+      if (connection.status !== 'ready') return warn(new Error(`Redis connection ${connection.status}`));
+      queueText(queue, messageId).catch(warn);
+    },
+    close: () => queue.close(),
+  };
 }

@@ -7,7 +7,7 @@ import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
-import { createInboundQueue, INBOUND_SMS_QUEUE, queueText, type InboundTextJob } from './inboundQueue.js';
+import { createInboundQueue, DEFAULT_INBOUND_JOB_SETTINGS, INBOUND_SMS_QUEUE, queueText, type InboundTextJob } from './inboundQueue.js';
 import type { InboundProcessor } from './inboundProcessor.js';
 
 export interface InboundWorkerSettings {
@@ -23,7 +23,7 @@ export interface InboundWorkerSettings {
   backoffMs: number;
 }
 
-export const DEFAULT_INBOUND_SETTINGS: InboundWorkerSettings = { concurrency: 8, pollMs: 1_000, pollGraceMs: 2_000, busyDelayMs: 25, attempts: 5, backoffMs: 500 };
+export const DEFAULT_INBOUND_SETTINGS: InboundWorkerSettings = { concurrency: 8, pollMs: 1_000, pollGraceMs: 2_000, busyDelayMs: 25, ...DEFAULT_INBOUND_JOB_SETTINGS };
 
 export interface InboundWorkerDeps {
   db: Db;
