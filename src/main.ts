@@ -6,7 +6,7 @@ import { hash } from '@node-rs/argon2';
 import { createApp } from './app.js';
 import { watchCatalogChanges } from './catalog/catalogChanges.js';
 import { createGroupDirectory } from './catalog/groups.js';
-import { createInboundQueuer } from './sms/inboundQueue.js';
+import { createAcceptedAnnouncer } from './sms/inboundQueue.js';
 import { createCatalogCache } from './catalog/openCatalog.js';
 import { ConfigError, loadConfig, requireExternalServices, type Config } from './config.js';
 import { DEMO_GROUP, DEMO_STAFF } from './demo/demoData.js';
@@ -105,8 +105,8 @@ async function main(): Promise<void> {
   watchCatalogChanges({ subscriber: catalogListener, prefix: QUEUE_PREFIX, catalogs, log });
   shutdown.add({ name: 'catalogue change listener', close: async () => catalogListener.disconnect() });
 
-  // each accepted text is queued for the worker at once: by the worker of this process (npm start),
-  // else through the inbound queue (start:web)
+  // each accepted text is handed to a worker at once: the worker of this process (npm start), else
+  // announced on Redis to the workers (start:web)
   let wakeInbound: ((messageId: string) => void) | undefined;
   if (role === 'worker' || role === 'all') {
     const producer = createRedis(redisServer.url);
@@ -143,11 +143,7 @@ async function main(): Promise<void> {
   if (role === 'web' || role === 'all') {
     const redis = createRedis(redisServer.url);
     shutdown.add({ name: 'web redis', close: async () => redis.disconnect() });
-    if (!wakeInbound) {
-      const queuer = createInboundQueuer(redis, QUEUE_PREFIX, log);
-      wakeInbound = queuer.wake;
-      shutdown.add({ name: 'inbound SMS queue', close: queuer.close });
-    }
+    wakeInbound ??= createAcceptedAnnouncer(redis, QUEUE_PREFIX, log);
     // sessions in a Redis of their own when asked (SESSION_REDIS_URL): they never compete with the queue
     const sessionRedis = config.sessionRedisUrl ? createRedis(config.sessionRedisUrl) : undefined;
     if (sessionRedis) shutdown.add({ name: 'session redis', close: async () => sessionRedis.disconnect() });

@@ -197,9 +197,9 @@ describe('shutdown under load (SIGTERM, real PostgreSQL)', () => {
       // each caller greeted, on the row the test's session had written for their call
       expect(replies.every((r) => r.body.includes('Bienvenue au Panier de Test.'))).toBe(true);
       expect(await db.callSession.count({ where: { callSid: { in: hold.callSids } } })).toBe(CALLS);
-      // HTTP closed first, the queue of accepted texts before its Redis connection, the database, Redis last
+      // HTTP closed first, the database after it, Redis last
       const closed = service.logs().filter((l) => l.msg === 'shutdown: closed').map((l) => l.step);
-      expect(closed).toEqual(['http', 'inbound SMS queue', 'web redis', 'catalogue change listener', 'database', 'redis server']);
+      expect(closed).toEqual(['http', 'web redis', 'catalogue change listener', 'database', 'redis server']);
       // no session of the process left behind, "idle in transaction" or otherwise
       await until('the sessions to end', async () => (await sessionsOf(admin, service.applicationName)).length === 0, 5_000);
     } finally {

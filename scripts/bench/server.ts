@@ -12,21 +12,21 @@ import { databaseActivity, disconnectWhenIdle } from '../../src/platform/db/clos
 import { createLogger } from '../../src/platform/logger.js';
 import { createRedis } from '../../src/platform/redis.js';
 import { createShutdown, httpServerStep } from '../../src/platform/shutdown.js';
-import { createInboundQueuer } from '../../src/sms/inboundQueue.js';
+import { createAcceptedAnnouncer } from '../../src/sms/inboundQueue.js';
 import { twilioSignatureGuard } from '../../src/platform/twilio.js';
 
 // ceilingUrl: '' on the embedded PGlite, which takes no third connection (no ceiling then)
 const [databaseUrl, redisUrl, authToken, publicBaseUrl, poolMax, ceilingUrl] = process.argv.slice(2) as [string, string, string, string, string, string];
 const db = createDb(databaseUrl, { poolMax: Number(poolMax) });
 const redis = createRedis(redisUrl);
-// as start:web does: each accepted text queued for the workers (none run here; dropped at the end)
-const inboundQueuer = createInboundQueuer(redis, `bench-${crypto.randomBytes(4).toString('hex')}`, createLogger('silent'));
+// as start:web does: each accepted text announced to the workers (none listen here)
+const announce = createAcceptedAnnouncer(redis, `bench-${crypto.randomBytes(4).toString('hex')}`, createLogger('silent'));
 const app = createApp({
   config: { publicBaseUrl, twilio: { accountSid: 'AC' + '0'.repeat(32), authToken, apiBaseUrl: undefined, demoMode: false } },
   db,
   redis,
   log: createLogger('silent'),
-  onSmsAccepted: inboundQueuer.wake,
+  onSmsAccepted: announce,
 });
 
 const FIXED_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Bonjour</Message></Response>';
@@ -39,13 +39,7 @@ baseline.post('/baseline', (_req, res) => {
 // then the database once no transaction runs or waits, then Redis) lets this process exit
 const shutdown = createShutdown({ log: createLogger('warn'), timeoutMs: 15_000 });
 shutdown.add({ name: 'redis', close: async () => redis.disconnect() });
-shutdown.add({
-  name: 'inbound SMS queue',
-  async close() {
-    await inboundQueuer.queue.obliterate({ force: true }).catch(() => {});
-    await inboundQueuer.close();
-  },
-});
+
 shutdown.add({ name: 'database', close: (deadline) => disconnectWhenIdle(db, deadline), pending: () => ({ ...databaseActivity(db) }) });
 
 // The ceiling: the least a webhook that must not lose a message can do. Same signature middleware

@@ -1,13 +1,13 @@
-// Hands accepted texts to the conversation: a BullMQ job per text (inboundQueue.ts), queued by the
-// web side right after the text's INSERT (or in-process when web and worker share a process), and a
-// poll that finds texts no job carries (Redis was down when the text came, a web process died).
+// Hands accepted texts to the conversation: a BullMQ job per text (inboundQueue.ts), queued when the
+// web side announces the text on Redis (or in-process when web and worker share a process), and a
+// poll that finds texts no job carries (Redis was down when the text came, an announcement missed).
 // Not a NOTIFY from the INSERT: PostgreSQL serialises the commits of notifying transactions, which
 // cut the webhook's INSERTs from ~5,800 to ~2,400 a second here (50 connections).
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../platform/logger.js';
-import { createInboundQueue, DEFAULT_INBOUND_JOB_SETTINGS, INBOUND_SMS_QUEUE, queueText, type InboundTextJob } from './inboundQueue.js';
+import { createInboundQueue, DEFAULT_INBOUND_JOB_SETTINGS, INBOUND_SMS_QUEUE, listenForAccepted, queueText, type InboundTextJob } from './inboundQueue.js';
 import type { InboundProcessor } from './inboundProcessor.js';
 
 export interface InboundWorkerSettings {
@@ -15,7 +15,7 @@ export interface InboundWorkerSettings {
   concurrency: number;
   /** how often texts no job carries are looked for */
   pollMs: number;
-  /** a text younger than this is left to the job the web side queues for it */
+  /** a text younger than this is left to its announcement */
   pollGraceMs: number;
   /** a resident held by another worker: looked at again after this */
   busyDelayMs: number;
@@ -79,6 +79,12 @@ export function startInboundWorker(deps: InboundWorkerDeps) {
   };
   tick();
 
+  // the web side's announcements (start:web), on a connection of their own
+  const listener = deps.producer.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+  listenForAccepted(listener, deps.prefix, log, (messageId) => {
+    if (!stopped) wake(messageId).catch((err: unknown) => log.warn({ err }, 'inbound SMS job not queued: the poll will'));
+  });
+
   return {
     queue,
     /** In-process wake-up (web and worker in one process, tests): never throws, the poll is the net. */
@@ -90,6 +96,7 @@ export function startInboundWorker(deps: InboundWorkerDeps) {
       stopped = true;
       if (timer) clearTimeout(timer);
       await polling;
+      listener.disconnect();
       await worker.close(force);
       await queue.close();
     },
