@@ -123,7 +123,7 @@ describe('the voice menu, walked as Twilio would', () => {
     const c = call(phone);
     await c.start();
     await c.press('2');
-    expect(c.said()[0]).toMatch(/^Panier numéro \d+, confirmée\. Total environ 5 euros 20\. Retrait \S+ \d+ \S+, de \d+ heures( \d+)? à \d+ heures( \d+)?, à l’Epicerie test\.$/);
+    expect(c.said()[0]).toMatch(/^Panier numéro \d+, confirmé\. Total environ 5 euros 20\. Retrait \S+ \d+ \S+, de \d+ heures( \d+)? à \d+ heures( \d+)?, à l’Epicerie test\.$/);
     await c.press('*');
     expect(c.said().join(' ')).toContain('Pour commander, tapez 1.');
   });

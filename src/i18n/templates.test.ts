@@ -8,7 +8,7 @@ import { conversation } from './conversation.js';
 import { toGsm7 } from './gsm7.js';
 import { courierNotice, residentNotice, shortWhen, voiceNotice } from './notices.js';
 import { dayAndHour, pickupWhen, sms, summaryLines } from './sms.js';
-import { atPlace, sheetInstructions, spokenItem, spokenPickup, spokenWhen, voice } from './voice.js';
+import { atPlace, sheetInstructions, spokenItem, spokenPickup, spokenWhen, voice, VOICE_STATUS } from './voice.js';
 import { CODE_KEYS } from '../voice/menu.js';
 
 const tz = DEMO_GROUP.timeZone;
@@ -57,7 +57,7 @@ const spoken: Record<string, string> = {
   speechPrompt: voice.speechPrompt(), speechReadback: voice.speechReadback(spokenCart, '4 euros 80'), speechChoice: voice.speechChoice(), speechNotUnderstood: voice.speechNotUnderstood(),
   speechUnknown: voice.speechUnknown('tomates'), recordPrompt: voice.recordPrompt(), recordDone: voice.recordDone(),
   confirmed: voice.confirmed(12, spokenPickup(start, end, tz), place), outOfStock: voice.outOfStock(eggs, 0),
-  status: voice.status(12, 'confirmée', '4 euros 80', `Retrait ${spokenPickup(start, end, tz)}, ${atPlace(place)}`), noOrder: voice.noOrder(), backToMenu: voice.backToMenu(),
+  status: voice.status(12, VOICE_STATUS.confirmed!, '4 euros 80', `Retrait ${spokenPickup(start, end, tz)}, ${atPlace(place)}`), noOrder: voice.noOrder(), backToMenu: voice.backToMenu(),
   deliveryNoOrder: voice.deliveryNoOrder(), deliveryAddress: voice.deliveryAddress('12 rue du Pont, Lormes'), deliveryRecordAddress: voice.deliveryRecordAddress(),
   deliveryRequested: voice.deliveryRequested(spokenPickup(deliveryStart, deliveryEnd, tz)), deliveryAddressRecorded: voice.deliveryAddressRecorded(), transferring: voice.transferring(),
   operatorClosed: voice.operatorClosed('du lundi au vendredi de 9 heures à 12 heures'), operatorUnavailable: voice.operatorUnavailable(), leaveMessage: voice.leaveMessage(),

@@ -163,9 +163,10 @@ export const voice = {
   goodbyeSimple: () => 'Merci de votre appel. Au revoir.',
 };
 
+// said after "Panier numéro N," (a panier: masculine, as in the SMS "Panier 12: confirmé")
 export const VOICE_STATUS: Record<string, string> = {
-  confirmed: 'confirmée',
-  ready: 'prête',
-  collected: 'retirée',
-  delivered: 'livrée',
+  confirmed: 'confirmé',
+  ready: 'prêt',
+  collected: 'retiré',
+  delivered: 'livré',
 };
