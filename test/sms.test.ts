@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrderService } from '../src/orders/orderService.js';
 import type { Db } from '../src/platform/db/client.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
@@ -97,6 +98,28 @@ describe('ordering by SMS', () => {
     expect(await text(phone, 'ANNULER')).toMatch(/^Annuler le panier \d+ \(2,40 €\) \? Répondez OUI pour annuler, NON pour le garder\./);
     expect(await text(phone, 'oui')).toMatch(/^Panier \d+ annulé\./);
     expect(await text(phone, 'suivi')).toContain("Vous n'avez pas de commande en cours.");
+  });
+
+  it('with two baskets, asks which one to cancel, and cancels the one named, never the other', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '2 baguettes');
+    await text(phone, 'oui');
+    const first = await db.order.findFirstOrThrow({ where: { customer: { phone }, status: 'confirmed' } });
+    // a second basket, entered by the switchboard after a call
+    const second = await createOrderService({ db }).placeOrder({
+      groupId: g.groupId, customerId: first.customerId, distributionId: g.distributionId, channel: 'operator', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }],
+    });
+    const [a, b] = [first.basketNumber!, second.basketNumber!];
+    expect(await text(phone, 'ANNULER')).toBe(`Vous avez les paniers ${a} et ${b}. Lequel annuler ? Répondez par exemple ANNULER ${b}.`);
+    expect(await text(phone, 'je veux annuler ma commande')).toBe(`Vous avez les paniers ${a} et ${b}. Lequel annuler ? Répondez par exemple ANNULER ${b}.`);
+    expect(await text(phone, 'annuler 999')).toBe(`Vous n'avez pas de panier 999 en cours. Vos paniers: ${a} et ${b}.`);
+    expect(await text(phone, `Annuler le panier ${b}`)).toBe(`Annuler le panier ${b} (1,20 €) ? Répondez OUI pour annuler, NON pour le garder.`);
+    expect(await text(phone, 'oui')).toBe(`Panier ${b} annulé.`);
+    expect((await db.order.findUniqueOrThrow({ where: { id: second.id } })).status).toBe('cancelled');
+    expect((await db.order.findUniqueOrThrow({ where: { id: first.id } })).status).toBe('confirmed');
+    // one basket left: ANNULER means it
+    expect(await text(phone, 'ANNULER')).toBe(`Annuler le panier ${a} (2,40 €) ? Répondez OUI pour annuler, NON pour le garder.`);
+    expect(await text(phone, 'non')).toBe('Votre commande est gardée.');
   });
 
   it('asks for an address for home delivery, then passes the request on', async () => {

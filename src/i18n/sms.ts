@@ -4,6 +4,11 @@
 import { DateTime } from 'luxon';
 import { nationalPhone } from '../platform/phone.js';
 
+/** "3, 6 et 7" */
+function listOf(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} et ${items[items.length - 1]}`;
+}
+
 export function euros(cents: number): string {
   return `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} €`;
 }
@@ -79,6 +84,10 @@ export const sms = {
   noOrder: () => "Vous n'avez pas de commande en cours. Envoyez votre liste pour commander.",
   cancelAsk: (basket: number, totalCents: number) => `Annuler le panier ${basket} (${euros(totalCents)}) ? Répondez OUI pour annuler, NON pour le garder.`,
   cancelled: (basket: number) => `Panier ${basket} annulé.`,
+  cancelWhich: (baskets: number[]) =>
+    `Vous avez les paniers ${listOf(baskets.map(String))}. Lequel annuler ? Répondez par exemple ANNULER ${baskets[baskets.length - 1]}.`,
+  noSuchBasket: (basket: number, baskets: number[]) =>
+    `Vous n'avez pas de panier ${basket} en cours. ${baskets.length > 1 ? `Vos paniers: ${listOf(baskets.map(String))}.` : `Votre panier: ${baskets[0]}.`}`,
   kept: () => 'Votre commande est gardée.',
   cancelTooLate: (phone: string | null) => `Les commandes sont closes: on ne peut plus annuler par SMS.${phone ? ` Appelez le ${nationalPhone(phone)}.` : ''}`,
   deliveryAskAddress: () => "A quelle adresse livrer ? Répondez LIVRAISON suivi de l'adresse.",

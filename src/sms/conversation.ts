@@ -14,7 +14,7 @@ import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import { openCallTask } from '../orders/callTasks.js';
 import { optIn, optOut, recordResidentName, setResidentAddress } from '../orders/customers.js';
 import { checkLines, type OrderService } from '../orders/orderService.js';
-import { activeOrderOf, lastPlacedOrderOf, placedStatusFilter } from '../orders/readModels.js';
+import { activeOrderOf, activeOrdersOf, lastPlacedOrderOf, placedStatusFilter } from '../orders/readModels.js';
 import type { Tx } from '../platform/db/client.js';
 import { withSavepoint } from '../platform/db/savepoint.js';
 import { lineTypeOf } from '../platform/phone.js';
@@ -332,12 +332,20 @@ export function createSmsConversation(deps: ConversationDeps) {
     return { reply, state: s.state, data: s.data };
   }
 
-  async function onCancel(s: Step): Promise<StepResult> {
-    const order = await activeOrder(s);
-    if (!order) {
+  /**
+   * The order a resident wants cancelled: the basket they named, else their only one; with several
+   * and none named, they are asked which (the soonest is not guessed: a wrong one would be lost).
+   */
+  async function onCancel(s: Step, basket?: number): Promise<StepResult> {
+    const active = await activeOrdersOf(s.tx, s.customer.id);
+    if (active.length === 0) {
       if (s.data.draftOrderId) return onNo({ ...s, state: 'confirm_order' });
       return { reply: sms.noOrder(), state: 'idle', data: {} };
     }
+    const numbers = active.map((o) => o.basketNumber ?? 0);
+    if (basket === undefined && active.length > 1) return { reply: sms.cancelWhich(numbers), state: 'idle', data: {} };
+    const order = basket === undefined ? active[0] : active.find((o) => o.basketNumber === basket);
+    if (!order) return { reply: sms.noSuchBasket(basket!, numbers), state: 'idle', data: {} };
     if (windowState(order.distribution, s.now) !== 'open') return { reply: sms.cancelTooLate(s.group.operatorPhone), state: 'idle', data: {} };
     return { reply: sms.cancelAsk(order.basketNumber ?? 0, order.estimatedCents), state: 'confirm_cancel', data: { cancelOrderId: order.id } };
   }
@@ -464,7 +472,7 @@ export function createSmsConversation(deps: ConversationDeps) {
       case 'status':
         return onStatus(s);
       case 'cancel':
-        return onCancel(s);
+        return onCancel(s, intent.basket);
       case 'delivery':
         return onDelivery(s, intent.address);
       case 'number':

@@ -16,6 +16,10 @@ describe('SMS keywords', () => {
     expect(readIntent('Suivi')).toEqual({ kind: 'status' });
     expect(readIntent('où en est ma commande ?')).toEqual({ kind: 'status' });
     expect(readIntent('ANNULER')).toEqual({ kind: 'cancel' });
+    expect(readIntent('ANNULER 6')).toEqual({ kind: 'cancel', basket: 6 });
+    expect(readIntent('annuler le panier 12')).toEqual({ kind: 'cancel', basket: 12 });
+    expect(readIntent('Annuler panier n°3 svp')).toEqual({ kind: 'cancel', basket: 3 });
+    expect(readIntent('annuler ma commande')).toEqual({ kind: 'cancel' });
     expect(readIntent('Livraison 3 rue des Lilas')).toEqual({ kind: 'delivery', address: '3 rue des Lilas' });
   });
   it('understands the usual ways of saying yes and no', () => {

@@ -10,7 +10,8 @@ export type SmsIntent =
   | { kind: 'yes' }
   | { kind: 'no' }
   | { kind: 'status' }
-  | { kind: 'cancel' }
+  /** `basket`: the basket named ("ANNULER 6", "annuler le panier 6") */
+  | { kind: 'cancel'; basket?: number }
   | { kind: 'delivery'; address: string }
   | { kind: 'number'; value: number }
   | { kind: 'text'; text: string };
@@ -41,8 +42,17 @@ export function readIntent(body: string): SmsIntent {
   if ((YES.has(first) || folded.startsWith("d'accord")) && words.length <= 4 && !/\d/.test(folded)) return { kind: 'yes' };
   if (NO.has(first) && words.length <= 3 && !/\d/.test(folded)) return { kind: 'no' };
   if ((STATUS.has(first) && words.length <= 3 && !/\d/.test(folded)) || /ou en est ma commande|ma commande en est ou|ou en est mon panier/.test(folded)) return { kind: 'status' };
-  if (first === 'annuler' || first === 'annule' || first === 'annulation') return { kind: 'cancel' };
+  if (first === 'annuler' || first === 'annule' || first === 'annulation') {
+    const basket = basketNamedIn(folded.split(/\s+/).slice(1).join(' '));
+    return basket === null ? { kind: 'cancel' } : { kind: 'cancel', basket };
+  }
   if (first === 'livraison' || first === 'livrer' || first === 'livrez') return { kind: 'delivery', address: rest };
   if (/^\d{1,2}$/.test(folded)) return { kind: 'number', value: Number(folded) };
   return { kind: 'text', text };
+}
+
+/** The basket a resident names: "6", "le panier 6", "panier n°6", "panier numero 6". */
+export function basketNamedIn(folded: string): number | null {
+  const m = /^(?:(?:le|mon)\s+)?(?:panier\s*)?(?:(?:n|no|n°|num|numero)\.?\s*)?(\d{1,4})$/.exec(folded.trim()) ?? /\bpanier\s*(?:(?:n|no|n°|num|numero)\.?\s*)?(\d{1,4})\b/.exec(folded);
+  return m ? Number(m[1]) : null;
 }

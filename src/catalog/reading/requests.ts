@@ -9,7 +9,8 @@ export type Request =
   | { kind: 'thanks' }
   | { kind: 'when' }
   | { kind: 'price'; products: ReaderProduct[] }
-  | { kind: 'cancel' }
+  /** `basket`: the basket named ("annulez le panier 6") */
+  | { kind: 'cancel'; basket?: number }
   | { kind: 'remove'; products: ReaderProduct[] }
   | { kind: 'usual' }
   /** home delivery asked with nothing to order in the same text */
@@ -100,7 +101,9 @@ export function createRequestReader(read: Read) {
     if (CANCEL.test(f)) {
       // "annulez les oeufs" removes a line; "annuler", "j'en veux plus" the whole order
       const products = named();
-      return products.length > 0 && !/\b(commande|panier|tout)\b/.test(f) ? { kind: 'remove', products } : { kind: 'cancel' };
+      if (products.length > 0 && !/\b(commande|panier|tout)\b/.test(f)) return { kind: 'remove', products };
+      const basket = /\bpanier\s*(?:(?:n|no|n°|num|numero)\.?\s*)?(\d{1,4})\b/.exec(f);
+      return basket ? { kind: 'cancel', basket: Number(basket[1]) } : { kind: 'cancel' };
     }
     if (REMOVE.test(f)) {
       const products = named();
