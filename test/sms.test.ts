@@ -100,6 +100,14 @@ describe('ordering by SMS', () => {
     expect(await text(phone, 'suivi')).toContain("Vous n'avez pas de commande en cours.");
   });
 
+  it('takes a yes said with thanks as a yes when an order waits for it, and as thanks otherwise', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '2 baguettes');
+    expect(await text(phone, "Oui c'est parfait merci beaucoup")).toMatch(/^Commande confirmée, panier \d+\./);
+    expect(await text(phone, "oui c'est parfait merci")).toBe('Avec plaisir ! Bonne journée.');
+    expect(await db.order.count({ where: { customer: { phone }, status: 'confirmed' } })).toBe(1);
+  });
+
   it('with two baskets, asks which one to cancel, and cancels the one named, never the other', async () => {
     const phone = uniqueMobile();
     await text(phone, '2 baguettes');

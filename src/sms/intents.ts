@@ -12,8 +12,8 @@ export interface IntentContext {
   pending: boolean;
 }
 
-/** "ok merci", "parfait merci": a yes when something waits for OUI, thanks otherwise. */
-const ACKNOWLEDGEMENT = /^(ok|okay|oki|parfait|super|tres bien|ouais)\b.*\b(merci|mrc|mci)\b/;
+/** "ok merci", "parfait merci", "oui c'est parfait merci": a yes when something waits for OUI, thanks otherwise. */
+const ACKNOWLEDGEMENT = /^(ok|okay|oki|parfait|super|tres bien|ouais)\b.*\b(merci|mrc|mci)\b|^oui\b.*\S+\s+(merci|mrc|mci)\b/;
 
 export function readSmsIntent(body: string, readRequest: RequestReader, ctx: IntentContext): ConversationIntent {
   const keyword = readIntent(body);

@@ -23,7 +23,11 @@ describe('SMS keywords', () => {
     expect(readIntent('Livraison 3 rue des Lilas')).toEqual({ kind: 'delivery', address: '3 rue des Lilas' });
   });
   it('understands the usual ways of saying yes and no', () => {
-    for (const yes of ['OUI', 'oui merci', 'Ok', "d'accord", 'o', 'Oui !']) expect(readIntent(yes)).toEqual({ kind: 'yes' });
+    for (const yes of ['OUI', 'oui merci', 'Ok', "d'accord", 'o', 'Oui !', "Oui c'est parfait merci beaucoup", "Oui c'est bon merci beaucoup Madame, bonne journée", 'ok ça me va très bien merci']) {
+      expect(readIntent(yes)).toEqual({ kind: 'yes' });
+    }
+    // a yes with something else asked is not a plain yes
+    for (const more of ["oui mais je voudrais aussi des oeufs s'il vous plait", 'oui et 2 baguettes de plus merci beaucoup']) expect(readIntent(more).kind).not.toBe('yes');
     for (const no of ['non', 'NON merci', 'n']) expect(readIntent(no)).toEqual({ kind: 'no' });
   });
   it('reads anything else as an order, and STOP inside a sentence is not an opt-out', () => {

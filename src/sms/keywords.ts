@@ -24,6 +24,18 @@ const YES = new Set(['oui', 'ok', 'okay', 'o', 'ouais', 'yes', 'daccord', "d'acc
 const NO = new Set(['non', 'n', 'no', 'nan']);
 const STATUS = new Set(['suivi', 'statut', 'status', 'commande', 'etat']);
 
+/** Words that add politeness or approval to a yes, nothing to order or ask. */
+const COURTESY = new Set([
+  'c', 'est', 'cest', 'ca', 'me', 'nous', 'va', 'convient', 'tres', 'bien', 'bon', 'parfait', 'super', 'impeccable', 'nickel', 'genial',
+  'merci', 'beaucoup', 'mille', 'fois', 'bcp', 'mrc', 'mci', 'madame', 'monsieur', 'bonne', 'journee', 'soiree', 'fin', 'de', 'a', 'vous', 'aussi',
+  'cordialement', 'bisous', 'bientot', 'ok', 'oui', 'daccord', 'd', 'accord', 'tout', 'pour', 'moi', 'confirme', 'je', 'valide', 'svp', 'plait', 's', 'il',
+]);
+
+function onlyCourtesy(words: string[]): boolean {
+  const parts = words.flatMap((w) => w.split(/['’]/)).map((w) => w.replace(/[^a-z]/g, '')).filter(Boolean);
+  return parts.length <= 12 && parts.every((w) => COURTESY.has(w));
+}
+
 /** Reads the first word (and, for a few, the whole text) of an SMS. */
 export function readIntent(body: string): SmsIntent {
   const text = body.trim();
@@ -38,8 +50,8 @@ export function readIntent(body: string): SmsIntent {
   if (HELP.has(first) && words.length <= 2) return { kind: 'help' };
   if (CATALOGUE.has(first)) return { kind: 'catalogue', topic: fold(rest).trim() };
   if (first === 'suite' && words.length <= 2) return { kind: 'next_page' };
-  // "oui", "oui merci", "ok d'accord", "d'accord"
-  if ((YES.has(first) || folded.startsWith("d'accord")) && words.length <= 4 && !/\d/.test(folded)) return { kind: 'yes' };
+  // "oui", "oui merci", "ok d'accord", "d'accord", "Oui c'est parfait merci beaucoup Madame"
+  if ((YES.has(first) || folded.startsWith("d'accord")) && !/\d/.test(folded) && (words.length <= 4 || onlyCourtesy(words.slice(1)))) return { kind: 'yes' };
   if (NO.has(first) && words.length <= 3 && !/\d/.test(folded)) return { kind: 'no' };
   if ((STATUS.has(first) && words.length <= 3 && !/\d/.test(folded)) || /ou en est ma commande|ma commande en est ou|ou en est mon panier/.test(folded)) return { kind: 'status' };
   if (first === 'annuler' || first === 'annule' || first === 'annulation') {
