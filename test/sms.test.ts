@@ -100,6 +100,11 @@ describe('ordering by SMS', () => {
     expect(await text(phone, 'suivi')).toContain("Vous n'avez pas de commande en cours.");
   });
 
+  it('reads the first order of a newcomer who introduces herself without a comma', async () => {
+    const reply = await text(uniqueMobile(), 'Bonjour je suis Mme Roux je voudrais deux baguettes. Merci');
+    expect(reply).toMatch(/^Vous commandez:\n2 Baguette/);
+  });
+
   it('takes a yes said with thanks as a yes when an order waits for it, and as thanks otherwise', async () => {
     const phone = uniqueMobile();
     await text(phone, '2 baguettes');

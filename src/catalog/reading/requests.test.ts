@@ -53,6 +53,13 @@ describe('what residents ask beyond an order', () => {
     expect(readRequest("c'est quand la livraison ?").kind).toBe('when');
   });
 
+  it('reads the order after a resident introduces themselves without a comma', () => {
+    const r = readRequest('Bonjour je suis Mme Roux je voudrais deux kilos de pommes de terre et un poulet. Merci');
+    expect(r.kind).toBe('order');
+    if (r.kind === 'order') expect(r.read.lines.map((l) => l.product.name).sort()).toEqual(['Pommes de terre', 'Poulet fermier'].sort());
+    expect(readRequest("Bonjour c'est Mme Martin, 2 baguettes et un poulet svp").kind).toBe('order');
+  });
+
   it('never throws on odd input', () => {
     for (const t of ['', '   ', '🙂🙂', '?'.repeat(1600), 'combien '.repeat(200), 'enlevez', '\u0000\u200b', 'x'.repeat(5000)]) {
       expect(() => readRequest(t)).not.toThrow();

@@ -51,7 +51,9 @@ const DELIVERY =
 const DELIVERY_TAIL =
   /((\b(a|me|m|moi|pour|c est|cest|je|j|voudrais|veux|aimerais|etre|vous|pouvez|pourriez|qu|on|l|le|la|les|nous|si|possible|svp|en|livraison)\s+)*\b(livr|domicile|chez moi|maison|apport|porter|porte|deposer)[^.,;!?\n]*)/g;
 /** "Salut c'est Léa,", "Bonjour, je suis la fille de Mme Perrin.": who writes, not what they order. */
-const INTRODUCTION = /^(\W*(bonjour|bonsoir|salut|coucou|bjr|hello)\W*)?(c ?'?est|je suis|ici)\s+[^,.;:!?\n\d]*[,.;:!?\n]/;
+// "Bonjour c'est Mme Martin, 2 baguettes", "je suis Mme Roux je voudrais…": the name ends at a
+// punctuation mark or where the order begins (without a comma, it swallowed the whole order)
+const INTRODUCTION = /^(\W*(bonjour|bonsoir|salut|coucou|bjr|hello)\W*)?(c ?'?est|je suis|ici)\s+[^,.;:!?\n\d]*?(?:[,.;:!?\n]|(?=\s(?:je|j ?'|voudrais|veux|aimerais|souhaite\w*|pourriez|pouvez|il me faut|il me faudrait)\b))/;
 const ADDRESS = /\b(\d{1,4}\s*(bis|ter)?,?\s+(rue|chemin|route|place|avenue|av|impasse|allee|bd|boulevard|hameau|lieu[- ]dit|quai|cours|square|lotissement|residence|grande rue)\b[^\n;]*)/i;
 
 /** Words around a price or a removal ("combien coûte", "enlevez", "finalement") that name no product. */
