@@ -84,6 +84,9 @@ describe('ordering by SMS', () => {
     const addition = await text(phone, 'et aussi 4 yaourts');
     expect(addition).toMatch(/^Vous ajoutez au panier \d+:\n1 Yaourts nature \(par 4\) 3,20 €\nNouveau total environ 4,40 €\./);
     expect(await text(phone, 'ok')).toMatch(/^Ajout confirmé au panier \d+\. Nouveau total environ 4,40 €\./);
+    // another addition declined: the basket stays as it was, and the reply says so
+    await text(phone, 'et 2 baguettes');
+    expect(await text(phone, 'non')).toMatch(/^L'ajout est annulé\. Votre panier \d+ reste comme avant\.$/);
     const orders = await db.order.findMany({ where: { customer: { phone }, status: 'confirmed' }, include: { lines: true } });
     expect(orders).toHaveLength(1);
     expect(orders[0]!.lines).toHaveLength(2);

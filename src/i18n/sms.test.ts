@@ -37,6 +37,7 @@ const filled: Record<string, string> = {
   cancelAsk: sms.cancelAsk(128, 123456),
   cancelled: sms.cancelled(128),
   cancelWhich: sms.cancelWhich([12, 128, 1024]),
+  additionDropped: sms.additionDropped(1024),
   noSuchBasket: sms.noSuchBasket(1999, [12, 128, 1024]),
   kept: sms.kept(),
   cancelTooLate: sms.cancelTooLate('+33386220000'),

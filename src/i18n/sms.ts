@@ -68,6 +68,7 @@ export const sms = {
     `Commande confirmée, panier ${basket}. Total ${estimated ? 'environ ' : ''}${euros(totalCents)}. Retrait ${pickup}, ${place}.${estimated ? ' Prix exact à la pesée.' : ''} Merci !`,
   added: (basket: number, totalCents: number) => `Ajout confirmé au panier ${basket}. Nouveau total environ ${euros(totalCents)}. Merci !`,
   draftDropped: () => "C'est annulé, rien n'est commandé.",
+  additionDropped: (basket: number) => `L'ajout est annulé. Votre panier ${basket} reste comme avant.`,
   nothingToConfirm: () => "Il n'y a rien à confirmer. Envoyez votre liste, ex: 2 baguettes.",
   notUnderstood: () => "Je n'ai pas compris. Envoyez votre liste, ex: 2 baguettes et 1 kg de pommes, ou AIDE.",
   unknownItems: (words: string[]) => `Pas au catalogue: ${words.join(', ')}.`,

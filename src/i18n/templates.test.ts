@@ -34,7 +34,7 @@ const written: Record<string, string> = {
   nothingToConfirm: sms.nothingToConfirm(), notUnderstood: sms.notUnderstood(), unknownItems: sms.unknownItems(['tomates']), whichProduct: sms.whichProduct('fromage', ['Comté 18 mois', 'Tomme du Morvan']),
   howMany: sms.howMany('pommes'), choiceNotUnderstood: sms.choiceNotUnderstood(2), windowClosed: sms.windowClosed(closes, closes), noDistribution: sms.noDistribution(phone),
   notYetOpen: sms.notYetOpen(closes), outOfStock: sms.outOfStock(eggs, 2), status: sms.status(12, 'confirmé', 480, true, `Retrait ${pickup}, ${place}`), noOrder: sms.noOrder(),
-  cancelAsk: sms.cancelAsk(12, 480), cancelled: sms.cancelled(12), cancelWhich: sms.cancelWhich([3, 6, 12]), noSuchBasket: sms.noSuchBasket(9, [3, 12]), kept: sms.kept(), cancelTooLate: sms.cancelTooLate(phone), deliveryAskAddress: sms.deliveryAskAddress(),
+  cancelAsk: sms.cancelAsk(12, 480), cancelled: sms.cancelled(12), cancelWhich: sms.cancelWhich([3, 6, 12]), additionDropped: sms.additionDropped(12), noSuchBasket: sms.noSuchBasket(9, [3, 12]), kept: sms.kept(), cancelTooLate: sms.cancelTooLate(phone), deliveryAskAddress: sms.deliveryAskAddress(),
   deliveryRequested: sms.deliveryRequested('12 rue du Pont, Lormes', slot), deliveryNoOrder: sms.deliveryNoOrder(), stopped: sms.stopped(), started: sms.started(),
   catalogueCategories: sms.catalogueCategories(['Pain', 'Oeufs']), cataloguePage: sms.cataloguePage([`16 ${eggs} 2,40 €`], true), catalogueUnknown: sms.catalogueUnknown('bijoux'), catalogueEnd: sms.catalogueEnd(),
   'conversation.when': conversation.when(pickup, place, closes, slot),

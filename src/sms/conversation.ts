@@ -298,6 +298,13 @@ export function createSmsConversation(deps: ConversationDeps) {
 
   async function onNo(s: Step): Promise<StepResult> {
     if (s.state === 'confirm_cancel') return { reply: sms.kept(), state: 'idle', data: {} };
+    // an addition declined: the confirmed basket is untouched, and the resident is told so
+    if (s.state === 'confirm_addition' && s.data.orderId) {
+      const order = await s.tx.order.findUnique({ where: { id: s.data.orderId }, select: { basketNumber: true } });
+      await dropDraft(s);
+      if (order?.basketNumber) return { reply: sms.additionDropped(order.basketNumber), state: 'idle', data: {} };
+      return { reply: sms.draftDropped(), state: 'idle', data: {} };
+    }
     if (s.state === 'confirm_order' || s.state === 'confirm_addition' || s.state === 'choose') {
       await dropDraft(s);
       return { reply: sms.draftDropped(), state: 'idle', data: {} };
