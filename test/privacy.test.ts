@@ -235,14 +235,17 @@ describe('carers', () => {
       const carer = uniqueMobile();
       const c = await resident({ name: 'Mme Carer', secondaryContactName: 'Paul', secondaryContactPhone: carer, secondaryContactReason: 'demandé par Mme Carer', secondaryContactAddedAt: new Date() });
       const sweep = createPrivacySweep({ db, twilio, senders: pipeline.pipeline.senders, log });
-      expect((await sweep(new Date())).carersTold).toBe(1);
+      // this sweep, or the pipeline's own minute sweep a moment before it (seen on a loaded CI run)
+      expect((await sweep(new Date())).carersTold).toBeLessThanOrEqual(1);
       const [told] = await waitFor('carer told', () => (fake.to(carer).length ? fake.to(carer) : null));
       expect(told!.Body).toBe('Mme Carer vous a indiqué comme proche : vous recevrez une copie de ses messages du panier. Pour arreter, répondez STOP ou appelez le 03 86 22 01 01.');
       expect((await sweep(new Date())).carersTold).toBe(0);
+      // told once, whichever sweep did it
+      expect(await db.message.count({ where: { toPhone: carer, direction: 'outbound' } })).toBe(1);
       expect((await db.customer.findUniqueOrThrow({ where: { id: c.id } })).secondaryContactToldAt).toBeInstanceOf(Date);
       // the carer answers STOP: no more copies, the record says so
       expect(await text(carer, 'STOP')).toContain('Vous ne recevrez plus nos SMS');
-      expect((await sweep(new Date())).carersStopped).toBe(1);
+      expect((await sweep(new Date())).carersStopped).toBeLessThanOrEqual(1); // or the pipeline's own sweep did it
       expect(await db.customer.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ secondaryContactPhone: null, secondaryContactReason: null });
       expect(await db.auditEvent.findFirst({ where: { entityId: c.id, action: 'customer.carer_stopped' } })).not.toBeNull();
     }
