@@ -300,27 +300,6 @@ describe('messages that matter and cannot be delivered', () => {
     await markUnknownOutcome(db, m.id);
     expect(await db.callTask.count({ where: { messageId: m.id } })).toBe(1);
   });
-
-  it('a reply cut off mid-request is settled after minutes, not ten: the resident’s next reply, held behind it, then goes out', async () => {
-    const v = await village();
-    const r = await resident(v.g);
-    const texted = (body: string) => db.message.create({ data: { groupId: v.g.groupId, direction: 'inbound', fromPhone: r.phone, toPhone: v.g.number, body, status: 'received', customerId: r.id, processedAt: new Date() } });
-    const reply = (inReplyToId: string, body: string, status: 'sending' | 'pending') =>
-      db.message.create({ data: { groupId: v.g.groupId, direction: 'outbound', fromPhone: v.g.number, toPhone: r.phone, body, status, kind: 'reply', recipientRole: 'resident', customerId: r.id, inReplyToId } });
-    const cut = await reply((await texted('2 baguettes')).id, 'Vous commandez: 2 Baguette', 'sending');
-    const next = await reply((await texted('OUI')).id, 'Commande confirmée, panier 7.', 'pending');
-    // and a courier's notice cut off as long ago: its own limit (10 minutes) has not passed
-    const notice = await db.message.create({ data: { groupId: v.g.groupId, direction: 'outbound', fromPhone: v.g.number, toPhone: v.courierPhone, body: 'Livraison panier 6', status: 'sending', kind: 'delivery.assigned', recipientRole: 'courier' } });
-    await db.$executeRaw`UPDATE "Message" SET "updatedAt" = now() - interval '3 minutes' WHERE id IN (${cut.id}, ${notice.id})`;
-    await running.pipeline.senders.enqueue({ id: next.id, channel: 'sms', fromPhone: v.g.number, priority: 1 });
-
-    await sweepOnce({ db, senders: running.pipeline.senders, now: new Date() });
-    expect((await db.message.findUniqueOrThrow({ where: { id: cut.id } })).status).toBe('unknown');
-    expect((await db.callTask.findFirstOrThrow({ where: { messageId: cut.id } })).note).toContain('envoi interrompu');
-    expect((await db.message.findUniqueOrThrow({ where: { id: notice.id } })).status).toBe('sending');
-    const sent = await waitFor('the held reply sent', () => twilio.to(r.phone).find((m) => m.Body === 'Commande confirmée, panier 7.'));
-    expect(sent).toBeTruthy();
-  });
 });
 
 describe('known errors in French', () => {

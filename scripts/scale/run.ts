@@ -262,7 +262,7 @@ async function main(): Promise<void> {
       const [events, [pending], texts] = await Promise.all([
         db.outboxEvent.count({ where: { processedAt: null, failedAt: null } }),
         // a reply behind one the kill cut off waits for it: the sweep marks that one `unknown` after
-        // 2 minutes for a reply (never sent twice), then it goes; counted below, not waited for
+        // 10 minutes (never sent twice), then it goes; counted below, not waited for
         db.$queryRaw<{ n: number }[]>`
           SELECT count(*)::int AS n FROM "Message" m WHERE m.direction = 'outbound' AND m.status = 'pending'
             AND NOT (m."inReplyToId" IS NOT NULL AND EXISTS (SELECT 1 FROM "Message" e WHERE e."toPhone" = m."toPhone" AND e."inReplyToId" IS NOT NULL
@@ -301,7 +301,7 @@ async function main(): Promise<void> {
     if (duplicates > 5) fail(`${duplicates} messages sent more than once`);
     if (unknownIds) fail(`${unknownIds} sends for no Message row`);
     // a send the kill cut off (row left `sending`, no Twilio SID) is not retried by design: the
-    // sweep marks it `unknown` after 2 minutes (10 for a notice); it may be at most the killed worker's in-flight sends
+    // sweep marks it `unknown` after 10 minutes; it may be at most the killed worker's in-flight sends
     const cutOff = [...queued, ...replies].filter((m) => m.status === 'sending' && !m.twilioSid);
     const unsent = queued.filter((m) => !sends.has(m.id) && !cutOff.includes(m));
     if (unsent.length) fail(`${unsent.length} notifications never sent (e.g. ${unsent.slice(0, 3).map((m) => `${m.kind}:${m.status}`).join(', ')})`);

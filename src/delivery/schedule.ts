@@ -55,18 +55,9 @@ export interface SweepSettings {
   stalePendingMs: number;
   /** an outbox event published this long ago and still not handled is published again */
   staleEventMs: number;
-  /** a send still 'sending' this long after its claim was cut off (Twilio's client gives up after 30 s) */
-  cutOffSendMs: number;
-  /**
-   * the same for a reply: the resident's later replies wait behind it (they go out in order), so it
-   * is settled sooner
-   */
-  cutOffReplyMs: number;
 }
 
-export const DEFAULT_SWEEP_SETTINGS: SweepSettings = {
-  acceptWithinMs: 2 * HOUR, stalePendingMs: 2 * 60_000, staleEventMs: 5 * 60_000, cutOffSendMs: 10 * 60_000, cutOffReplyMs: 2 * 60_000,
-};
+export const DEFAULT_SWEEP_SETTINGS: SweepSettings = { acceptWithinMs: 2 * HOUR, stalePendingMs: 2 * 60_000, staleEventMs: 5 * 60_000 };
 
 /** One pass; every step is a conditional update, so two workers sweeping at once do each thing once. */
 export async function sweepOnce(deps: { db: Db; senders: SenderPool; now: Date; settings?: Partial<SweepSettings> }): Promise<Record<string, number>> {
@@ -128,16 +119,7 @@ export async function sweepOnce(deps: { db: Db; senders: SenderPool; now: Date; 
   counts.republished = republished.count;
   // a send cut off mid-request (the process died): we cannot know whether Twilio took it, so we
   // do not send it twice; it is marked `unknown` and a person makes sure its recipient knows
-  const stuck = await db.message.findMany({
-    where: {
-      status: 'sending', twilioSid: null,
-      OR: [
-        { inReplyToId: null, updatedAt: { lt: new Date(now.getTime() - s.cutOffSendMs) } },
-        { inReplyToId: { not: null }, updatedAt: { lt: new Date(now.getTime() - s.cutOffReplyMs) } },
-      ],
-    },
-    select: { id: true },
-  });
+  const stuck = await db.message.findMany({ where: { status: 'sending', twilioSid: null, updatedAt: { lt: new Date(now.getTime() - 10 * 60_000) } }, select: { id: true } });
   for (const m of stuck) await markUnknownOutcome(db, m.id);
   counts.stuck = stuck.length;
   return counts;
