@@ -250,9 +250,15 @@ async function main(): Promise<void> {
     for (const p of plan) await sms(LEAD_PHONE, `A ${p.basket} ${p.courier.first}`);
     // a courier accepts what the lead's text has assigned: once the workers have read it
     await allTextsHandled(db, 'of the lead', 60_000);
-    await pool(plan, 3, async (p) => {
-      await sms(p.courier.phone, `OK ${p.basket}`);
-      await sms(p.courier.phone, `LIVRE ${p.basket}`);
+    // each courier one text at a time (one phone, one person): two of a courier's texts sent at once
+    // have no order, and the reply-order check below would count the harness's race as a disorder
+    const byCourier = new Map<string, typeof plan>();
+    for (const p of plan) byCourier.set(p.courier.phone, [...(byCourier.get(p.courier.phone) ?? []), p]);
+    await pool([...byCourier.values()], byCourier.size, async (theirs) => {
+      for (const p of theirs) {
+        await sms(p.courier.phone, `OK ${p.basket}`);
+        await sms(p.courier.phone, `LIVRE ${p.basket}`);
+      }
     });
     console.log(`dispatch: ${plan.length} deliveries assigned, accepted and delivered in ${((Date.now() - leadStart) / 1000).toFixed(1)} s`);
 
@@ -330,7 +336,14 @@ async function main(): Promise<void> {
       const reply = replyOf.get(s.messageId);
       if (!reply) continue;
       const rank = textRank.get(reply.inReplyToId!) ?? -1;
-      if (rank < (lastRank.get(reply.toPhone) ?? -1)) outOfOrder++;
+      if (rank < (lastRank.get(reply.toPhone) ?? -1)) {
+        outOfOrder++;
+        // what happened to that person, to tell a real disorder from the harness's view of it
+        const theirs = texts.filter((t) => t.fromPhone === reply.toPhone);
+        const detail = await db.message.findMany({ where: { OR: [{ fromPhone: reply.toPhone }, { toPhone: reply.toPhone }] }, orderBy: { createdAt: 'asc' }, select: { id: true, direction: true, body: true, status: true, createdAt: true, inReplyToId: true, twilioSid: true, kind: true } });
+        console.log(`out of order for ${reply.toPhone}: texts ${theirs.map((t) => t.id).join(', ')}; sends ${sendLog.filter((x) => replyOf.get(x.messageId)?.toPhone === reply.toPhone).map((x) => x.messageId).join(', ')}`);
+        for (const m of detail) console.log(`  ${m.createdAt.toISOString()} ${m.direction} ${m.kind} ${m.status} ${m.id} reply-to ${m.inReplyToId ?? '-'} sid ${m.twilioSid ?? '-'} ${JSON.stringify(m.body.slice(0, 40))}`);
+      }
       lastRank.set(reply.toPhone, rank);
     }
     if (outOfOrder) fail(`${outOfOrder} replies reached Twilio before the reply to an earlier text of the same person`);
