@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OrderStateError, OrderWindowClosedError, OutOfStockError, ProductUnavailableError } from '../src/orders/errors.js';
 import { createOrderService, type OrderService } from '../src/orders/orderService.js';
+import { SYSTEM } from '../src/orders/actor.js';
+import { closeDistribution } from '../src/orders/distributionLifecycle.js';
 import type { Db } from '../src/platform/db/client.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
@@ -127,6 +129,88 @@ describe('the order window', () => {
   });
 });
 
+/** Resolves once a session of this database waits on a row lock in a statement matching `pattern`. */
+async function someoneWaitsOnLock(pattern: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const [row] = await db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ${`%${pattern}%`}`;
+    if (row!.n > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no session waited on a lock in a statement with ${pattern}`);
+}
+
+/** A close of the distribution, its transaction held open until `commit()` is called. */
+async function closeHeldOpen(g: TestGroup) {
+  let commit!: () => void;
+  const held = new Promise<void>((r) => (commit = r));
+  let locked!: () => void;
+  const hasLock = new Promise<void>((r) => (locked = r));
+  const done = db.$transaction(async (tx) => {
+    await closeDistribution(tx, { groupId: g.groupId, distributionId: g.distributionId }, SYSTEM, new Date());
+    locked();
+    await held;
+  }, { timeout: 20_000 });
+  await hasLock;
+  return { commit: () => (commit(), done) };
+}
+
+describe('the distribution lock, taken late', () => {
+  it('a close that commits while a confirmation waits for the lock wins: nothing numbered, reserved or announced', async () => {
+    const g = await createTestGroup(db, { croissantStock: 10 });
+    const draft = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: false, lines: [{ productId: g.products.croissant, quantity: 2 }] });
+    const close = await closeHeldOpen(g);
+    // the confirmation read the window open before the close committed, then waits at its numbering
+    const confirming = orders.confirmOrder(draft.id).then(() => null, (err: unknown) => err);
+    await someoneWaitsOnLock('nextBasketNumber');
+    await close.commit();
+    expect(await confirming).toBeInstanceOf(OrderWindowClosedError);
+    const stored = await db.order.findUniqueOrThrow({ where: { id: draft.id } });
+    // the close lapsed the draft; the confirmation left no number, stock or event behind
+    expect([stored.status, stored.basketNumber]).toEqual(['cancelled', null]);
+    expect(await db.distribution.findUniqueOrThrow({ where: { id: g.distributionId }, select: { nextBasketNumber: true } })).toEqual({ nextBasketNumber: 1 });
+    expect(await db.distributionStock.count({ where: { distributionId: g.distributionId, reserved: { gt: 0 } } })).toBe(0);
+    expect(await db.outboxEvent.count({ where: { aggregateId: draft.id } })).toBe(0);
+  });
+
+  it('a close that commits while an addition waits for the lock wins: the order stays as it was', async () => {
+    const g = await createTestGroup(db, { croissantStock: 10 });
+    const placed = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+    const close = await closeHeldOpen(g);
+    const adding = orders.addLines(placed.id, [{ productId: g.products.croissant, quantity: 3 }]).then(() => null, (err: unknown) => err);
+    await someoneWaitsOnLock('FOR SHARE');
+    await close.commit();
+    expect(await adding).toBeInstanceOf(OrderWindowClosedError);
+    const stored = await db.order.findUniqueOrThrow({ where: { id: placed.id }, include: { lines: true } });
+    expect([stored.status, stored.estimatedCents, stored.lines.length]).toEqual(['confirmed', placed.estimatedCents, 1]);
+    expect(await db.distributionStock.count({ where: { distributionId: g.distributionId, reserved: { gt: 0 } } })).toBe(0);
+    expect(await db.outboxEvent.count({ where: { aggregateId: placed.id, type: 'order.updated' } })).toBe(0);
+  });
+
+  it('additions to two orders of one distribution do not wait for each other', async () => {
+    const g = await createTestGroup(db);
+    const first = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+    const other = await newCustomer(g);
+    const second = await orders.placeOrder({ groupId: g.groupId, customerId: other.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+    let commit!: () => void;
+    const held = new Promise<void>((r) => (commit = r));
+    let added!: () => void;
+    const firstAdded = new Promise<void>((r) => (added = r));
+    const open = db.$transaction(async (tx) => {
+      await orders.addLines(first.id, [{ productId: g.products.comte, quantity: 1 }], tx);
+      added();
+      await held;
+    }, { timeout: 20_000 });
+    await firstAdded;
+    // the first addition's transaction still holds its share of the lock
+    const result = await Promise.race([orders.addLines(second.id, [{ productId: g.products.comte, quantity: 1 }]), new Promise((r) => setTimeout(() => r('waited'), 5_000))]);
+    commit();
+    await open;
+    expect(result).toMatchObject({ id: second.id, status: 'confirmed' });
+  });
+});
+
 describe('stock under concurrent orders', () => {
   it('sells exactly 10 of a stock of 10 to 30 residents ordering at once', async () => {
     const g = await createTestGroup(db, { croissantStock: 10 });
@@ -250,7 +334,10 @@ describe('what the order use cases cost the database', () => {
 
       const c = await newCustomer(g);
       const plain = await service.placeOrder({ ...input, customerId: c.id, lines: [{ productId: g.products.baguette, quantity: 1 }] });
-      expect(await counted.statementsOf(() => service.confirmOrder(plain.id))).toHaveLength(3);
+      const confirmation = await counted.statementsOf(() => service.confirmOrder(plain.id));
+      expect(confirmation).toHaveLength(3);
+      // the distribution's lock is taken by the last statement: held only until the commit
+      expect(confirmation.map((q) => /FOR NO KEY UPDATE/.test(q))).toEqual([false, false, true]);
       // a draft with a stocked product (read, insert, reserve, number, event)
       const c2 = await newCustomer(g);
       expect(await counted.statementsOf(() => service.placeOrder({ ...input, customerId: c2.id, confirm: true, lines: [{ productId: g.products.croissant, quantity: 1 }] }))).toHaveLength(5);

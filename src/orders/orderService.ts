@@ -6,7 +6,7 @@ import { recordEvent } from './events.js';
 import { OrderStateError, OrderWindowClosedError, OutOfStockError, ProductUnavailableError } from './errors.js';
 import {
   appendLines, dropLines, insertDraft, markCancelled, numberAndConfirm, readForAdding, readForPlacing,
-  readOrderLocked, releaseStock, reserveStock,
+  readOrder, releaseStock, reserveStock, stockLeft,
   type FrozenLine, type LockedOrder, type OrderWindowRow, type ProductForLine, type StockAsked, type StoredLine,
 } from './orderStatements.js';
 import { canMove, isActive, type OrderStatus } from './status.js';
@@ -110,29 +110,39 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (wanted.size === 0) return;
     const results = await reserveStock(tx, distributionId, [...wanted.values()].map(({ productName: _, ...asked }) => asked));
     const refused = results.find((r) => !r.reserved);
+    if (!refused) return;
+    // what is left, read afresh: the reservation's own figure may predate another's it waited for
+    const left = await stockLeft(tx, distributionId, refused.productId);
     // the caller's transaction (or savepoint) undoes what the other products reserved
-    if (refused) throw new OutOfStockError(refused.productId, wanted.get(refused.productId)!.productName, refused.remaining);
+    throw new OutOfStockError(refused.productId, wanted.get(refused.productId)!.productName, left ?? refused.remaining);
   }
 
-  /** A draft read with its distribution locked becomes an order: stock, basket number, event. */
-  async function confirmLocked(tx: Tx, order: OrderToConfirm): Promise<ConfirmedOrder> {
+  /**
+   * A draft becomes an order: its event, then the basket number and the stock under the
+   * distribution's lock, taken as late as it can be so that confirmations of one distribution wait
+   * on each other only briefly. The window is judged before (the usual refusal) and again on the
+   * locked row (a close that committed meanwhile wins: the caller's transaction or savepoint undoes the rest).
+   */
+  async function confirmDraft(tx: Tx, order: OrderToConfirm): Promise<ConfirmedOrder> {
     if (!canMove(order.status, 'confirmed')) throw new OrderStateError(order.id, order.status, 'confirmed');
     assertOpen(order.distributionId, order.distribution);
-    await reserveStockFor(tx, order.distributionId, order.lines);
-    const confirmed = await numberAndConfirm(tx, order.id, order.status, now());
-    // confirmed or cancelled by another hand while this one waited for the lock
-    if (!confirmed) throw new OrderStateError(order.id, order.status, 'confirmed');
     await recordEvent(tx, order.groupId, 'order.confirmed', order.id, { orderId: order.id, channel: order.channel });
+    const { written, distribution } = await numberAndConfirm(tx, { orderId: order.id, distributionId: order.distributionId, from: order.status, confirmedAt: now() });
+    if (distribution) assertOpen(order.distributionId, distribution);
+    // confirmed or cancelled by another hand meanwhile
+    if (!written) throw new OrderStateError(order.id, order.status, 'confirmed');
+    // under the lock: a stock row is held from its reservation to the commit, never longer than the lock
+    await reserveStockFor(tx, order.distributionId, order.lines);
     return {
-      id: order.id, status: 'confirmed', basketNumber: confirmed.basketNumber, estimatedCents: confirmed.estimatedCents,
+      id: order.id, status: 'confirmed', basketNumber: written.basketNumber, estimatedCents: written.estimatedCents,
       distributionId: order.distributionId, weighed: order.lines.some((l) => l.variableWeight),
     };
   }
 
   async function confirmInTx(tx: Tx, orderId: string): Promise<ConfirmedOrder> {
-    const order = await readOrderLocked(tx, orderId);
+    const order = await readOrder(tx, orderId, { lockDistribution: false });
     if (!order) throw new NotFoundError('order', { orderId });
-    return confirmLocked(tx, order);
+    return confirmDraft(tx, order);
   }
 
   /** Prices lines from the current catalogue: the price is frozen on the line from now on. */
@@ -166,10 +176,8 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (input.lines.length === 0) throw new ValidationError('an order needs at least one line', undefined, 'empty_order');
     checkLines(input.lines);
     return run(inTx, async (tx) => {
-      // an order placed and confirmed at once takes the distribution lock first, like confirmOrder
       const { distribution, customerFound, products } = await readForPlacing(tx, {
-        groupId: input.groupId, customerId: input.customerId, distributionId: input.distributionId,
-        productIds: productIdsOf(input.lines), lock: input.confirm,
+        groupId: input.groupId, customerId: input.customerId, distributionId: input.distributionId, productIds: productIdsOf(input.lines),
       });
       if (!distribution || distribution.groupId !== input.groupId) throw new NotFoundError('distribution', { distributionId: input.distributionId });
       assertOpen(distribution.id, distribution);
@@ -183,7 +191,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         estimatedCents: lines.reduce((sum, l) => sum + l.estimatedCents, 0), lines,
       });
       if (!input.confirm) return { id: draft.id, status: draft.status, basketNumber: null, estimatedCents: draft.estimatedCents };
-      return confirmLocked(tx, {
+      return confirmDraft(tx, {
         id: draft.id, groupId: input.groupId, status: draft.status, channel: input.channel,
         distributionId: distribution.id, distribution, lines: priced,
       });
@@ -204,19 +212,23 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (order.status !== 'confirmed') throw new OrderStateError(orderId, order.status, 'confirmed');
       assertOpen(order.distributionId, order.distribution);
       const priced = priceLines(order.products, lines);
-      await reserveStockFor(tx, order.distributionId, priced);
-      const updated = await appendLines(tx, orderId, order.status, priced.map(({ stockPerDistribution: _, ...line }) => line));
-      // cancelled by another hand while this one waited for the lock
-      if (!updated) throw new OrderStateError(orderId, order.status, 'confirmed');
       await recordEvent(tx, order.groupId, 'order.updated', orderId, { orderId });
-      return updated;
+      // the distribution's lock as late as it can be, as in a confirmation; judged again as locked
+      const { written, distribution } = await appendLines(tx, {
+        orderId, distributionId: order.distributionId, from: order.status, lines: priced.map(({ stockPerDistribution: _, ...line }) => line),
+      });
+      if (distribution) assertOpen(order.distributionId, distribution);
+      // cancelled by another hand meanwhile
+      if (!written) throw new OrderStateError(orderId, order.status, 'confirmed');
+      await reserveStockFor(tx, order.distributionId, priced);
+      return written;
     });
   }
 
   /** Lines taken out of a confirmed order while the window is open ("enlevez les oeufs"); their stock is released. */
   function removeLines(orderId: string, productIds: string[], inTx?: Tx): Promise<PlacedOrder> {
     return run(inTx, async (tx) => {
-      const order = await readOrderLocked(tx, orderId);
+      const order = await readOrder(tx, orderId, { lockDistribution: true });
       if (!order) throw new NotFoundError('order', { orderId });
       if (order.status !== 'confirmed') throw new OrderStateError(orderId, order.status, 'confirmed');
       assertOpen(order.distributionId, order.distribution);
@@ -254,7 +266,7 @@ export function createOrderService(deps: OrderServiceDeps) {
    */
   function cancelOrder(orderId: string, opts: { enforceWindow: boolean; actorId?: string }, inTx?: Tx): Promise<void> {
     return run(inTx, async (tx) => {
-      const order = await readOrderLocked(tx, orderId);
+      const order = await readOrder(tx, orderId, { lockDistribution: true });
       if (!order) throw new NotFoundError('order', { orderId });
       if (!canMove(order.status, 'cancelled')) throw new OrderStateError(orderId, order.status, 'cancelled');
       if (opts.enforceWindow) assertOpen(order.distributionId, order.distribution);

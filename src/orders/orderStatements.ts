@@ -73,17 +73,16 @@ export interface PlacingContext {
   products: ProductForLine[];
 }
 
-/** The distribution (locked when the order is confirmed at once), the customer and the products asked, in one read. */
+/** The distribution, the customer and the products asked, in one read (a confirmation locks the distribution at its end). */
 export async function readForPlacing(
   tx: Tx,
-  q: { groupId: string; customerId: string; distributionId: string; productIds: string[]; lock: boolean },
+  q: { groupId: string; customerId: string; distributionId: string; productIds: string[] },
 ): Promise<PlacingContext> {
   const rows = await tx.$queryRaw<(LockedDistribution & { customerFound: boolean; products: ProductForLine[] | null })[]>`
     SELECT d.id, d."groupId", d.status::text AS status, d."opensAt", d."closesAt",
       EXISTS (SELECT 1 FROM "Customer" c WHERE c.id = ${q.customerId} AND c."groupId" = ${q.groupId}) AS "customerFound",
       ${productsAsked(Prisma.sql`${q.groupId}`, q.productIds)} AS products
-    FROM "Distribution" d WHERE d.id = ${q.distributionId}
-    ${q.lock ? LOCK_DISTRIBUTION : Prisma.empty}`;
+    FROM "Distribution" d WHERE d.id = ${q.distributionId}`;
   const row = rows[0];
   if (!row) return { distribution: null, customerFound: false, products: [] };
   const { customerFound, products, ...distribution } = row;
@@ -154,11 +153,11 @@ export interface LockedOrder {
 }
 
 /**
- * The order, its lines with their products' stock, and its distribution locked, in one statement.
- * The order's status may be older than the lock (read before waiting for it): the write that
- * follows checks it has not changed.
+ * The order, its lines with their products' stock, and its distribution, in one statement; with
+ * `lockDistribution`, the distribution locked (cancelling, removing lines). The order's status may
+ * be older than the lock (read before waiting for it): the write that follows checks it has not changed.
  */
-export async function readOrderLocked(tx: Tx, orderId: string): Promise<LockedOrder | null> {
+export async function readOrder(tx: Tx, orderId: string, opts: { lockDistribution: boolean }): Promise<LockedOrder | null> {
   const rows = await tx.$queryRaw<(Omit<LockedOrder, 'distribution' | 'lines'> & OrderWindowRow & { distributionStatus: OrderWindowRow['status']; lines: StoredLine[] | null })[]>`
     SELECT o.id, o."groupId", o.status::text AS status, o.channel::text AS channel, o."distributionId", o."basketNumber", o."estimatedCents",
       d.status::text AS "distributionStatus", d."opensAt", d."closesAt",
@@ -167,7 +166,7 @@ export async function readOrderLocked(tx: Tx, orderId: string): Promise<LockedOr
         FROM "OrderLine" l JOIN "Product" p ON p.id = l."productId" WHERE l."orderId" = o.id) AS lines
     FROM "Order" o JOIN "Distribution" d ON d.id = o."distributionId"
     WHERE o.id = ${orderId}
-    ${LOCK_DISTRIBUTION}`;
+    ${opts.lockDistribution ? LOCK_DISTRIBUTION : Prisma.empty}`;
   const row = rows[0];
   if (!row) return null;
   const { distributionStatus, opensAt, closesAt, lines, ...order } = row;
@@ -183,15 +182,17 @@ export interface OrderToExtend {
   products: ProductForLine[];
 }
 
-/** The order, its distribution locked and the products to add, in one statement (its status: see readOrderLocked). */
+/**
+ * The order, its distribution and the products to add, in one statement. Nothing is locked: the
+ * statement that adds the lines locks the distribution and returns it to be judged again.
+ */
 export async function readForAdding(tx: Tx, orderId: string, productIds: string[]): Promise<OrderToExtend | null> {
   const rows = await tx.$queryRaw<(Omit<OrderToExtend, 'distribution' | 'products'> & OrderWindowRow & { distributionStatus: OrderWindowRow['status']; products: ProductForLine[] | null })[]>`
     SELECT o.id, o."groupId", o.status::text AS status, o."distributionId",
       d.status::text AS "distributionStatus", d."opensAt", d."closesAt",
       ${productsAsked(Prisma.sql`o."groupId"`, productIds)} AS products
     FROM "Order" o JOIN "Distribution" d ON d.id = o."distributionId"
-    WHERE o.id = ${orderId}
-    ${LOCK_DISTRIBUTION}`;
+    WHERE o.id = ${orderId}`;
   const row = rows[0];
   if (!row) return null;
   const { distributionStatus, opensAt, closesAt, products, ...order } = row;
@@ -228,48 +229,89 @@ export async function reserveStock(tx: Tx, distributionId: string, asked: StockA
     FROM wanted w LEFT JOIN taken t ON t."productId" = w."productId"`;
 }
 
+/** A write that locked the order's distribution, with the distribution as the lock found it (to be judged again). */
+export interface UnderLock<T> {
+  /** null: the order's status was no longer the one judged, or the distribution is gone */
+  written: T | null;
+  distribution: OrderWindowRow | null;
+}
+
+interface WindowColumns {
+  distributionStatus: OrderWindowRow['status'] | null;
+  opensAt: Date | null;
+  closesAt: Date | null;
+}
+
+function windowOf(row: WindowColumns | undefined): OrderWindowRow | null {
+  return row?.distributionStatus && row.opensAt && row.closesAt ? { status: row.distributionStatus, opensAt: row.opensAt, closesAt: row.closesAt } : null;
+}
+
+/** Units of a product still free at a distribution, as committed now (null: no stock row yet). */
+export async function stockLeft(tx: Tx, distributionId: string, productId: string): Promise<number | null> {
+  const rows = await tx.$queryRaw<{ left: number }[]>`
+    SELECT GREATEST(0, available - reserved)::int AS left FROM "DistributionStock" WHERE "distributionId" = ${distributionId} AND "productId" = ${productId}`;
+  return rows[0]?.left ?? null;
+}
+
 /**
- * The order confirmed and given the distribution's next basket number, in one statement, if its
- * status is still the one judged (`from`). Gapless: the number moves only when the order does. The
- * distribution must be locked by this transaction (its number read here is then the latest).
+ * The order confirmed and given its distribution's next basket number, if its status is still the
+ * one judged (`from`), in one statement that also takes the distribution's lock. Gapless: the
+ * number moves only when the order does, and confirmations of one distribution take it one at a
+ * time. The lock is taken here, late in the confirmation, so it is held only briefly before the
+ * caller's commit; the distribution is returned as locked, for the window to be judged again.
  */
 export async function numberAndConfirm(
   tx: Tx,
-  orderId: string,
-  from: OrderStatus,
-  confirmedAt: Date,
-): Promise<{ basketNumber: number; estimatedCents: number } | null> {
-  const rows = await tx.$queryRaw<{ basketNumber: number; estimatedCents: number }[]>`
-    WITH confirmed AS (
-      UPDATE "Order" o SET status = 'confirmed', "basketNumber" = d."nextBasketNumber", "confirmedAt" = ${confirmedAt}, "updatedAt" = ${new Date()}
-      FROM "Distribution" d
-      WHERE o.id = ${orderId} AND o.status = ${from}::"OrderStatus" AND d.id = o."distributionId"
-      RETURNING o."basketNumber", o."estimatedCents", o."distributionId"
+  q: { orderId: string; distributionId: string; from: OrderStatus; confirmedAt: Date },
+): Promise<UnderLock<{ basketNumber: number; estimatedCents: number }>> {
+  // the locking read returns the latest committed row, even one newer than this statement's
+  // snapshot: the number and its increment are taken from it, never from a plain join
+  const rows = await tx.$queryRaw<(WindowColumns & { basketNumber: number | null; estimatedCents: number | null })[]>`
+    WITH d AS (
+      SELECT id, "nextBasketNumber", status::text AS status, "opensAt", "closesAt"
+      FROM "Distribution" WHERE id = ${q.distributionId} FOR NO KEY UPDATE
+    ), confirmed AS (
+      UPDATE "Order" o SET status = 'confirmed', "basketNumber" = d."nextBasketNumber", "confirmedAt" = ${q.confirmedAt}, "updatedAt" = ${new Date()}
+      FROM d
+      WHERE o.id = ${q.orderId} AND o.status = ${q.from}::"OrderStatus" AND o."distributionId" = d.id
+      RETURNING o."basketNumber", o."estimatedCents"
     ), numbered AS (
-      UPDATE "Distribution" SET "nextBasketNumber" = "nextBasketNumber" + 1 WHERE id IN (SELECT "distributionId" FROM confirmed)
+      UPDATE "Distribution" n SET "nextBasketNumber" = d."nextBasketNumber" + 1 FROM d WHERE n.id = d.id AND EXISTS (SELECT 1 FROM confirmed)
     )
-    SELECT "basketNumber", "estimatedCents" FROM confirmed`;
-  return rows[0] ?? null;
+    SELECT d.status AS "distributionStatus", d."opensAt", d."closesAt", c."basketNumber", c."estimatedCents"
+    FROM d LEFT JOIN confirmed c ON true`;
+  const row = rows[0];
+  const written = row && row.basketNumber !== null && row.estimatedCents !== null ? { basketNumber: row.basketNumber, estimatedCents: row.estimatedCents } : null;
+  return { written, distribution: windowOf(row) };
 }
 
-/** The lines added and the order's estimate raised, in one statement, if its status is still `from`. */
+/**
+ * The lines added and the order's estimate raised, if its status is still `from`, in one statement
+ * that takes a share lock on the distribution: additions do not wait for one another, but a close
+ * (or a confirmation's numbering) waits for them, and they for it. The distribution is returned as
+ * locked, for the window to be judged again.
+ */
 export async function appendLines(
   tx: Tx,
-  orderId: string,
-  from: OrderStatus,
-  lines: FrozenLine[],
-): Promise<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number } | null> {
-  const added = lines.reduce((sum, l) => sum + l.estimatedCents, 0);
-  const rows = await tx.$queryRaw<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number }[]>`
-    WITH updated AS (
-      UPDATE "Order" SET "estimatedCents" = "estimatedCents" + ${added}, "updatedAt" = ${new Date()}
-      WHERE id = ${orderId} AND status = ${from}::"OrderStatus"
-      RETURNING id, status::text AS status, "basketNumber", "estimatedCents"
+  q: { orderId: string; distributionId: string; from: OrderStatus; lines: FrozenLine[] },
+): Promise<UnderLock<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number }>> {
+  const added = q.lines.reduce((sum, l) => sum + l.estimatedCents, 0);
+  const rows = await tx.$queryRaw<(WindowColumns & { id: string | null; status: OrderStatus | null; basketNumber: number | null; estimatedCents: number | null })[]>`
+    WITH d AS (
+      SELECT id, status::text AS status, "opensAt", "closesAt" FROM "Distribution" WHERE id = ${q.distributionId} FOR SHARE
+    ), updated AS (
+      UPDATE "Order" o SET "estimatedCents" = o."estimatedCents" + ${added}, "updatedAt" = ${new Date()}
+      FROM d
+      WHERE o.id = ${q.orderId} AND o.status = ${q.from}::"OrderStatus" AND o."distributionId" = d.id
+      RETURNING o.id, o.status::text AS status, o."basketNumber", o."estimatedCents"
     ), lines AS (
-      ${insertLines('updated', lines)}
+      ${insertLines('updated', q.lines)}
     )
-    SELECT id, status, "basketNumber", "estimatedCents" FROM updated`;
-  return rows[0] ?? null;
+    SELECT d.status AS "distributionStatus", d."opensAt", d."closesAt", u.id, u.status, u."basketNumber", u."estimatedCents"
+    FROM d LEFT JOIN updated u ON true`;
+  const row = rows[0];
+  const written = row?.id && row.status && row.estimatedCents !== null ? { id: row.id, status: row.status, basketNumber: row.basketNumber, estimatedCents: row.estimatedCents } : null;
+  return { written, distribution: windowOf(row) };
 }
 
 /** Reserved stock given back (a cancellation, lines removed), in one statement. */
