@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDb, type Db } from '../src/platform/db/client.js';
+import { PREPARE_AFTER } from '../src/platform/db/pool.js';
 import { DatabaseBusyError, databaseActivity, disconnectWhenIdle } from '../src/platform/db/close.js';
 import { useTestDatabase } from './helpers/db.js';
 
@@ -32,6 +33,21 @@ describe.runIf(realPostgres)('database sessions (real PostgreSQL)', () => {
     const [row] = await db.$queryRaw<{ tz: string; idle: string; app: string }[]>`
       SELECT current_setting('TimeZone') AS tz, current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('application_name') AS app`;
     expect(row).toEqual({ tz: 'UTC', idle: '30s', app: 'panier-test-session' });
+  });
+
+  it('prepares a statement the process sends again and again, once per connection; never on a client told not to', async () => {
+    const { url } = await useTestDatabase();
+    const marker = `prep_${Date.now()}`;
+    const prepared = async (db: Db) => {
+      for (let i = 0; i < PREPARE_AFTER + 2; i++) {
+        // the same text each time, as Prisma sends a query of the code
+        expect(await db.$queryRawUnsafe<{ n: number }[]>(`SELECT $1::int AS n, '${marker}' AS marker`, i)).toEqual([{ n: i, marker }]);
+      }
+      const [row] = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '%' || $1 || '%' AND statement NOT LIKE '%pg_prepared_statements%'`, marker);
+      return row!.n;
+    };
+    expect(await prepared(open(url, { poolMax: 1 }))).toBe(1);
+    expect(await prepared(open(url, { poolMax: 1, prepareStatements: false }))).toBe(0);
   });
 
   it('ends a session left idle in transaction, so its locks are freed', async () => {

@@ -188,6 +188,37 @@ describe('Twilio refusing', () => {
     expect(row).toMatchObject({ status: 'failed', errorCode: 21610, attempts: 1 });
   });
 
+  it('a notice queued before the resident sent STOP is not sent: Twilio is never asked, and the operator has a task', async () => {
+    const c = await newResident({ smsOptedOut: true });
+    const m = await db.message.create({ data: { groupId: g.groupId, direction: 'outbound', channel: 'sms', fromPhone: g.number, toPhone: c.phone, body: 'Panier 7 pret.', status: 'pending', kind: 'distribution.ready', recipientRole: 'resident', customerId: c.id } });
+    await running.pipeline.senders.enqueue({ id: m.id, channel: 'sms', fromPhone: g.number, priority: 3 });
+    const row = await waitFor('refused', async () => {
+      const r = await db.message.findUniqueOrThrow({ where: { id: m.id } });
+      return r.status === 'failed' ? r : null;
+    });
+    expect(row).toMatchObject({ errorCode: 21610, attempts: 0, twilioSid: null });
+    expect(await db.callTask.count({ where: { messageId: m.id, kind: 'unreachable_resident' } })).toBe(1);
+    expect(twilio.to(c.phone)).toHaveLength(0);
+  });
+
+  it('a reply waits for the earlier reply to the same person, whichever job comes first', async () => {
+    const c = await newResident();
+    const reply = (body: string, at: Date) => db.message.create({ data: {
+      groupId: g.groupId, direction: 'outbound', channel: 'sms', fromPhone: g.number, toPhone: c.phone, body, status: 'pending', kind: 'reply',
+      recipientRole: 'resident', customerId: c.id, inReplyToId: `in-${body}`, createdAt: at,
+    } });
+    const first = await reply('Premiere reponse.', new Date(Date.now() - 1000));
+    const second = await reply('Seconde reponse.', new Date());
+    await running.pipeline.senders.enqueue({ id: second.id, channel: 'sms', fromPhone: g.number, priority: 1 });
+    // the later reply's job is held back while the earlier one has not gone
+    await new Promise((r) => setTimeout(r, 300));
+    expect(twilio.to(c.phone)).toHaveLength(0);
+    expect((await db.message.findUniqueOrThrow({ where: { id: second.id } })).status).toBe('pending');
+    await running.pipeline.senders.enqueue({ id: first.id, channel: 'sms', fromPhone: g.number, priority: 1 });
+    await waitFor('both replies', () => twilio.to(c.phone).length === 2);
+    expect(twilio.to(c.phone).map((x) => x.Body)).toEqual(['Premiere reponse.', 'Seconde reponse.']);
+  });
+
   it('21614 (not a mobile): the line is marked landline and the notice goes by a call', async () => {
     const c = await newResident();
     twilio.except(c.phone);

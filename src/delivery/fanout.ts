@@ -1,9 +1,11 @@
 // Turns each outbox event into the notices it means (who is told what), writes them as Message
 // rows (one per event and recipient, so a retried job adds none) and queues them on their sender.
+import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import { courierNotice, leadNotice, residentNotice, shortWhen, staffAlert } from '../i18n/notices.js';
 import { dayAndHour, pickupWhen } from '../i18n/sms.js';
 import type { Db } from '../platform/db/client.js';
+import { runHot } from '../platform/db/hotStatement.js';
 import type { Logger } from '../platform/logger.js';
 import { nationalPhone } from '../platform/phone.js';
 import { ACTIVE_STATUSES, PLACED_STATUSES } from '../orders/status.js';
@@ -28,24 +30,53 @@ const ORDER_INCLUDE = {
   delivery: { include: { courier: true } },
 } as const;
 
+/** A confirmed order as its notice needs it: the order, its distribution and relay, its resident. */
+interface ConfirmedForNotice {
+  id: string;
+  status: string;
+  channel: string;
+  fulfilment: string;
+  basketNumber: number | null;
+  estimatedCents: number;
+  weighed: boolean;
+  pickupStart: Date;
+  pickupEnd: Date;
+  deliveryStart: Date | null;
+  deliveryEnd: Date | null;
+  relayName: string;
+  customerId: string;
+  name: string | null;
+  phone: string;
+  lineType: string;
+  preferredChannel: string;
+  smsOptedOut: boolean;
+  secondaryContactName: string | null;
+  secondaryContactPhone: string | null;
+}
+
+const CONFIRMED_ORDER_SQL = `
+  SELECT o.id, o.status::text AS status, o.channel::text AS channel, o.fulfilment::text AS fulfilment, o."basketNumber", o."estimatedCents",
+    EXISTS (SELECT 1 FROM "OrderLine" l WHERE l."orderId" = o.id AND l."variableWeight") AS weighed,
+    d."pickupStart", d."pickupEnd", d."deliveryStart", d."deliveryEnd", r.name AS "relayName",
+    c.id AS "customerId", c.name, c.phone, c."lineType"::text AS "lineType", c."preferredChannel"::text AS "preferredChannel", c."smsOptedOut",
+    c."secondaryContactName", c."secondaryContactPhone"
+  FROM "Order" o
+  JOIN "Distribution" d ON d.id = o."distributionId"
+  JOIN "RelayPoint" r ON r.id = d."relayPointId"
+  JOIN "Customer" c ON c.id = o."customerId"
+  WHERE o.id = $1`;
+
 export function createNotificationHandlers(deps: FanoutDeps): OutboxHandlers {
   const { db } = deps;
   const log = deps.log.child({ module: 'notifications' });
 
   // a group's sender settings and time zone change rarely: read at most every 30 s per worker
-  const groupCache = new Map<string, { at: number; group: Promise<LoadedGroup> }>();
-  type LoadedGroup = Awaited<ReturnType<typeof loadGroup>>;
   function loadGroup(groupId: string) {
     return db.group.findUniqueOrThrow({ where: { id: groupId }, include: { numbers: { orderBy: { createdAt: 'asc' } } } });
   }
-  function groupOf(groupId: string): Promise<LoadedGroup> {
-    const hit = groupCache.get(groupId);
-    if (hit && Date.now() - hit.at < 30_000) return hit.group;
-    const group = loadGroup(groupId);
-    group.catch(() => groupCache.delete(groupId));
-    groupCache.set(groupId, { at: Date.now(), group });
-    return group;
-  }
+  type LoadedGroup = Awaited<ReturnType<typeof loadGroup>>;
+  const groups = new LRUCache<string, LoadedGroup>({ max: 500, ttl: 30_000, fetchMethod: (groupId) => loadGroup(groupId) });
+  const groupOf = async (groupId: string): Promise<LoadedGroup> => (await groups.fetch(groupId))!;
 
   async function leads(groupId: string) {
     const staff = await db.staffUser.findMany({ where: { groupId, role: 'delivery_lead', active: true, phone: { not: null } }, orderBy: { createdAt: 'asc' } });
@@ -101,20 +132,17 @@ export function createNotificationHandlers(deps: FanoutDeps): OutboxHandlers {
 
   const handlers: OutboxHandlers = {
     'order.confirmed': async (e) => {
-      const o = await db.order.findUnique({
-        where: { id: e.payload.orderId },
-        include: { customer: true, distribution: { include: { relayPoint: true } }, lines: { select: { variableWeight: true } } },
-      });
+      // every order confirmed comes here: one prepared statement, not Prisma's include
+      const [o] = await runHot<ConfirmedForNotice>(db, 'notice-order-confirmed', CONFIRMED_ORDER_SQL, [e.payload.orderId]);
       if (!o || !isActiveStatus(o.status)) return deliver(e, []);
       const tz = await timeZoneOf(e.groupId);
-      const estimated = o.lines.some((l) => l.variableWeight);
-      const d = o.distribution;
       const text =
         o.fulfilment === 'delivery'
-          ? residentNotice.confirmedDelivery(o.basketNumber ?? 0, o.estimatedCents, estimated, d.deliveryStart && d.deliveryEnd ? pickupWhen(d.deliveryStart, d.deliveryEnd, tz) : null)
-          : residentNotice.confirmed(o.basketNumber ?? 0, o.estimatedCents, estimated, pickupWhen(d.pickupStart, d.pickupEnd, tz), d.relayPoint.name);
+          ? residentNotice.confirmedDelivery(o.basketNumber ?? 0, o.estimatedCents, o.weighed, o.deliveryStart && o.deliveryEnd ? pickupWhen(o.deliveryStart, o.deliveryEnd, tz) : null)
+          : residentNotice.confirmed(o.basketNumber ?? 0, o.estimatedCents, o.weighed, pickupWhen(o.pickupStart, o.pickupEnd, tz), o.relayName);
       // an SMS order was answered in the conversation; a caller heard it, and gets it in writing on a mobile
-      const notices = residentNotices(o.customer, text, { kind: e.type, orderId: o.id, resident: o.channel !== 'sms' });
+      const customer = { id: o.customerId, name: o.name, phone: o.phone, lineType: o.lineType, preferredChannel: o.preferredChannel, smsOptedOut: o.smsOptedOut, secondaryContactName: o.secondaryContactName, secondaryContactPhone: o.secondaryContactPhone };
+      const notices = residentNotices(customer, text, { kind: e.type, orderId: o.id, resident: o.channel !== 'sms' });
       return deliver(e, notices.filter((n) => !(o.channel === 'voice' && n.role === 'resident' && n.channel === 'voice')));
     },
     // lines added to a confirmed order by SMS: the resident was answered in the thread

@@ -43,7 +43,7 @@ export async function relayOutboxOnce(db: Db, queue: Queue, batchSize = 100): Pr
         })),
       );
       const ids = rows.map((r) => r.id);
-      await tx.outboxEvent.updateMany({ where: { id: { in: ids } }, data: { publishedAt: new Date(), attempts: { increment: 1 } } });
+      await tx.$executeRaw`UPDATE "OutboxEvent" SET "publishedAt" = now(), attempts = attempts + 1 WHERE id = ANY(${ids}::text[])`;
       return rows.length;
     },
     { timeout: 15_000 },

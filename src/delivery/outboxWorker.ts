@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bu
 import type { Redis } from 'ioredis';
 import { isEventType, parseEvent, type EventPayload, type EventType } from '../orders/events.js';
 import type { Db } from '../platform/db/client.js';
+import { runHot } from '../platform/db/hotStatement.js';
 import type { Logger } from '../platform/logger.js';
 import { QUEUE_NAMES } from '../platform/queues.js';
 import type { OutboxJobData } from './outboxRelay.js';
@@ -55,7 +56,8 @@ export function startOutboxWorker(opts: {
         }
         throw err;
       }
-      await opts.db.outboxEvent.updateMany({ where: { id: eventId, processedAt: null }, data: { processedAt: new Date() } });
+      // every event ends here: a prepared statement on the pool, not a Prisma model query
+      await runHot(opts.db, 'outbox-processed', `UPDATE "OutboxEvent" SET "processedAt" = now() WHERE id = $1 AND "processedAt" IS NULL`, [eventId]);
     },
     { connection: opts.connection as ConnectionOptions, prefix: opts.prefix, concurrency: opts.concurrency ?? 4 },
   );

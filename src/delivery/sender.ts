@@ -5,6 +5,7 @@ import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'b
 import type { Redis } from 'ioredis';
 import type { Twilio } from 'twilio';
 import type { Db } from '../platform/db/client.js';
+import { runHot } from '../platform/db/hotStatement.js';
 import type { Logger } from '../platform/logger.js';
 import { DEFAULT_JOB_OPTIONS } from '../platform/queues.js';
 import { classifySendError } from './twilioErrors.js';
@@ -55,6 +56,55 @@ export function smsQueueName(sender: string): string {
   return `sms-${sender.replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
+/** The claim's answer: the message to send, or (claimed false) the row as it stands, to tell why not. */
+interface ClaimRow {
+  claimed: boolean;
+  id: string;
+  fromPhone: string;
+  toPhone: string;
+  body: string | null;
+  segments: number;
+  status: string | null;
+  channel: string | null;
+  recipientRole: string | null;
+  kind: string | null;
+  inReplyToId: string | null;
+  twilioSid: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  optedOut: boolean | null;
+}
+
+// Claimed and read in one statement: pending → sending, unless STOP was sent meanwhile, and a
+// reply waits for the one before it to the same person (replies reach Twilio in the order of the
+// texts they answer, whichever sender worker takes them). Not claimed: the row, to tell why.
+const CLAIM_SQL = `
+  WITH claimed AS (
+    UPDATE "Message" AS m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = $2
+    WHERE m.id = $1 AND m.status = 'pending' AND m.channel = 'sms'
+      AND NOT (m."recipientRole" = 'resident' AND m.kind <> 'opt_out_confirmation'
+               AND EXISTS (SELECT 1 FROM "Customer" c WHERE c.id = m."customerId" AND c."smsOptedOut"))
+      AND NOT (m."inReplyToId" IS NOT NULL AND EXISTS (
+        SELECT 1 FROM "Message" e WHERE e."toPhone" = m."toPhone" AND e."groupId" = m."groupId" AND e."inReplyToId" IS NOT NULL
+          AND e.status IN ('pending', 'sending') AND e.channel = 'sms' AND (e."createdAt", e.id) < (m."createdAt", m.id)))
+    RETURNING m.id, m."fromPhone", m."toPhone", m.body, m.segments
+  )
+  SELECT true AS claimed, c.id, c."fromPhone", c."toPhone", c.body, c.segments, NULL::text AS status, NULL::text AS channel,
+         NULL::text AS "recipientRole", NULL::text AS kind, NULL::text AS "inReplyToId", NULL::text AS "twilioSid",
+         NULL::timestamptz AS "createdAt", NULL::timestamptz AS "updatedAt", NULL::boolean AS "optedOut"
+  FROM claimed c
+  UNION ALL
+  SELECT false, m.id, m."fromPhone", m."toPhone", NULL, m.segments, m.status::text, m.channel::text,
+         m."recipientRole", m.kind, m."inReplyToId", m."twilioSid", m."createdAt", m."updatedAt", cu."smsOptedOut"
+  FROM "Message" m LEFT JOIN "Customer" cu ON cu.id = m."customerId"
+  WHERE m.id = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`;
+
+// the status callback may already have moved it further: only 'sending' becomes 'queued'
+const SENT_SQL = `
+  UPDATE "Message" SET "twilioSid" = COALESCE("twilioSid", $2),
+    status = CASE WHEN status = 'sending' THEN 'queued'::"MessageStatus" ELSE status END, "updatedAt" = now()
+  WHERE id = $1`;
+
 export function createSenderPool(deps: SenderDeps) {
   const settings = { ...DEFAULT_SENDER_SETTINGS, ...deps.settings };
   const log = deps.log.child({ module: 'sender' });
@@ -82,44 +132,29 @@ export function createSenderPool(deps: SenderDeps) {
   }
 
   async function sendSms(job: Job<SendJob>, q: Queue<SendJob>, token?: string): Promise<void> {
-    // claimed and read in one statement: pending → sending, unless STOP was sent meanwhile
-    // a reply waits for the one before it to the same person: replies reach Twilio in the order of
-    // the texts they answer, whichever sender worker takes them
-    let claimed: { id: string; fromPhone: string; toPhone: string; body: string; segments: number }[];
     // the claim's own mark: a claim whose answer was lost is known by it (another worker's differs)
     const claimAt = new Date();
+    let row: ClaimRow | undefined;
     try {
-      claimed = await deps.db.$queryRaw<typeof claimed>`
-      UPDATE "Message" AS m SET status = 'sending', attempts = m.attempts + 1, "updatedAt" = ${claimAt}
-      WHERE m.id = ${job.data.messageId} AND m.status = 'pending' AND m.channel = 'sms'
-        AND NOT (m."recipientRole" = 'resident' AND m.kind <> 'opt_out_confirmation'
-                 AND EXISTS (SELECT 1 FROM "Customer" c WHERE c.id = m."customerId" AND c."smsOptedOut"))
-        AND NOT (m."inReplyToId" IS NOT NULL AND EXISTS (
-          SELECT 1 FROM "Message" e WHERE e."toPhone" = m."toPhone" AND e."groupId" = m."groupId" AND e."inReplyToId" IS NOT NULL
-            AND e.status IN ('pending', 'sending') AND e.channel = 'sms' AND (e."createdAt", e.id) < (m."createdAt", m.id)))
-      RETURNING m.id, m."fromPhone", m."toPhone", m.body, m.segments`;
+      [row] = await runHot<ClaimRow>(deps.db, 'sender-claim', CLAIM_SQL, [job.data.messageId, claimAt]);
     } catch (err) {
       // the database went away: the claim may have committed with its answer lost (notClaimed
       // takes it back), and waiting for the database spends none of the attempts meant for Twilio
       lostClaims.set(job.data.messageId, [...(lostClaims.get(job.data.messageId) ?? []), claimAt.getTime()]);
       return waitForDatabase(job, token, err);
     }
-    const [m] = claimed;
-    if (!m) return notClaimed(job, q, token).catch((err: unknown) => waitForDatabase(job, token, err));
+    if (!row?.claimed) return notClaimed(job, q, token, row).catch((err: unknown) => waitForDatabase(job, token, err));
+    const m = row;
     lostClaims.delete(m.id);
     try {
       const sender = m.fromPhone.startsWith('MG') ? { messagingServiceSid: m.fromPhone } : { from: m.fromPhone };
       const sent = await deps.twilio.messages.create({
         ...sender,
         to: m.toPhone,
-        body: m.body,
+        body: m.body!,
         statusCallback: `${deps.publicBaseUrl}/twilio/status?messageId=${m.id}`,
       });
-      // the status callback may already have moved it further: only 'sending' becomes 'queued'
-      await deps.db.$executeRaw`
-        UPDATE "Message" SET "twilioSid" = COALESCE("twilioSid", ${sent.sid}),
-          status = CASE WHEN status = 'sending' THEN 'queued'::"MessageStatus" ELSE status END, "updatedAt" = now()
-        WHERE id = ${m.id}`;
+      await runHot(deps.db, 'sender-sent', SENT_SQL, [m.id, sent.sid]);
       // a long message spends several segments of the sender's pace
       if (intervalMs > 0 && m.segments > 1) await q.rateLimit(Math.round(m.segments * intervalMs));
     } catch (err) {
@@ -135,24 +170,23 @@ export function createSenderPool(deps: SenderDeps) {
     throw new DelayedError();
   }
 
-  /** Why a message was not claimed: already sent (nothing to do), now a call, or its resident sent STOP. */
-  async function notClaimed(job: Job<SendJob>, q: Queue<SendJob>, token: string | undefined): Promise<void> {
-    const m = await deps.db.message.findUnique({ where: { id: job.data.messageId }, include: { customer: { select: { smsOptedOut: true } } } });
+  /** Why a message was not claimed (`m`: the row as the claim found it): already sent, now a call, STOP, or a reply waiting its turn. */
+  async function notClaimed(job: Job<SendJob>, q: Queue<SendJob>, token: string | undefined, m: ClaimRow | undefined): Promise<void> {
     // this process's claim committed but its answer was lost: Twilio was never asked (the send
     // follows the claim's answer; the row still bears that claim's mark, so no other worker claimed
     // it since), so it goes back to pending and is claimed again, sent once
     const lost = m ? lostClaims.get(m.id) : undefined;
     if (m && lost) lostClaims.delete(m.id);
-    if (m && lost?.includes(m.updatedAt.getTime()) && m.status === 'sending' && m.channel === 'sms' && m.twilioSid === null) {
+    if (m?.updatedAt && lost?.includes(m.updatedAt.getTime()) && m.status === 'sending' && m.channel === 'sms' && m.twilioSid === null) {
       const back = await deps.db.message.updateMany({ where: { id: m.id, status: 'sending', twilioSid: null, updatedAt: m.updatedAt }, data: { status: 'pending' } });
       if (back.count > 0) return sendSms(job, q, token);
     }
     if (!m || m.status !== 'pending') return;
     if (m.channel === 'voice') return enqueueCall(m.id, 0);
     // STOP is respected; the operator still tells them what matters about their order
-    if (m.recipientRole === 'resident' && m.customer?.smsOptedOut && m.kind !== 'opt_out_confirmation') return markUnreachable(deps.db, m.id, { code: 21610 });
+    if (m.recipientRole === 'resident' && m.optedOut && m.kind !== 'opt_out_confirmation') return markUnreachable(deps.db, m.id, { code: 21610 });
     // an earlier reply to the same person is still on its way: this one goes right after it
-    if (m.inReplyToId) {
+    if (m.inReplyToId && m.createdAt) {
       // soon while it is fresh; a reply held back longer (its predecessor's job was lost, the sweep
       // will queue it again) looks less often
       const waited = Date.now() - m.createdAt.getTime();

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { isUniqueViolation, poolOf, type Db } from '../platform/db/client.js';
+import { isUniqueViolation, type Db } from '../platform/db/client.js';
+import { runHot } from '../platform/db/hotStatement.js';
 import type { Logger } from '../platform/logger.js';
 import { parseWebhook } from '../platform/webhook.js';
 import { markUnreachable } from './unreachable.js';
@@ -46,8 +47,7 @@ async function recordProgress(db: Db, cb: { messageId?: string; messageSid: stri
     )
     SELECT count(*)::int AS known FROM m`;
   const values = [cb.messageId ?? null, cb.messageSid, cb.status, cb.errorCode, MESSAGE_STATUS_RANK[cb.status]];
-  const pool = poolOf(db);
-  const rows = pool ? (await pool.query<{ known: number }>(sql, values)).rows : await db.$queryRawUnsafe<{ known: number }[]>(sql, ...values);
+  const rows = await runHot<{ known: number }>(db, 'message-status-callback', sql, values);
   return (rows[0]?.known ?? 0) > 0;
 }
 

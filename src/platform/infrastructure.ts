@@ -44,6 +44,8 @@ export async function openDatabase(
     applicationName: opts.applicationName,
     // PGlite ignores it today; were it to honour it, it would end the one session everybody shares
     idleInTransactionTimeoutMs: embedded ? 0 : undefined,
+    // its one session outlives a connection: a statement prepared by the last one would clash
+    prepareStatements: !embedded,
     onPoolError: (err) => log.warn({ error: err.message }, 'database connection lost'),
   });
   return {

@@ -1,7 +1,8 @@
 // The webhook's whole job: keep the text, in one statement, and queue it for the worker. The conversation
 // runs later, in the worker (inboundWorker.ts): a slow step, a burst or a lock never makes Twilio
 // wait, and a text the database took is never lost (RapidPro's courier/mailroom split).
-import { poolOf, type Db } from '../platform/db/client.js';
+import type { Db } from '../platform/db/client.js';
+import { runHot } from '../platform/db/hotStatement.js';
 import type { GroupDirectory, GroupSummary } from '../catalog/groups.js';
 import type { Logger } from '../platform/logger.js';
 import { countSegments } from './segments.js';
@@ -20,8 +21,7 @@ export async function acceptInboundSms(db: Db, group: GroupSummary, sms: Inbound
   const values = [group.id, sms.MessageSid, person ?? sms.From, sms.To, sms.Body, cost.segments, cost.encoding, person ? 'reply' : 'from_non_person', person ? null : new Date()];
   // the hottest statement of the service goes straight to the pg pool under Prisma: its query
   // engine costs several times the statement itself (scripts/bench/webhooks.ts, the ceiling route)
-  const pool = poolOf(db);
-  const rows = pool ? (await pool.query<{ id: string }>(ACCEPT_SQL, values)).rows : await db.$queryRawUnsafe<{ id: string }[]>(ACCEPT_SQL, ...values);
+  const rows = await runHot<{ id: string }>(db, 'sms-accept', ACCEPT_SQL, values);
   const row = rows[0];
   if (!row) return { kind: 'duplicate' };
   return person ? { kind: 'accepted', messageId: row.id } : { kind: 'not_a_person' };

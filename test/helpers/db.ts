@@ -11,7 +11,7 @@ export async function useTestDatabase(): Promise<{ db: Db; url: string }> {
   const shared = inject('sharedDatabaseUrl');
   if (shared) {
     // PGlite is one session: one connection (see EMBEDDED_PG_MAX_CONNECTIONS)
-    const db = createDb(shared, { poolMax: 1 });
+    const db = createDb(shared, { poolMax: 1, prepareStatements: false });
     afterAll(() => db.$disconnect());
     return { db, url: shared };
   }

@@ -8,19 +8,22 @@ export type Db = PrismaClient;
 /** The client handed to a transaction callback. */
 export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
-export interface DbOptions extends Pick<PgPoolOptions, 'applicationName' | 'connectionTimeoutMillis' | 'idleInTransactionTimeoutMs'> {
+export interface DbOptions extends Pick<PgPoolOptions, 'applicationName' | 'connectionTimeoutMillis' | 'idleInTransactionTimeoutMs' | 'prepareStatements'> {
   poolMax?: number;
   onPoolError?: (err: Error) => void;
 }
 
-const pools = new WeakMap<Db, pg.Pool>();
+const pools = new WeakMap<Db, { pool: pg.Pool; prepared: boolean }>();
 
-/** A Prisma client on the pg driver adapter: one code path for PostgreSQL and embedded PGlite. */
+/**
+ * A Prisma client on the pg driver adapter: one code path for PostgreSQL and embedded PGlite.
+ * Statements sent often are prepared (`prepareStatements`, on unless told otherwise: the embedded server says no).
+ */
 export function createDb(url: string, options: DbOptions = {}): Db {
-  const { poolMax, onPoolError, ...session } = options;
-  const pool = createPgPool(url, { max: poolMax, onError: onPoolError, ...session });
+  const { poolMax, onPoolError, prepareStatements = true, ...session } = options;
+  const pool = createPgPool(url, { max: poolMax, onError: onPoolError, prepareStatements, ...session });
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  pools.set(db, pool);
+  pools.set(db, { pool, prepared: prepareStatements });
   return db;
 }
 
@@ -29,7 +32,12 @@ export function createDb(url: string, options: DbOptions = {}): Db {
  * the SMS webhook (sms/accept.ts), where Prisma's per-query cost is most of the request's.
  */
 export function poolOf(db: Db): pg.Pool | undefined {
-  return pools.get(db);
+  return pools.get(db)?.pool;
+}
+
+/** Whether statements may be prepared on this client's connections (not on the embedded server). */
+export function preparesStatements(db: Db): boolean {
+  return pools.get(db)?.prepared ?? false;
 }
 
 /** True when a Prisma error is a unique-constraint violation (P2002). */

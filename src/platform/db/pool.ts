@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 
 export interface PgPoolOptions {
@@ -15,6 +17,52 @@ export interface PgPoolOptions {
   idleInTransactionTimeoutMs?: number;
   /** Shown in pg_stat_activity: tells the web process, the worker and the CLI apart. */
   applicationName?: string;
+  /**
+   * Statements this process sends again and again become prepared statements (see
+   * prepareRepeated). False for the embedded server, whose one session outlives a connection.
+   */
+  prepareStatements?: boolean;
+}
+
+/** A statement text sent this many times by the process is prepared on each connection it next runs on. */
+export const PREPARE_AFTER = 5;
+/** Connections are renewed this often when statements are prepared: their cached plans stay few. */
+const PREPARED_CONNECTION_LIFETIME_S = 15 * 60;
+
+// statement texts seen, with how often and the name they are prepared under (shared by every pool
+// of the process: the same text gets the same name, and pg prepares it once per connection)
+const seenStatements = new LRUCache<string, { uses: number; name: string }>({ max: 1_000 });
+
+interface QueryConfigLike {
+  text?: unknown;
+  name?: unknown;
+  values?: unknown;
+}
+
+/**
+ * Gives a statement sent often (Prisma's queries come without a name) a name derived from its
+ * text, so that PostgreSQL parses and plans it once per connection and pg sends only Bind/Execute
+ * afterwards, as JDBC's prepareThreshold does. Statements without parameters (BEGIN, COMMIT) are left alone.
+ */
+function nameIfRepeated(config: unknown): void {
+  if (typeof config !== 'object' || config === null) return;
+  const q = config as QueryConfigLike;
+  if (typeof q.text !== 'string' || q.name !== undefined || !Array.isArray(q.values) || q.values.length === 0) return;
+  let seen = seenStatements.get(q.text);
+  if (!seen) {
+    seen = { uses: 0, name: `p${crypto.createHash('sha1').update(q.text).digest('hex').slice(0, 20)}` };
+    seenStatements.set(q.text, seen);
+  }
+  seen.uses += 1;
+  if (seen.uses >= PREPARE_AFTER) q.name = seen.name;
+}
+
+function prepareRepeated(client: pg.PoolClient): void {
+  const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    nameIfRepeated(args[0]);
+    return original(...args);
+  };
 }
 
 /** Defaults for every pool of the service. */
@@ -72,10 +120,12 @@ export function createPgPool(connectionString: string, options: PgPoolOptions = 
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
     // idle connections never keep a process (the Prisma CLI, a script) alive
     allowExitOnIdle: true,
+    ...(options.prepareStatements ? { maxLifetimeSeconds: PREPARED_CONNECTION_LIFETIME_S } : {}),
   });
   // An idle client losing its connection must not kill the process.
   pool.on('error', (err) => options.onError?.(err));
   if (options.nameAsText) pool.on('connect', patchQuery);
+  if (options.prepareStatements) pool.on('connect', prepareRepeated);
   return pool;
 }
 
