@@ -168,6 +168,16 @@ describe('ordering by SMS', () => {
     expect(await db.customer.findFirst({ where: { phone } })).toMatchObject({ smsOptedOut: false });
   });
 
+  it('stops messages when a resident asks in their own words, even with an order waiting for OUI', async () => {
+    const phone = uniqueMobile();
+    expect(await text(phone, '2 baguettes')).toContain('Répondez OUI');
+    expect(await text(phone, 'Je ne veux plus recevoir de SMS merci')).toBe('Vous ne recevrez plus nos SMS. Envoyez START pour les recevoir à nouveau.');
+    expect(await db.customer.findFirst({ where: { phone } })).toMatchObject({ smsOptedOut: true });
+    const other = uniqueMobile();
+    expect(await text(other, 'Stop svp')).toBe('Vous ne recevrez plus nos SMS. Envoyez START pour les recevoir à nouveau.');
+    expect(await db.customer.findFirst({ where: { phone: other } })).toMatchObject({ smsOptedOut: true });
+  });
+
   it('helps, lists the catalogue by category, and pages it', async () => {
     const phone = uniqueMobile();
     expect(await text(phone, 'aide')).toContain('Pour commander, envoyez votre liste');

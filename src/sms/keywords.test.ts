@@ -30,6 +30,19 @@ describe('SMS keywords', () => {
     for (const more of ["oui mais je voudrais aussi des oeufs s'il vous plait", 'oui et 2 baguettes de plus merci beaucoup']) expect(readIntent(more).kind).not.toBe('yes');
     for (const no of ['non', 'NON merci', 'n']) expect(readIntent(no)).toEqual({ kind: 'no' });
   });
+  it('reads an opt-out in a resident\'s own words, and only when messages or unsubscribing are named', () => {
+    for (const stop of ['Stop svp', 'STOP merci', 'stop sms', 'stop les sms merci', 'Je ne veux plus recevoir de SMS', 'je ne veux plus recevoir vos messages merci',
+      "Arrêtez de m'envoyer des SMS svp", 'plus de sms svp', 'désabonnement', 'me désinscrire', 'désinscrivez-moi svp', 'je souhaite ne plus recevoir de messages']) {
+      expect(readIntent(stop), stop).toEqual({ kind: 'stop' });
+    }
+    for (const not of ['stop les croissants, 2 baguettes', 'je ne veux plus le pain de campagne', 'je ne veux plus rien', "je n'ai plus reçu de SMS pour ma commande", 'arrêtez les carottes', 'plus de pain svp', 'merci pour vos messages']) {
+      expect(readIntent(not).kind, not).not.toBe('stop');
+    }
+  });
+  it('reads "what did I order" as the status of their order', () => {
+    for (const status of ["c'est quoi ma commande", "qu'est-ce que j'ai commandé ?", 'ma commande ?', 'Où en est ma commande ?', 'mon panier ?']) expect(readIntent(status), status).toEqual({ kind: 'status' });
+    expect(readIntent('ma commande: 2 baguettes').kind).not.toBe('status');
+  });
   it('reads anything else as an order, and STOP inside a sentence is not an opt-out', () => {
     expect(readIntent('2 baguettes')).toEqual({ kind: 'text', text: '2 baguettes' });
     expect(readIntent('stop les croissants, 2 baguettes')).toMatchObject({ kind: 'text' });
