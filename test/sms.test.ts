@@ -77,13 +77,24 @@ describe('ordering by SMS', () => {
     expect(await text(phone, '7')).toContain('Pas au catalogue: 7.');
   });
 
+  it('says "environ" for a new total only when the basket holds weighed goods', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '1 tomme');
+    await text(phone, 'oui');
+    expect(await text(phone, 'et 1 baguette')).toMatch(/\nNouveau total environ [\d,]+ €\./);
+    expect(await text(phone, 'oui')).toMatch(/^Ajout confirmé au panier \d+\. Nouveau total environ [\d,]+ €\./);
+    // the weighed cheese taken out: what is left is priced exactly
+    expect(await text(phone, 'enlevez la tomme')).toMatch(/^C'est retiré du panier \d+: Tomme\. Nouveau total 1,20 €\.$/);
+  });
+
   it('adds a later text to the confirmed order after OUI', async () => {
     const phone = uniqueMobile();
     await text(phone, '1 baguette');
     await text(phone, 'oui');
     const addition = await text(phone, 'et aussi 4 yaourts');
-    expect(addition).toMatch(/^Vous ajoutez au panier \d+:\n1 Yaourts nature \(par 4\) 3,20 €\nNouveau total environ 4,40 €\./);
-    expect(await text(phone, 'ok')).toMatch(/^Ajout confirmé au panier \d+\. Nouveau total environ 4,40 €\./);
+    // nothing weighed: the total is exact, not "environ"
+    expect(addition).toMatch(/^Vous ajoutez au panier \d+:\n1 Yaourts nature \(par 4\) 3,20 €\nNouveau total 4,40 €\./);
+    expect(await text(phone, 'ok')).toMatch(/^Ajout confirmé au panier \d+\. Nouveau total 4,40 €\./);
     // another addition declined: the basket stays as it was, and the reply says so
     await text(phone, 'et 2 baguettes');
     expect(await text(phone, 'non')).toMatch(/^L'ajout est annulé\. Votre panier \d+ reste comme avant\.$/);

@@ -119,7 +119,7 @@ describe('the SMS conversation beyond ordering', () => {
     await text(r.phone, 'oui');
     const stock = () => db.distributionStock.findUniqueOrThrow({ where: { distributionId_productId: { distributionId: g.distributionId, productId: g.products.croissant } } });
     const reserved = (await stock()).reserved;
-    expect(await text(r.phone, 'je ne veux plus les croissants')).toMatch(/^C'est retiré du panier \d+: Croissant\. Nouveau total environ 1,20 €\.$/);
+    expect(await text(r.phone, 'je ne veux plus les croissants')).toMatch(/^C'est retiré du panier \d+: Croissant\. Nouveau total 1,20 €\.$/);
     const order = (await ordersOf(r.id)).find((o) => o.status === 'confirmed');
     expect(order!.lines.map((l) => l.productName)).toEqual(['Baguette tradition']);
     expect(order!.estimatedCents).toBe(120);

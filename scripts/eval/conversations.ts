@@ -129,7 +129,7 @@ export function demoReply(intent: ConversationIntent, products = demoCatalogProd
     case 'cancel':
       return sms.cancelAsk(f.basket, f.orderCents);
     case 'remove':
-      return conversation.removed(joinNames(intent.products.map((p) => products.get(p.id)!.name)), f.basket, f.orderCents - 240);
+      return conversation.removed(joinNames(intent.products.map((p) => products.get(p.id)!.name)), f.basket, f.orderCents - 240, true);
     case 'delivery':
       return sms.deliveryRequested(intent.address || "12 rue du Pont, Lormes", f.delivery);
     case 'status':

@@ -21,8 +21,8 @@ export const conversation = {
   /** a long basket: the count and total, the detail on SUIVI */
   draftShort: (count: number, totalCents: number, estimated: boolean, fulfilment: string) =>
     `Vous commandez ${count} produits, total ${estimated ? 'environ ' : ''}${euros(totalCents)}. ${fulfilment}.\nSUIVI pour le détail. Répondez OUI pour confirmer ou NON pour annuler.`,
-  additionShort: (count: number, basket: number, totalCents: number) =>
-    `Vous ajoutez ${count} produits au panier ${basket}. Nouveau total environ ${euros(totalCents)}.\nSUIVI pour le détail. Répondez OUI pour confirmer ou NON pour annuler.`,
+  additionShort: (count: number, basket: number, totalCents: number, estimated: boolean) =>
+    `Vous ajoutez ${count} produits au panier ${basket}. Nouveau total ${estimated ? 'environ ' : ''}${euros(totalCents)}.\nSUIVI pour le détail. Répondez OUI pour confirmer ou NON pour annuler.`,
   pendingLines: (lines: string) => `A confirmer:\n${lines}\nRépondez OUI pour confirmer ou NON pour annuler.`,
   /** how a draft asking for home delivery says when */
   deliveryWanted: (window: string | null) => (window ? `Livraison à domicile ${window}` : 'Livraison à domicile demandée'),
@@ -36,7 +36,8 @@ export const conversation = {
       : "Pour la livraison, répondez LIVRAISON suivi de l'adresse."),
   removedFromDraft: (names: string) => `C'est retiré: ${names}.`,
   draftEmptied: () => "C'est retiré. Votre liste est vide, rien n'est commandé.",
-  removed: (names: string, basket: number, totalCents: number) => `C'est retiré du panier ${basket}: ${names}. Nouveau total environ ${euros(totalCents)}.`,
+  removed: (names: string, basket: number, totalCents: number, estimated: boolean) =>
+    `C'est retiré du panier ${basket}: ${names}. Nouveau total ${estimated ? 'environ ' : ''}${euros(totalCents)}.`,
   notInOrder: (names: string) => `Votre commande ne contient pas: ${names}. SUIVI pour la voir.`,
   usualPrefix: () => 'Comme la dernière fois:',
   noUsual: () => "Nous n'avons pas encore de commande de vous. Envoyez votre liste, ex: 2 baguettes.",

@@ -62,11 +62,12 @@ export const sms = {
   /** one line already shows its price: no total under it (the reply then fits one SMS) */
   draft: (lines: string, totalCents: number, estimated: boolean, pickup: string, place: string) =>
     `Vous commandez:\n${lines}\n${draftTotal(lines, totalCents, estimated)}Retrait ${pickup}, ${place}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
-  addition: (lines: string, basket: number, totalCents: number) =>
-    `Vous ajoutez au panier ${basket}:\n${lines}\nNouveau total environ ${euros(totalCents)}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
+  /** `estimated`: the basket holds weighed goods, its total is known at the scales */
+  addition: (lines: string, basket: number, totalCents: number, estimated: boolean) =>
+    `Vous ajoutez au panier ${basket}:\n${lines}\nNouveau total ${estimated ? 'environ ' : ''}${euros(totalCents)}.\nRépondez OUI pour confirmer ou NON pour annuler.`,
   confirmed: (basket: number, totalCents: number, estimated: boolean, pickup: string, place: string) =>
     `Commande confirmée, panier ${basket}. Total ${estimated ? 'environ ' : ''}${euros(totalCents)}. Retrait ${pickup}, ${place}.${estimated ? ' Prix exact à la pesée.' : ''} Merci !`,
-  added: (basket: number, totalCents: number) => `Ajout confirmé au panier ${basket}. Nouveau total environ ${euros(totalCents)}. Merci !`,
+  added: (basket: number, totalCents: number, estimated: boolean) => `Ajout confirmé au panier ${basket}. Nouveau total ${estimated ? 'environ ' : ''}${euros(totalCents)}. Merci !`,
   draftDropped: () => "C'est annulé, rien n'est commandé.",
   additionDropped: (basket: number) => `L'ajout est annulé. Votre panier ${basket} reste comme avant.`,
   nothingToConfirm: () => "Il n'y a rien à confirmer. Envoyez votre liste, ex: 2 baguettes.",

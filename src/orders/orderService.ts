@@ -204,7 +204,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   /** Lines added to a confirmed order (a resident texting again "et aussi 2 yaourts"). */
-  function addLines(orderId: string, lines: OrderLineInput[], inTx?: Tx): Promise<PlacedOrder> {
+  /** `weighed` in the answer: the order now holds goods priced at the scales. */
+  function addLines(orderId: string, lines: OrderLineInput[], inTx?: Tx): Promise<PlacedOrder & { weighed: boolean }> {
     checkLines(lines);
     return run(inTx, async (tx) => {
       const order = await readForAdding(tx, orderId, productIdsOf(lines));
@@ -226,7 +227,7 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   /** Lines taken out of a confirmed order while the window is open ("enlevez les oeufs"); their stock is released. */
-  function removeLines(orderId: string, productIds: string[], inTx?: Tx): Promise<PlacedOrder> {
+  function removeLines(orderId: string, productIds: string[], inTx?: Tx): Promise<PlacedOrder & { weighed: boolean }> {
     return run(inTx, async (tx) => {
       const order = await readOrder(tx, orderId, { lockDistribution: true });
       if (!order) throw new NotFoundError('order', { orderId });

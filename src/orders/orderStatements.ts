@@ -294,9 +294,9 @@ export async function numberAndConfirm(
 export async function appendLines(
   tx: Tx,
   q: { orderId: string; distributionId: string; from: OrderStatus; lines: FrozenLine[] },
-): Promise<UnderLock<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number }>> {
+): Promise<UnderLock<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number; weighed: boolean }>> {
   const added = q.lines.reduce((sum, l) => sum + l.estimatedCents, 0);
-  const rows = await tx.$queryRaw<(WindowColumns & { id: string | null; status: OrderStatus | null; basketNumber: number | null; estimatedCents: number | null })[]>`
+  const rows = await tx.$queryRaw<(WindowColumns & { id: string | null; status: OrderStatus | null; basketNumber: number | null; estimatedCents: number | null; weighed: boolean | null })[]>`
     WITH d AS (
       SELECT id, status::text AS status, "opensAt", "closesAt" FROM "Distribution" WHERE id = ${q.distributionId} FOR SHARE
     ), updated AS (
@@ -307,10 +307,14 @@ export async function appendLines(
     ), lines AS (
       ${insertLines('updated', q.lines)}
     )
-    SELECT d.status AS "distributionStatus", d."opensAt", d."closesAt", u.id, u.status, u."basketNumber", u."estimatedCents"
+    SELECT d.status AS "distributionStatus", d."opensAt", d."closesAt", u.id, u.status, u."basketNumber", u."estimatedCents",
+      -- the lines it held before (this statement's own inserts are not visible to it), and the new ones
+      ${q.lines.some((l) => l.variableWeight)} OR EXISTS (SELECT 1 FROM "OrderLine" l WHERE l."orderId" = u.id AND l."variableWeight") AS weighed
     FROM d LEFT JOIN updated u ON true`;
   const row = rows[0];
-  const written = row?.id && row.status && row.estimatedCents !== null ? { id: row.id, status: row.status, basketNumber: row.basketNumber, estimatedCents: row.estimatedCents } : null;
+  const written = row?.id && row.status && row.estimatedCents !== null
+    ? { id: row.id, status: row.status, basketNumber: row.basketNumber, estimatedCents: row.estimatedCents, weighed: row.weighed ?? false }
+    : null;
   return { written, distribution: windowOf(row) };
 }
 
@@ -347,9 +351,9 @@ export async function dropLines(
   orderId: string,
   from: OrderStatus,
   lines: { id: string; estimatedCents: number }[],
-): Promise<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number } | null> {
+): Promise<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number; weighed: boolean } | null> {
   const removed = lines.reduce((sum, l) => sum + l.estimatedCents, 0);
-  const rows = await tx.$queryRaw<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number }[]>`
+  const rows = await tx.$queryRaw<{ id: string; status: OrderStatus; basketNumber: number | null; estimatedCents: number; weighed: boolean }[]>`
     WITH updated AS (
       UPDATE "Order" SET "estimatedCents" = "estimatedCents" - ${removed}, "updatedAt" = ${new Date()}
       WHERE id = ${orderId} AND status = ${from}::"OrderStatus"
@@ -357,6 +361,8 @@ export async function dropLines(
     ), dropped AS (
       DELETE FROM "OrderLine" WHERE "orderId" IN (SELECT id FROM updated) AND id = ANY(${lines.map((l) => l.id)}::text[])
     )
-    SELECT id, status, "basketNumber", "estimatedCents" FROM updated`;
+    SELECT u.id, u.status, u."basketNumber", u."estimatedCents",
+      EXISTS (SELECT 1 FROM "OrderLine" l WHERE l."orderId" = u.id AND l."variableWeight" AND NOT (l.id = ANY(${lines.map((l) => l.id)}::text[]))) AS weighed
+    FROM updated u`;
   return rows[0] ?? null;
 }

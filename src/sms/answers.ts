@@ -57,12 +57,13 @@ export function draftReply(lines: PendingLine[], products: Map<string, CatalogPr
   return withinBudget(prefix + conversation.draftShort(lines.length, summary.totalCents, summary.estimated, fulfilmentText(f)));
 }
 
-/** Lines added to a confirmed order, to confirm. */
-export function additionReply(lines: PendingLine[], products: Map<string, CatalogProduct>, basket: number, orderCents: number, prefix = ''): string {
+/** Lines added to a confirmed order, to confirm. `order.weighed`: the order already holds weighed goods. */
+export function additionReply(lines: PendingLine[], products: Map<string, CatalogProduct>, order: { basket: number; cents: number; weighed: boolean }, prefix = ''): string {
   const summary = summarise(lines, products);
-  const full = prefix + sms.addition(summary.text, basket, orderCents + summary.totalCents);
+  const estimated = order.weighed || summary.estimated;
+  const full = prefix + sms.addition(summary.text, order.basket, order.cents + summary.totalCents, estimated);
   if (fits(full)) return full;
-  return withinBudget(prefix + conversation.additionShort(lines.length, basket, orderCents + summary.totalCents));
+  return withinBudget(prefix + conversation.additionShort(lines.length, order.basket, order.cents + summary.totalCents, estimated));
 }
 
 /** The same product asked twice before OUI ("2 baguettes", then "encore 2 baguettes") is one line of 4. */

@@ -75,7 +75,8 @@ export interface ResidentRow {
   privacyNoticeAt: Date | null;
   conversation: { state: string; data: unknown; expiresAt: Date } | null;
   /** their order in progress that is soonest handed over, read with the text (null: none) */
-  soonestActiveOrder: { id: string; distributionId: string; basketNumber: number | null; estimatedCents: number } | null;
+  /** `weighed`: it holds goods priced at the scales (its total is an estimate) */
+  soonestActiveOrder: { id: string; distributionId: string; basketNumber: number | null; estimatedCents: number; weighed: boolean } | null;
 }
 
 /** The conversation's kinds of reply: the sender holds back a reply to someone who sent STOP, not its confirmation. */
@@ -140,11 +141,12 @@ export function createSmsConversation(deps: ConversationDeps) {
   }
 
   /** Their order in progress for this distribution: known from the text's read when it is the soonest (or there is none). */
-  async function activeOrderIn(s: Step, distributionId: string): Promise<{ id: string; basketNumber: number | null; estimatedCents: number } | null> {
+  async function activeOrderIn(s: Step, distributionId: string): Promise<{ id: string; basketNumber: number | null; estimatedCents: number; weighed: boolean } | null> {
     const soonest = s.customer.soonestActiveOrder;
     if (soonest === null) return null;
     if (soonest.distributionId === distributionId) return soonest;
-    return activeOrder(s, distributionId);
+    const order = await activeOrder(s, distributionId);
+    return order && { ...order, weighed: order.lines.some((l) => l.variableWeight) };
   }
 
   function questionText(q: StoredQuestion, s: Step): string {
@@ -172,7 +174,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     const existing = await activeOrderIn(s, open.id);
     if (existing) {
       return {
-        reply: additionReply(lines, products(s), existing.basketNumber ?? 0, existing.estimatedCents, prefix),
+        reply: additionReply(lines, products(s), { basket: existing.basketNumber ?? 0, cents: existing.estimatedCents, weighed: existing.weighed }, prefix),
         state: 'confirm_addition',
         data: { orderId: existing.id, lines, windowClosesAt: open.closesAt.toISOString(), delivery },
       };
@@ -252,7 +254,7 @@ export function createSmsConversation(deps: ConversationDeps) {
       }
       if (s.state === 'confirm_addition' && s.data.orderId && s.data.lines) {
         const updated = await withSavepoint(s.tx, () => orders.addLines(s.data.orderId!, s.data.lines!, s.tx));
-        const added = sms.added(updated.basketNumber ?? 0, updated.estimatedCents);
+        const added = sms.added(updated.basketNumber ?? 0, updated.estimatedCents, updated.weighed);
         if (!s.data.delivery) return { reply: added, state: 'idle', data: {} };
         const asked = await deliverIfAsked(s, updated.id, s.data.delivery);
         return { reply: `${added} ${asked ? sms.deliveryRequested(asked.address, asked.window) : sms.deliveryAskAddress()}`, state: 'idle', data: {} };
@@ -423,7 +425,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     // everything removed: that is a cancellation, asked for with OUI like ANNULER
     if (removed.length === order.lines.length) return onCancel(s);
     const updated = await orders.removeLines(order.id, removed.map((l) => l.productId), s.tx);
-    return { reply: conversation.removed(joinNames(removed.map((l) => l.productName)), updated.basketNumber ?? 0, updated.estimatedCents), state: 'idle', data: {} };
+    return { reply: conversation.removed(joinNames(removed.map((l) => l.productName)), updated.basketNumber ?? 0, updated.estimatedCents, updated.weighed), state: 'idle', data: {} };
   }
 
   /** "pareil que la dernière fois": the lines of the last order, still sold, to confirm with OUI. */

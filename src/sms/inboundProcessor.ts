@@ -56,6 +56,7 @@ interface WaitingText {
   activeDistributionId: string | null;
   activeBasket: number | null;
   activeEstimatedCents: number | null;
+  activeWeighed: boolean | null;
 }
 
 type Turn = { kind: 'busy' } | { kind: 'idle' } | { kind: 'answered'; id: string; reply: ReplyToSend | null };
@@ -89,7 +90,8 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
              st.role AS "staffRole", st.id AS "staffId", st.name AS "staffName",
              cu.id AS "customerId", cu.name, cu.address, cu."smsOptedOut", cu."privacyNoticeAt",
              cv.state AS "convState", cv.data AS "convData", cv."expiresAt" AS "convExpiresAt",
-             ao.id AS "activeId", ao."distributionId" AS "activeDistributionId", ao."basketNumber" AS "activeBasket", ao."estimatedCents" AS "activeEstimatedCents"
+             ao.id AS "activeId", ao."distributionId" AS "activeDistributionId", ao."basketNumber" AS "activeBasket", ao."estimatedCents" AS "activeEstimatedCents",
+             ao.weighed AS "activeWeighed"
       FROM "Message" m
       LEFT JOIN LATERAL (
         SELECT 'lead' AS role, s.id, s.name FROM "StaffUser" s
@@ -102,7 +104,9 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
       LEFT JOIN "SmsConversation" cv ON cv."customerId" = cu.id
       -- their order in progress, the soonest to hand over: activeOrdersOf (orders/readModels.ts) in SQL
       LEFT JOIN LATERAL (
-        SELECT o.id, o."distributionId", o."basketNumber", o."estimatedCents" FROM "Order" o JOIN "Distribution" d ON d.id = o."distributionId"
+        SELECT o.id, o."distributionId", o."basketNumber", o."estimatedCents",
+               EXISTS (SELECT 1 FROM "OrderLine" l WHERE l."orderId" = o.id AND l."variableWeight") AS weighed
+        FROM "Order" o JOIN "Distribution" d ON d.id = o."distributionId"
         WHERE o."customerId" = cu.id AND o.status::text IN (${Prisma.join([...ACTIVE_STATUSES])}) AND d.status::text IN (${Prisma.join([...UPCOMING_DISTRIBUTION_STATUSES])})
         ORDER BY d."pickupStart", o."createdAt" LIMIT 1
       ) ao ON true
@@ -144,7 +148,7 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
     return {
       id: t.customerId, name: t.name, address: t.address, smsOptedOut: t.smsOptedOut ?? false, privacyNoticeAt: t.privacyNoticeAt,
       conversation: t.convState && t.convExpiresAt ? { state: t.convState, data: t.convData, expiresAt: t.convExpiresAt } : null,
-      soonestActiveOrder: t.activeId && t.activeDistributionId ? { id: t.activeId, distributionId: t.activeDistributionId, basketNumber: t.activeBasket, estimatedCents: t.activeEstimatedCents ?? 0 } : null,
+      soonestActiveOrder: t.activeId && t.activeDistributionId ? { id: t.activeId, distributionId: t.activeDistributionId, basketNumber: t.activeBasket, estimatedCents: t.activeEstimatedCents ?? 0, weighed: t.activeWeighed ?? false } : null,
     };
   }
 
