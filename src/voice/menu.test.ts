@@ -26,6 +26,17 @@ describe('voice menu transitions', () => {
     expect(step(s, d('3'), { ...ctx, hasActiveOrder: false }).state.node).toBe('main');
     expect(step(s, d('1'), { ...ctx, orderOpen: false }).state.node).toBe('main');
   });
+  it('understands what a caller says at the main menu in their own words', () => {
+    const s = initialState();
+    const said = (text: string) => step(s, { kind: 'speech', text }, ctx).state.node;
+    expect(said("Je voudrais parler à quelqu'un")).toBe('operator_dial');
+    expect(said("le standard s'il vous plaît")).toBe('operator_dial');
+    expect(said('Où en est ma commande ?')).toBe('status_after');
+    expect(said('je voudrais me faire livrer')).toBe('delivery_confirm');
+    expect(said('Je voudrais commander.')).toBe('order_menu');
+    expect(said('passer une commande')).toBe('order_menu');
+    expect(said('peut-être')).toBe('main');
+  });
   it('reprompts a limited number of times, then says goodbye', () => {
     let t = step(initialState(), { kind: 'timeout' }, ctx);
     for (let i = 1; i < MAX_REPROMPTS; i++) t = step(t.state, { kind: 'timeout' }, ctx);

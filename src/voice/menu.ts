@@ -126,6 +126,19 @@ export function speechToKey(text: string): string | null {
   return words[first] ?? null;
 }
 
+/**
+ * What a caller asks for at the main menu in their own words ("je voudrais parler à quelqu'un",
+ * "où en est ma commande"), as the key it stands for; null when it is none of the four.
+ */
+export function mainMenuPhrase(text: string): string | null {
+  const t = ` ${text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/['’-]/g, ' ').replace(/[.,!?;:]/g, ' ').replace(/\s+/g, ' ').trim()} `;
+  if (/ (parler|quelqu un|standard|standardiste|operat\w*|conseill\w*|benevole|personne|humain) /.test(t)) return '0';
+  if (/ (livr\w*|apporter|domicile) /.test(t)) return '3';
+  if (/ (ou en est|suivi|statut|etat) | ma commande /.test(t)) return '2';
+  if (/ (commander|commande|acheter|panier) /.test(t)) return '1';
+  return null;
+}
+
 /** "environ 23 euros 50" when something is weighed at the shop, "23 euros 50" otherwise. */
 function spokenTotal(cart: CartLine[], ctx: CallContext, cents: number): string {
   const estimated = cart.some((l) => ctx.products.byId.get(l.productId)?.estimated);
@@ -285,7 +298,10 @@ export function step(s: CallState, input: Input, ctx: CallContext): Transition {
     const order = spokenOrder(s, ctx, input.text);
     if (order) return order;
   }
-  const key = input.kind === 'digits' ? input.digits : input.kind === 'speech' && s.node !== 'speech' ? speechToKey(input.text) : null;
+  const key =
+    input.kind === 'digits' ? input.digits
+    : input.kind === 'speech' && s.node !== 'speech' ? (speechToKey(input.text) ?? (s.node === 'main' ? mainMenuPhrase(input.text) : null))
+    : null;
   if (key === CODE_KEYS.correct && s.node === 'code_item') return go('code_entry', s, ctx, [voice.correctCode()], { pendingCode: null, pendingQuantity: null });
   if (key === '*' && s.node !== 'code_entry' && s.node !== 'code_quantity') return go(s.node === 'main' || s.node === 'status_after' ? 'main' : s.node, s, ctx);
 
