@@ -3,6 +3,7 @@ import { OrderStateError, OrderWindowClosedError, OutOfStockError, ProductUnavai
 import { createOrderService, type OrderService } from '../src/orders/orderService.js';
 import { SYSTEM } from '../src/orders/actor.js';
 import { closeDistribution } from '../src/orders/distributionLifecycle.js';
+import { withSavepoint } from '../src/platform/db/savepoint.js';
 import type { Db } from '../src/platform/db/client.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
@@ -188,6 +189,44 @@ describe('the distribution lock, taken late', () => {
     expect(await db.outboxEvent.count({ where: { aggregateId: placed.id, type: 'order.updated' } })).toBe(0);
   });
 
+  it('two additions naming two stocked products in opposite orders, waiting on a third, do not deadlock', async () => {
+    const g = await createTestGroup(db, { croissantStock: 50 });
+    await db.product.update({ where: { id: g.products.oeufs }, data: { stockPerDistribution: 50 } });
+    const basket = async () => orders.placeOrder({ groupId: g.groupId, customerId: (await newCustomer(g)).id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+    const [x, a, b] = [await basket(), await basket(), await basket()];
+    const waitingOnLocks = async (n: number) => {
+      for (let i = 0; i < 200; i++) {
+        const [row] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+        if (row!.n >= n) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`${n} sessions never waited on a lock`);
+    };
+    // X holds the croissants' stock row until it commits
+    let commit!: () => void;
+    const held = new Promise<void>((r) => (commit = r));
+    let reserved!: () => void;
+    const hasRow = new Promise<void>((r) => (reserved = r));
+    const open = db.$transaction(async (tx) => {
+      await orders.addLines(x.id, [{ productId: g.products.croissant, quantity: 1 }], tx);
+      reserved();
+      await held;
+    }, { timeout: 20_000 });
+    await hasRow;
+    // A waits first, then B: were each to take its rows in the order named, A would get the
+    // croissants when X commits and wait for B's eggs, while B waits for A's croissants
+    const added = (p: Promise<unknown>) => p.then(() => 'added', (err: Error) => err.message);
+    const first = added(orders.addLines(a.id, [{ productId: g.products.croissant, quantity: 1 }, { productId: g.products.oeufs, quantity: 1 }]));
+    await waitingOnLocks(1);
+    const second = added(orders.addLines(b.id, [{ productId: g.products.oeufs, quantity: 1 }, { productId: g.products.croissant, quantity: 1 }]));
+    await waitingOnLocks(2);
+    commit();
+    await open;
+    expect(await Promise.all([first, second])).toEqual(['added', 'added']);
+    const stock = await db.distributionStock.findMany({ where: { distributionId: g.distributionId }, select: { productId: true, reserved: true } });
+    expect(Object.fromEntries(stock.map((r) => [r.productId, r.reserved]))).toEqual({ [g.products.croissant]: 3, [g.products.oeufs]: 2 });
+  });
+
   it('additions to two orders of one distribution do not wait for each other', async () => {
     const g = await createTestGroup(db);
     const first = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
@@ -264,6 +303,48 @@ describe('stock under concurrent confirmations', () => {
     expect(await db.outboxEvent.count({ where: { aggregateId: { in: drafts.map((d) => d.id) } } })).toBe(10);
   });
 
+  it('confirms 40 drafts at once, each inside a conversation\'s savepoint, with numbers 1 to 40 and no deadlock', async () => {
+    const g = await createTestGroup(db, { croissantStock: 100 });
+    const customers = await Promise.all(Array.from({ length: 40 }, () => newCustomer(g)));
+    const drafts = await Promise.all(customers.map((c) =>
+      orders.placeOrder({ groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'sms', confirm: false, lines: [{ productId: g.products.baguette, quantity: 1 }] })));
+    // as an SMS turn does: a transaction, a savepoint around the confirmation, more writes after it
+    const results = await Promise.allSettled(drafts.map((d) => db.$transaction(async (tx) => {
+      const placed = await withSavepoint(tx, () => orders.confirmOrder(d.id, tx));
+      await tx.$executeRaw`UPDATE "Customer" SET "updatedAt" = now() WHERE id = (SELECT "customerId" FROM "Order" WHERE id = ${d.id})`;
+      return placed.basketNumber;
+    }, { timeout: 30_000, maxWait: 30_000 })));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason).slice(0, 200));
+    expect(failed).toEqual([]);
+    const numbers = results.map((r) => (r as PromiseFulfilledResult<number | null>).value).sort((a, b) => a! - b!);
+    expect(numbers).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('confirmations, additions and new drafts of one distribution at once, each in a conversation\'s savepoint, all go through (no deadlock)', async () => {
+    const g = await createTestGroup(db, { croissantStock: 1000 });
+    const cust = () => newCustomer(g);
+    const failures: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const cs = await Promise.all(Array.from({ length: 60 }, cust));
+      const drafts = await Promise.all(cs.slice(0, 20).map((c) => orders.placeOrder({ groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'sms', confirm: false, lines: [{ productId: g.products.baguette, quantity: 1 }] })));
+      const confirmed = await Promise.all(cs.slice(20, 40).map((c) => orders.placeOrder({ groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] })));
+      const inTurn = <T>(fn: (tx: Parameters<Parameters<typeof db.$transaction>[0]>[0]) => Promise<T>) =>
+        db.$transaction(async (tx) => {
+          const r = await withSavepoint(tx, () => fn(tx));
+          await tx.$executeRaw`SELECT 1`;
+          return r;
+        }, { timeout: 60_000, maxWait: 60_000 });
+      const work = [
+        ...drafts.map((d) => inTurn((tx) => orders.confirmOrder(d.id, tx))),
+        ...confirmed.map((o, i) => inTurn((tx) => orders.addLines(o.id, [{ productId: i % 2 ? g.products.croissant : g.products.comte, quantity: 1 }], tx))),
+        ...cs.slice(40).map((c) => inTurn((tx) => orders.placeOrder({ groupId: g.groupId, customerId: c.id, distributionId: g.distributionId, channel: 'sms', confirm: false, lines: [{ productId: g.products.croissant, quantity: 1 }] }, tx))),
+      ];
+      const results = await Promise.allSettled(work);
+      failures.push(...results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason).slice(-200)));
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
   it('confirms one draft once when two hands confirm it at the same moment', async () => {
     const g = await createTestGroup(db, { croissantStock: 10 });
     const draft = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: false, lines: [{ productId: g.products.croissant, quantity: 3 }] });
@@ -336,8 +417,8 @@ describe('what the order use cases cost the database', () => {
       const plain = await service.placeOrder({ ...input, customerId: c.id, lines: [{ productId: g.products.baguette, quantity: 1 }] });
       const confirmation = await counted.statementsOf(() => service.confirmOrder(plain.id));
       expect(confirmation).toHaveLength(3);
-      // the distribution's lock is taken by the last statement: held only until the commit
-      expect(confirmation.map((q) => /FOR NO KEY UPDATE/.test(q))).toEqual([false, false, true]);
+      // the distribution's row is taken by the last statement (the update of its counter): held only until the commit
+      expect(confirmation.map((q) => /UPDATE "Distribution"/.test(q))).toEqual([false, false, true]);
       // a draft with a stocked product (read, insert, reserve, number, event)
       const c2 = await newCustomer(g);
       expect(await counted.statementsOf(() => service.placeOrder({ ...input, customerId: c2.id, confirm: true, lines: [{ productId: g.products.croissant, quantity: 1 }] }))).toHaveLength(5);

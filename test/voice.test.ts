@@ -89,6 +89,22 @@ describe('the voice menu, walked as Twilio would', () => {
     expect(c.said()[0]).toMatch(/^Commande confirmée, panier \d+\./);
   });
 
+  it('adds a phone order to the basket the caller already has for that distribution, as an SMS does', async () => {
+    const phone = uniqueMobile();
+    const customer = await db.customer.create({ data: { groupId: g.groupId, phone, name: 'Monsieur Roux' } });
+    const first = await createOrderService({ db }).placeOrder({ groupId: g.groupId, customerId: customer.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+    const c = call(phone);
+    await c.start();
+    await c.press('1');
+    await c.press('3');
+    await c.speak('deux croissants');
+    await c.press('1');
+    expect(c.said()[0]).toBe(`C’est ajouté à votre panier ${first.basketNumber}. Nouveau total 3 euros 40. Retrait ${c.said()[0]!.match(/Retrait (.+), à/)![1]}, à l’Epicerie test. Au revoir.`);
+    const baskets = await db.order.findMany({ where: { customerId: customer.id, status: { not: 'cancelled' } }, include: { lines: true } });
+    expect(baskets).toHaveLength(1);
+    expect(baskets[0]!.lines.map((l) => [l.productName, l.quantity]).sort()).toEqual([['Baguette tradition', 1], ['Croissant', 2]]);
+  });
+
   it('turns speech it cannot read twice into a message for the operator', async () => {
     const c = call();
     await c.start();

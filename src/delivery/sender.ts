@@ -99,6 +99,13 @@ const CLAIM_SQL = `
   FROM "Message" m LEFT JOIN "Customer" cu ON cu.id = m."customerId"
   WHERE m.id = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`;
 
+/** The row as it stands now, shaped as the claim's answer (a lost claim is judged on it). */
+const REREAD_SQL = `
+  SELECT false AS claimed, m.id, m."fromPhone", m."toPhone", NULL AS body, m.segments, m.status::text AS status, m.channel::text AS channel,
+         m."recipientRole", m.kind, m."inReplyToId", m."twilioSid", m."createdAt", m."updatedAt", cu."smsOptedOut" AS "optedOut"
+  FROM "Message" m LEFT JOIN "Customer" cu ON cu.id = m."customerId"
+  WHERE m.id = $1`;
+
 // the status callback may already have moved it further: only 'sending' becomes 'queued'
 const SENT_SQL = `
   UPDATE "Message" SET "twilioSid" = COALESCE("twilioSid", $2),
@@ -170,13 +177,18 @@ export function createSenderPool(deps: SenderDeps) {
     throw new DelayedError();
   }
 
-  /** Why a message was not claimed (`m`: the row as the claim found it): already sent, now a call, STOP, or a reply waiting its turn. */
-  async function notClaimed(job: Job<SendJob>, q: Queue<SendJob>, token: string | undefined, m: ClaimRow | undefined): Promise<void> {
+  /**
+   * Why a message was not claimed (`found`: the row as the claim's snapshot saw it, which may
+   * predate a claim it waited for): already sent, now a call, STOP, or a reply waiting its turn.
+   */
+  async function notClaimed(job: Job<SendJob>, q: Queue<SendJob>, token: string | undefined, found: ClaimRow | undefined): Promise<void> {
     // this process's claim committed but its answer was lost: Twilio was never asked (the send
     // follows the claim's answer; the row still bears that claim's mark, so no other worker claimed
-    // it since), so it goes back to pending and is claimed again, sent once
-    const lost = m ? lostClaims.get(m.id) : undefined;
-    if (m && lost) lostClaims.delete(m.id);
+    // it since), so it goes back to pending and is claimed again, sent once. Judged on the row read
+    // afresh: the snapshot may not show the lost claim yet.
+    const lost = lostClaims.get(job.data.messageId);
+    if (lost) lostClaims.delete(job.data.messageId);
+    const m = lost ? (await runHot<ClaimRow>(deps.db, 'sender-reread', REREAD_SQL, [job.data.messageId]))[0] : found;
     if (m?.updatedAt && lost?.includes(m.updatedAt.getTime()) && m.status === 'sending' && m.channel === 'sms' && m.twilioSid === null) {
       const back = await deps.db.message.updateMany({ where: { id: m.id, status: 'sending', twilioSid: null, updatedAt: m.updatedAt }, data: { status: 'pending' } });
       if (back.count > 0) return sendSms(job, q, token);

@@ -32,9 +32,12 @@ const CURRENT_RANK = rankSql();
  * of these). False when no message matches.
  */
 async function recordProgress(db: Db, cb: { messageId?: string; messageSid: string; status: MessageStatus; errorCode: number | null }): Promise<boolean> {
+  const byId = cb.messageId !== undefined;
+  // one prepared statement per way of finding the message: a single one with an OR of both would
+  // get a generic plan scanning the whole table
   const sql = `
     WITH m AS (
-      SELECT id FROM "Message" WHERE ($1::text IS NOT NULL AND id = $1) OR ($1::text IS NULL AND "twilioSid" = $2)
+      SELECT id FROM "Message" WHERE ${byId ? 'id = $1' : '$1::text IS NULL AND "twilioSid" = $2'}
     ), event AS (
       INSERT INTO "MessageStatusEvent" (id, "messageId", status, "errorCode", "receivedAt")
       SELECT gen_random_uuid(), m.id, $3::"MessageStatus", $4, now() FROM m
@@ -47,7 +50,7 @@ async function recordProgress(db: Db, cb: { messageId?: string; messageSid: stri
     )
     SELECT count(*)::int AS known FROM m`;
   const values = [cb.messageId ?? null, cb.messageSid, cb.status, cb.errorCode, MESSAGE_STATUS_RANK[cb.status]];
-  const rows = await runHot<{ known: number }>(db, 'message-status-callback', sql, values);
+  const rows = await runHot<{ known: number }>(db, byId ? 'message-status-by-id' : 'message-status-by-sid', sql, values);
   return (rows[0]?.known ?? 0) > 0;
 }
 

@@ -198,6 +198,21 @@ export function createOrderService(deps: OrderServiceDeps) {
     });
   }
 
+  /**
+   * An order for a distribution where the resident may already have a basket: one basket each, so
+   * the lines go into the confirmed basket they have there (as an SMS proposes), else a new one is
+   * placed and confirmed. `added`: they went into an existing basket.
+   */
+  function placeOrAdd(input: Omit<PlaceOrderInput, 'confirm'>, inTx?: Tx): Promise<(PlacedOrder & { added: false }) | (PlacedOrder & { added: true; weighed: boolean })> {
+    return run(inTx, async (tx) => {
+      const [basket] = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM "Order" WHERE "customerId" = ${input.customerId} AND "distributionId" = ${input.distributionId} AND status = 'confirmed'
+        ORDER BY "createdAt" LIMIT 1`;
+      if (basket) return { ...(await addLines(basket.id, input.lines, tx)), added: true as const };
+      return { ...(await placeOrder({ ...input, confirm: true }, tx)), added: false as const };
+    });
+  }
+
   /** A draft becomes an order: stock is reserved and a basket number given, atomically. */
   function confirmOrder(orderId: string, inTx?: Tx): Promise<ConfirmedOrder> {
     return run(inTx, (tx) => confirmInTx(tx, orderId));
@@ -285,7 +300,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     });
   }
 
-  return { placeOrder, confirmOrder, cancelOrder, addLines, removeLines, requestDelivery };
+  return { placeOrder, placeOrAdd, confirmOrder, cancelOrder, addLines, removeLines, requestDelivery };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

@@ -220,7 +220,8 @@ export async function reserveStock(tx: Tx, distributionId: string, asked: StockA
       LEFT JOIN "DistributionStock" s ON s."distributionId" = ${distributionId} AND s."productId" = w."productId"
     ), taken AS (
       INSERT INTO "DistributionStock" ("distributionId", "productId", available, reserved)
-      SELECT ${distributionId}, w."productId", w.available, w.quantity FROM wanted w WHERE w.reserved + w.quantity <= w.available
+      -- rows taken in one order by everyone: two additions naming the same products in another order never deadlock
+      SELECT ${distributionId}, w."productId", w.available, w.quantity FROM wanted w WHERE w.reserved + w.quantity <= w.available ORDER BY w."productId"
       ON CONFLICT ("distributionId", "productId") DO UPDATE SET reserved = "DistributionStock".reserved + EXCLUDED.reserved
       WHERE "DistributionStock".reserved + EXCLUDED.reserved <= "DistributionStock".available
       RETURNING "productId"
@@ -256,27 +257,28 @@ export async function stockLeft(tx: Tx, distributionId: string, productId: strin
 /**
  * The order confirmed and given its distribution's next basket number, if its status is still the
  * one judged (`from`), in one statement that also takes the distribution's lock. Gapless: the
- * number moves only when the order does, and confirmations of one distribution take it one at a
- * time. The lock is taken here, late in the confirmation, so it is held only briefly before the
+ * caller throws when the order did not move (its rollback takes the number back), and
+ * confirmations of one distribution take the lock one at a time. The lock is taken here, late in the confirmation, so it is held only briefly before the
  * caller's commit; the distribution is returned as locked, for the window to be judged again.
  */
 export async function numberAndConfirm(
   tx: Tx,
   q: { orderId: string; distributionId: string; from: OrderStatus; confirmedAt: Date },
 ): Promise<UnderLock<{ basketNumber: number; estimatedCents: number }>> {
-  // the locking read returns the latest committed row, even one newer than this statement's
-  // snapshot: the number and its increment are taken from it, never from a plain join
+  // the distribution's row is taken once, by the UPDATE that moves its counter: it waits for the
+  // lock and then works on the latest committed row, and returns it (the number is the counter
+  // before the move). A second lock on the same row in the statement (a locking read, then this
+  // update) deadlocked under load with another confirmation queued in between. Should the order
+  // not move, the caller's rollback (savepoint or transaction) takes the number back: gapless.
   const rows = await tx.$queryRaw<(WindowColumns & { basketNumber: number | null; estimatedCents: number | null })[]>`
     WITH d AS (
-      SELECT id, "nextBasketNumber", status::text AS status, "opensAt", "closesAt"
-      FROM "Distribution" WHERE id = ${q.distributionId} FOR NO KEY UPDATE
+      UPDATE "Distribution" SET "nextBasketNumber" = "nextBasketNumber" + 1 WHERE id = ${q.distributionId}
+      RETURNING id, "nextBasketNumber" - 1 AS number, status::text AS status, "opensAt", "closesAt"
     ), confirmed AS (
-      UPDATE "Order" o SET status = 'confirmed', "basketNumber" = d."nextBasketNumber", "confirmedAt" = ${q.confirmedAt}, "updatedAt" = ${new Date()}
+      UPDATE "Order" o SET status = 'confirmed', "basketNumber" = d.number, "confirmedAt" = ${q.confirmedAt}, "updatedAt" = ${new Date()}
       FROM d
       WHERE o.id = ${q.orderId} AND o.status = ${q.from}::"OrderStatus" AND o."distributionId" = d.id
       RETURNING o."basketNumber", o."estimatedCents"
-    ), numbered AS (
-      UPDATE "Distribution" n SET "nextBasketNumber" = d."nextBasketNumber" + 1 FROM d WHERE n.id = d.id AND EXISTS (SELECT 1 FROM confirmed)
     )
     SELECT d.status AS "distributionStatus", d."opensAt", d."closesAt", c."basketNumber", c."estimatedCents"
     FROM d LEFT JOIN confirmed c ON true`;

@@ -57,14 +57,17 @@ export async function runEffect(
   const { open: distribution } = openAndNextAt(await deps.catalogs(tx, party.groupId), deps.now);
   if (!distribution) return { outcome: { kind: 'window_closed' }, customerId };
   try {
+    // into the basket they already have for this distribution, if any (one basket each)
     const placed = await withSavepoint(tx, () =>
-      deps.orders.placeOrder({ groupId: party.groupId, customerId, distributionId: distribution.id, channel: 'voice', confirm: true, lines: effect.lines }, tx),
+      deps.orders.placeOrAdd({ groupId: party.groupId, customerId, distributionId: distribution.id, channel: 'voice', lines: effect.lines }, tx),
     );
     return {
       outcome: {
         kind: 'order_placed',
         basket: placed.basketNumber ?? 0,
         totalCents: placed.estimatedCents,
+        added: placed.added,
+        estimated: placed.added && placed.weighed,
         pickup: spokenPickup(distribution.pickupStart, distribution.pickupEnd, party.timeZone),
         place: distribution.relayPoint.name,
       },

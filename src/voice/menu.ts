@@ -90,7 +90,8 @@ export type Effect =
   | { kind: 'request_delivery'; address: string };
 
 export type EffectOutcome =
-  | { kind: 'order_placed'; basket: number; totalCents: number; pickup: string; place: string }
+  /** `added`: the lines went into the basket the caller already had; `estimated`: its total waits for the scales */
+  | { kind: 'order_placed'; basket: number; totalCents: number; pickup: string; place: string; added: boolean; estimated: boolean }
   | { kind: 'out_of_stock'; productName: string; remaining: number }
   | { kind: 'window_closed' }
   | { kind: 'done' };
@@ -238,7 +239,10 @@ function placeOrder(s: CallState, ctx: CallContext, lines: CartLine[]): Transiti
     effect: { kind: 'place_order', lines },
     after: (outcome) => {
       if (outcome.kind === 'order_placed') {
-        return end({ ...s, cart: [] }, [voice.confirmed(outcome.basket, outcome.pickup, outcome.place)]);
+        const said = outcome.added
+          ? voice.addedToBasket(outcome.basket, `${outcome.estimated ? 'environ ' : ''}${spokenEuros(outcome.totalCents)}`, outcome.pickup, outcome.place)
+          : voice.confirmed(outcome.basket, outcome.pickup, outcome.place);
+        return end({ ...s, cart: [] }, [said]);
       }
       if (outcome.kind === 'out_of_stock') {
         const cart = lines
