@@ -4,7 +4,7 @@ import { createOrderService, type OrderService } from '../src/orders/orderServic
 import { SYSTEM } from '../src/orders/actor.js';
 import { closeDistribution } from '../src/orders/distributionLifecycle.js';
 import { withSavepoint } from '../src/platform/db/savepoint.js';
-import type { Db } from '../src/platform/db/client.js';
+import type { Db, Tx } from '../src/platform/db/client.js';
 import { useTestDatabase } from './helpers/db.js';
 import { createTestGroup, uniqueMobile, type TestGroup } from './helpers/fixtures.js';
 import { countingDb } from './helpers/statements.js';
@@ -142,20 +142,24 @@ async function someoneWaitsOnLock(pattern: string): Promise<void> {
   throw new Error(`no session waited on a lock in a statement with ${pattern}`);
 }
 
-/** A close of the distribution, its transaction held open until `commit()` is called. */
-async function closeHeldOpen(g: TestGroup) {
+/** Runs `work` in a transaction held open (its locks with it) until `commit()` is called. */
+async function heldOpen(work: (tx: Tx) => Promise<unknown>) {
   let commit!: () => void;
   const held = new Promise<void>((r) => (commit = r));
-  let locked!: () => void;
-  const hasLock = new Promise<void>((r) => (locked = r));
+  let worked!: () => void;
+  const hasWorked = new Promise<void>((r) => (worked = r));
   const done = db.$transaction(async (tx) => {
-    await closeDistribution(tx, { groupId: g.groupId, distributionId: g.distributionId }, SYSTEM, new Date());
-    locked();
+    await work(tx);
+    worked();
     await held;
   }, { timeout: 20_000 });
-  await hasLock;
+  // a failed `work` fails the test, rather than leaving it waiting
+  await Promise.race([hasWorked, done]);
   return { commit: () => (commit(), done) };
 }
+
+/** A close of the distribution, its transaction held open until `commit()` is called. */
+const closeHeldOpen = (g: TestGroup) => heldOpen((tx) => closeDistribution(tx, { groupId: g.groupId, distributionId: g.distributionId }, SYSTEM, new Date()));
 
 describe('the distribution lock, taken late', () => {
   it('a close that commits while a confirmation waits for the lock wins: nothing numbered, reserved or announced', async () => {
@@ -203,16 +207,7 @@ describe('the distribution lock, taken late', () => {
       throw new Error(`${n} sessions never waited on a lock`);
     };
     // X holds the croissants' stock row until it commits
-    let commit!: () => void;
-    const held = new Promise<void>((r) => (commit = r));
-    let reserved!: () => void;
-    const hasRow = new Promise<void>((r) => (reserved = r));
-    const open = db.$transaction(async (tx) => {
-      await orders.addLines(x.id, [{ productId: g.products.croissant, quantity: 1 }], tx);
-      reserved();
-      await held;
-    }, { timeout: 20_000 });
-    await hasRow;
+    const open = await heldOpen((tx) => orders.addLines(x.id, [{ productId: g.products.croissant, quantity: 1 }], tx));
     // A waits first, then B: were each to take its rows in the order named, A would get the
     // croissants when X commits and wait for B's eggs, while B waits for A's croissants
     const added = (p: Promise<unknown>) => p.then(() => 'added', (err: Error) => err.message);
@@ -220,8 +215,7 @@ describe('the distribution lock, taken late', () => {
     await waitingOnLocks(1);
     const second = added(orders.addLines(b.id, [{ productId: g.products.oeufs, quantity: 1 }, { productId: g.products.croissant, quantity: 1 }]));
     await waitingOnLocks(2);
-    commit();
-    await open;
+    await open.commit();
     expect(await Promise.all([first, second])).toEqual(['added', 'added']);
     const stock = await db.distributionStock.findMany({ where: { distributionId: g.distributionId }, select: { productId: true, reserved: true } });
     expect(Object.fromEntries(stock.map((r) => [r.productId, r.reserved]))).toEqual({ [g.products.croissant]: 3, [g.products.oeufs]: 2 });
@@ -232,20 +226,10 @@ describe('the distribution lock, taken late', () => {
     const first = await orders.placeOrder({ groupId: g.groupId, customerId: g.customerId, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
     const other = await newCustomer(g);
     const second = await orders.placeOrder({ groupId: g.groupId, customerId: other.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
-    let commit!: () => void;
-    const held = new Promise<void>((r) => (commit = r));
-    let added!: () => void;
-    const firstAdded = new Promise<void>((r) => (added = r));
-    const open = db.$transaction(async (tx) => {
-      await orders.addLines(first.id, [{ productId: g.products.comte, quantity: 1 }], tx);
-      added();
-      await held;
-    }, { timeout: 20_000 });
-    await firstAdded;
+    const open = await heldOpen((tx) => orders.addLines(first.id, [{ productId: g.products.comte, quantity: 1 }], tx));
     // the first addition's transaction still holds its share of the lock
     const result = await Promise.race([orders.addLines(second.id, [{ productId: g.products.comte, quantity: 1 }]), new Promise((r) => setTimeout(() => r('waited'), 5_000))]);
-    commit();
-    await open;
+    await open.commit();
     expect(result).toMatchObject({ id: second.id, status: 'confirmed' });
   });
 });
