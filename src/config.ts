@@ -38,6 +38,9 @@ const EnvSchema = z.object({
   COURIER_ACCEPT_WITHIN_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(120)),
   // connections each process opens to PostgreSQL (the embedded PGlite always takes one)
   DATABASE_POOL_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(10)),
+  // statements sent often are prepared on each connection; off behind a pooler that shares a
+  // server session between clients (PgBouncer in transaction mode before 1.21)
+  DATABASE_PREPARED_STATEMENTS: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
   // SIGTERM/SIGINT: HTTP, workers, then the database close within this; past it the process exits
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1_000).default(15_000)),
 });
@@ -72,6 +75,8 @@ export interface Config {
   smsSegmentsPerSecond: number;
   courierAcceptWithinMs: number;
   databasePoolMax: number;
+  /** statements sent often become prepared statements (never on the embedded PGlite) */
+  databasePreparedStatements: boolean;
   shutdownTimeoutMs: number;
 }
 
@@ -115,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsSegmentsPerSecond: e.SMS_SEGMENTS_PER_SECOND,
     courierAcceptWithinMs: e.COURIER_ACCEPT_WITHIN_MINUTES * 60_000,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === 'on',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   // out of the terminal's process group: Ctrl-C stops it through the shutdown, after the workers
   const redisServer = await openRedisServer(config, log, { ownProcessGroup: true });
   shutdown.add({ name: 'redis server', close: () => redisServer.close() });
-  const database = await openDatabase(config, log, { poolMax: config.databasePoolMax, applicationName: `panier-${role}` });
+  const database = await openDatabase(config, log, { poolMax: config.databasePoolMax, applicationName: `panier-${role}`, preparedStatements: config.databasePreparedStatements });
   shutdown.add(databaseStep(database));
 
   if (database.embedded && (await database.db.group.count()) === 0) {

@@ -27,7 +27,7 @@ export interface DatabaseHandle {
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
   log: Logger,
-  opts: { poolMax?: number; applicationName?: string } = {},
+  opts: { poolMax?: number; applicationName?: string; preparedStatements?: boolean } = {},
 ): Promise<DatabaseHandle> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;
@@ -45,7 +45,7 @@ export async function openDatabase(
     // PGlite ignores it today; were it to honour it, it would end the one session everybody shares
     idleInTransactionTimeoutMs: embedded ? 0 : undefined,
     // its one session outlives a connection: a statement prepared by the last one would clash
-    prepareStatements: !embedded,
+    prepareStatements: !embedded && opts.preparedStatements !== false,
     onPoolError: (err) => log.warn({ error: err.message }, 'database connection lost'),
   });
   return {
