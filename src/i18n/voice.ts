@@ -92,11 +92,25 @@ export function spokenWhen(written: string): string {
   return written.replace(/\s*(\d{1,2})h(\d{2})?-(\d{1,2})h(\d{2})?/g, (_all, h1: string, m1: string | undefined, h2: string, m2: string | undefined) => `, de ${hour(h1, m1)} à ${hour(h2, m2)}`);
 }
 
+const CIVILITY: [RegExp, string][] = [
+  [/^(?:mr|m)\.?(?=\s)/i, 'Monsieur'],
+  [/^mmes?\.?(?=\s)/i, 'Madame'],
+  [/^mlle\.?(?=\s)/i, 'Mademoiselle'],
+  [/^(?:dr|docteur)\.?(?=\s)/i, 'Docteur'],
+];
+
+/** A name as it is said: "Mr Leroy" and "M. Leroy" are "Monsieur Leroy", "Mme Roux" "Madame Roux". */
+export function spokenName(name: string): string {
+  const trimmed = name.trim().replace(/\s+/g, ' ');
+  for (const [abbreviation, word] of CIVILITY) if (abbreviation.test(trimmed)) return trimmed.replace(abbreviation, word);
+  return trimmed;
+}
+
 export const voice = {
   technicalProblem: () => 'Excusez-nous, un problème technique nous empêche de vous répondre. Merci de rappeler un peu plus tard, ou d’appeler la mairie. Au revoir.',
   /** the call's state was lost mid-call (a restart): the menu starts over */
   lostThread: () => 'Excusez-nous, nous avons perdu le fil de votre appel. Reprenons depuis le début.',
-  greeting: (name: string | null, group: string) => (name ? `Bonjour ${name}. Bienvenue au ${group}.` : `Bonjour. Bienvenue au ${group}.`),
+  greeting: (name: string | null, group: string) => (name ? `Bonjour ${spokenName(name)}. Bienvenue au ${group}.` : `Bonjour. Bienvenue au ${group}.`),
   /** orders closed: the first choice is no longer "Pour commander" */
   mainMenu: (orderOpen = true) =>
     `${orderOpen ? 'Pour commander, tapez 1. ' : ''}Pour suivre votre commande, tapez 2. Pour une livraison, tapez 3. Pour parler à quelqu’un, tapez 0.`,

@@ -26,6 +26,11 @@ describe('voice menu transitions', () => {
     expect(step(s, d('3'), { ...ctx, hasActiveOrder: false }).state.node).toBe('main');
     expect(step(s, d('1'), { ...ctx, orderOpen: false }).state.node).toBe('main');
   });
+  it('says a civility in full when it greets ("Mr Leroy" is "Monsieur Leroy")', () => {
+    for (const [name, said] of [['Mr Leroy', 'Monsieur Leroy'], ['M. Leroy', 'Monsieur Leroy'], ['Mme Roux', 'Madame Roux'], ['MME ROUX', 'Madame ROUX'], ['Mlle Petit', 'Mademoiselle Petit'], ['Marie Dupont', 'Marie Dupont'], ['Mathieu', 'Mathieu'], ['Mme', 'Mme']]) {
+      expect(start({ ...ctx, customerName: name }).prompt.say[0]).toBe(`Bonjour ${said}. Bienvenue au Panier de Lormes.`);
+    }
+  });
   it('understands what a caller says at the main menu in their own words', () => {
     const s = initialState();
     const said = (text: string) => step(s, { kind: 'speech', text }, ctx).state.node;
