@@ -119,6 +119,7 @@ export const voice = {
   orderMenu: (hasUsual: boolean) =>
     `${hasUsual ? 'Pour votre panier habituel, tapez 1. ' : ''}Pour les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour un message, tapez 4.`,
   usualBasket: (items: string, total: string) => `Votre panier habituel: ${items}. Total ${total}.`,
+  noUsualBasket: () => 'Vous n’avez pas encore de panier habituel.',
   skipped: (names: string) => `Ces produits ne sont plus proposés: ${names.replace(/\s*\([^)]*\)/g, '')}.`,
   /** nothing is ordered yet: 2 leaves it (back to the main menu) */
   confirmPrompt: () => 'Pour confirmer, tapez 1. Pour annuler, tapez 2.',

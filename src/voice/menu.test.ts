@@ -27,9 +27,15 @@ describe('voice menu transitions', () => {
     expect(step(s, d('1'), { ...ctx, orderOpen: false }).state.node).toBe('main');
   });
   it('says a civility in full when it greets ("Mr Leroy" is "Monsieur Leroy")', () => {
-    for (const [name, said] of [['Mr Leroy', 'Monsieur Leroy'], ['M. Leroy', 'Monsieur Leroy'], ['Mme Roux', 'Madame Roux'], ['MME ROUX', 'Madame ROUX'], ['Mlle Petit', 'Mademoiselle Petit'], ['Marie Dupont', 'Marie Dupont'], ['Mathieu', 'Mathieu'], ['Mme', 'Mme']]) {
+    const names: [string, string][] = [['Mr Leroy', 'Monsieur Leroy'], ['M. Leroy', 'Monsieur Leroy'], ['Mme Roux', 'Madame Roux'], ['MME ROUX', 'Madame ROUX'], ['Mlle Petit', 'Mademoiselle Petit'], ['Marie Dupont', 'Marie Dupont'], ['Mathieu', 'Mathieu'], ['Mme', 'Mme']];
+    for (const [name, said] of names) {
       expect(start({ ...ctx, customerName: name }).prompt.say[0]).toBe(`Bonjour ${said}. Bienvenue au Panier de Lormes.`);
     }
+  });
+  it('tells a new caller who presses 1 at the order menu that there is no usual basket yet, and offers the menu again', () => {
+    const t = step({ ...initialState(), node: 'order_menu' }, d('1'), { ...ctx, usualBasket: null });
+    expect(t.state.node).toBe('order_menu');
+    expect(t.prompt.say.join(' ')).toBe('Vous n’avez pas encore de panier habituel. Pour les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour un message, tapez 4.');
   });
   it('understands what a caller says at the main menu in their own words', () => {
     const s = initialState();

@@ -324,6 +324,8 @@ export function step(s: CallState, input: Input, ctx: CallContext): Transition {
       return onInvalid(s, ctx);
     case 'order_menu':
       if (key === '1' && ctx.usualBasket?.lines.length) return go('reorder_confirm', s, ctx);
+      // the keys stay those of the printed sheet for everyone: 1 is said to a new caller, not refused
+      if (key === '1') return go('order_menu', s, ctx, [voice.noUsualBasket()]);
       if (key === CODE_KEYS.byCode) return go('code_entry', s, ctx, [], { cart: [] });
       if (key === '3') return go('speech', s, ctx, [], { speechTries: 0 });
       if (key === '4') return go('record_order', s, ctx);
