@@ -169,6 +169,19 @@ describe('the SMS conversation beyond ordering', () => {
     expect(await text(phone, 'Jeanne Perrin')).toBe("Merci Jeanne Perrin, c'est noté. Votre commande attend votre OUI.");
   });
 
+  it('keeps the name a newcomer gives in passing, and does not ask for it', async () => {
+    const phone = uniqueMobile();
+    const draft = await text(phone, 'Bonjour je suis Mme Roux je voudrais 2 baguettes');
+    expect(draft).toContain('Vous commandez:\n2 Baguette tradition');
+    expect(draft).not.toContain('quel est votre nom ?');
+    expect((await db.customer.findFirstOrThrow({ where: { phone } })).name).toBe('Mme Roux');
+    // a name given with the OUI that confirms: both are done
+    const other = uniqueMobile();
+    expect(await text(other, '1 baguette')).toContain('quel est votre nom ?');
+    expect(await text(other, 'Oui. Mme Durand')).toMatch(/^Commande confirmée, panier \d+\./);
+    expect((await db.customer.findFirstOrThrow({ where: { phone: other } })).name).toBe('Mme Durand');
+  });
+
   it('keeps every reply within 3 segments: a long chatty text, a 1,600-character text', async () => {
     const r = await resident();
     const chatty =

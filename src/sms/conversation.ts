@@ -20,6 +20,7 @@ import { withSavepoint } from '../platform/db/savepoint.js';
 import { lineTypeOf } from '../platform/phone.js';
 import { isDataRequest, recordDataRequest } from '../privacy/dataRequest.js';
 import { replyWithFirstContactNotice } from '../privacy/notice.js';
+import { nameGivenIn } from './names.js';
 import { additionReply, draftReply, mergeLines, pendingReply, priceReply, unknownPrefix, withinBudget } from './answers.js';
 import { readSmsIntent, sameOrder, type ConversationIntent } from './intents.js';
 import { cataloguePages, type CatalogProduct, type PendingLine } from './replies.js';
@@ -574,8 +575,13 @@ export function createSmsConversation(deps: ConversationDeps) {
       result = await dispatch(s, intent, text.body);
       // the name may come a few messages later ("OUI" first): keep listening for it
       result.data = { ...result.data, nameAsked: s.data.nameAsked, awaitingName: s.data.awaitingName };
-      // a first message from someone we do not know: served, and asked once for a name
-      if (!customer.name && !s.data.nameAsked && result.reply) {
+      // a name given in passing ("je suis Mme Roux, je voudrais…", "Oui. Mme Durand") is kept, and not asked again
+      const given = customer.name ? null : nameGivenIn(text.body, { awaitingName: Boolean(s.data.awaitingName) });
+      if (given && s.catalog.read(given).lines.length === 0) {
+        await recordResidentName(tx, customer.id, given);
+        result.data = { ...result.data, nameAsked: true, awaitingName: false };
+      } else if (!customer.name && !s.data.nameAsked && result.reply) {
+        // a first message from someone we do not know: served, and asked once for a name
         result.reply = `${result.reply}\n${sms.askName()}`;
         result.data = { ...result.data, nameAsked: true, awaitingName: true };
       }
