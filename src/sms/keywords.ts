@@ -25,7 +25,7 @@ const NO = new Set(['non', 'n', 'no', 'nan']);
 const STATUS = new Set(['suivi', 'statut', 'status', 'commande', 'etat']);
 
 /** "où en est ma commande", "c'est quoi ma commande", "qu'est-ce que j'ai commandé ?", "ma commande ?" */
-const WHERE_IS_MY_ORDER = /ou en est ma commande|ma commande en est ou|ou en est mon panier|^(?:c est )?quoi (?:dans )?ma commande|^qu est ce que j ai commande|^(?:et )?ma commande ?\?*$|^mon panier ?\?+$/;
+const WHERE_IS_MY_ORDER = /ou en est ma commande|ma commande en est ou|ou en est mon panier|^(?:c est )?quoi (?:dans )?ma commande|^qu est ce que j ai commande|^(?:et )?ma commande ?\?*$|^mon panier ?\?+$|^(?:quel est |c est combien |combien )?(?:le|mon) total\b|\bcombien en tout\b|\bje (?:vous )?dois combien\b|\bcombien (?:je )?(?:vous )?dois\b/;
 
 /** Words that add politeness or approval to a yes, nothing to order or ask. */
 const COURTESY = new Set([

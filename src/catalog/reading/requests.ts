@@ -54,7 +54,8 @@ const DELIVERY_TAIL =
 // "Bonjour c'est Mme Martin, 2 baguettes", "je suis Mme Roux je voudrais…": the name ends at a
 // punctuation mark or where the order begins (without a comma, it swallowed the whole order)
 const INTRODUCTION = /^(\W*(bonjour|bonsoir|salut|coucou|bjr|hello)\W*)?(c ?'?est|je suis|ici)\s+[^,.;:!?\n\d]*?(?:[,.;:!?\n]|(?=\s(?:je|j ?'|voudrais|veux|aimerais|souhaite\w*|pourriez|pouvez|il me faut|il me faudrait)\b))/;
-const ADDRESS = /\b(\d{1,4}\s*(bis|ter)?,?\s+(rue|chemin|route|place|avenue|av|impasse|allee|bd|boulevard|hameau|lieu[- ]dit|quai|cours|square|lotissement|residence|grande rue)\b[^\n;]*)/i;
+// an address ends with its sentence: what follows ("… Lormes. Il lui faudrait 1 poulet") is the order
+const ADDRESS = /\b(\d{1,4}\s*(bis|ter)?,?\s+(rue|chemin|route|place|avenue|av|impasse|allee|bd|boulevard|hameau|lieu[- ]dit|quai|cours|square|lotissement|residence|grande rue)\b(?:[^\n;.!?]|\.(?!\s|$))*)/i;
 
 /** Words around a price or a removal ("combien coûte", "enlevez", "finalement") that name no product. */
 const QUESTION_WORDS =
