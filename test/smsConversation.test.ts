@@ -180,6 +180,10 @@ describe('the SMS conversation beyond ordering', () => {
     expect(await text(other, '1 baguette')).toContain('quel est votre nom ?');
     expect(await text(other, 'Oui. Mme Durand')).toMatch(/^Commande confirmée, panier \d+\./);
     expect((await db.customer.findFirstOrThrow({ where: { phone: other } })).name).toBe('Mme Durand');
+    // the name in a sentence, when it was asked: the name is kept and said back, not the sentence
+    const third = uniqueMobile();
+    await text(third, '1 baguette');
+    expect(await text(third, "Je m'appelle Jeanne Roux")).toBe("Merci Jeanne Roux, c'est noté. Votre commande attend votre OUI.");
   });
 
   it('keeps every reply within 3 segments: a long chatty text, a 1,600-character text', async () => {

@@ -89,6 +89,18 @@ describe('the voice menu, walked as Twilio would', () => {
     expect(c.said()[0]).toMatch(/^Commande confirmée, panier \d+\./);
   });
 
+  it('does not offer the usual basket again once this distribution\'s basket is ordered', async () => {
+    const { phone, customer } = await customerWithUsualBasket();
+    const current = await createOrderService({ db }).placeOrder({ groupId: g.groupId, customerId: customer.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
+    const c = call(phone);
+    await c.start();
+    await c.press('1');
+    expect(c.said().join(' ')).not.toContain('panier habituel');
+    await c.press('1');
+    expect(c.said()[0]).toBe(`Votre panier ${current.basketNumber} est déjà commandé pour cette distribution. Ce que vous commandez maintenant y sera ajouté.`);
+    expect(await db.order.count({ where: { customerId: customer.id, status: 'confirmed' } })).toBe(1);
+  });
+
   it('adds a phone order to the basket the caller already has for that distribution, as an SMS does', async () => {
     const phone = uniqueMobile();
     const customer = await db.customer.create({ data: { groupId: g.groupId, phone, name: 'Monsieur Roux' } });

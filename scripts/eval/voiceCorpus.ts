@@ -32,7 +32,7 @@ export function demoContext(): CallContext {
     groupName: 'Panier de Lormes', customerName: 'Madame Martin', products: { byCode, byId }, read: createOrderReader(products),
     usualBasket: { lines: [{ productId: '1', quantity: 2, requestedGrams: null }, { productId: '16', quantity: 1, requestedGrams: null }, { productId: '20', quantity: 1, requestedGrams: null }], skipped: [] },
     orderOpen: true, nextOpens: null, currentOrders: ['Panier numéro 12, confirmée. Total environ 23 euros 50. Retrait vendredi 4 décembre, de 16 heures à 19 heures, à Épicerie du centre.'],
-    hasActiveOrder: true, addressOnFile: '12 rue du Pont, Lormes', deliveryWindow: 'samedi 5 décembre, de 9 heures à 12 heures',
+    hasActiveOrder: true, openBasket: null, addressOnFile: '12 rue du Pont, Lormes', deliveryWindow: 'samedi 5 décembre, de 9 heures à 12 heures',
     operatorOpen: true, operatorPhone: '+33386220000', operatorHours: 'du lundi au vendredi de 9 heures à 12 heures', speechHints: '',
   };
 }

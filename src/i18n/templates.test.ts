@@ -51,7 +51,7 @@ const written: Record<string, string> = {
 /** Everything a resident hears (calls and spoken notices), filled. */
 const spoken: Record<string, string> = {
   greeting: voice.greeting('Madame Martin', DEMO_GROUP.name), mainMenu: voice.mainMenu(), windowClosed: voice.windowClosed('lundi 7 décembre à 8 heures'),
-  orderMenu: voice.orderMenu(true), noUsualBasket: voice.noUsualBasket(), usualBasket: voice.usualBasket(spokenCart, '4 euros 80'), skipped: voice.skipped(eggs), confirmPrompt: voice.confirmPrompt(),
+  orderMenu: voice.orderMenu(true), noUsualBasket: voice.noUsualBasket(), usualAlready: voice.usualAlready(12), usualBasket: voice.usualBasket(spokenCart, '4 euros 80'), skipped: voice.skipped(eggs), confirmPrompt: voice.confirmPrompt(),
   codePrompt: voice.codePrompt(false), unknownCode: voice.unknownCode('99'), quantityPrompt: voice.quantityPrompt(), itemReadback: voice.itemReadback(spokenItem(1, eggs), '2 euros 40'),
   itemAdded: voice.itemAdded(), itemAddedAs: voice.itemAddedAs(spokenItem(2, eggs)), correctCode: voice.correctCode(), emptyCart: voice.emptyCart(), review: voice.review(spokenCart, '4 euros 80'),
   speechPrompt: voice.speechPrompt(), speechReadback: voice.speechReadback(spokenCart, '4 euros 80'), speechChoice: voice.speechChoice(), speechNotUnderstood: voice.speechNotUnderstood(),

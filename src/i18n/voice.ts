@@ -120,6 +120,8 @@ export const voice = {
     `${hasUsual ? 'Pour votre panier habituel, tapez 1. ' : ''}Pour les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour un message, tapez 4.`,
   usualBasket: (items: string, total: string) => `Votre panier habituel: ${items}. Total ${total}.`,
   noUsualBasket: () => 'Vous n’avez pas encore de panier habituel.',
+  /** their basket for this distribution is ordered: what they add goes into it */
+  usualAlready: (basket: number) => `Votre panier ${basket} est déjà commandé pour cette distribution. Ce que vous commandez maintenant y sera ajouté.`,
   skipped: (names: string) => `Ces produits ne sont plus proposés: ${names.replace(/\s*\([^)]*\)/g, '')}.`,
   /** nothing is ordered yet: 2 leaves it (back to the main menu) */
   confirmPrompt: () => 'Pour confirmer, tapez 1. Pour annuler, tapez 2.',

@@ -495,13 +495,15 @@ export function createSmsConversation(deps: ConversationDeps) {
   }
 
   /** Stores a name the resident gave when asked; true when the text was taken as a name. */
-  async function maybeName(s: Step, intent: ConversationIntent, body: string): Promise<boolean> {
-    if (!s.data.awaitingName || intent.kind !== 'unclear') return false;
-    const name = body.trim().replace(/\s+/g, ' ');
+  /** The name a resident sent when it was asked, kept; null when the text is something else. */
+  async function maybeName(s: Step, intent: ConversationIntent, body: string): Promise<string | null> {
+    if (!s.data.awaitingName || intent.kind !== 'unclear') return null;
+    // "Je m'appelle Jeanne Roux": the name, not the sentence
+    const name = nameGivenIn(body, { awaitingName: true }) ?? body.trim().replace(/\s+/g, ' ');
     const looksLikeName = /^[\p{L}][\p{L} .'-]{1,58}$/u.test(name) && name.split(' ').length <= 5 && s.catalog.read(name).lines.length === 0;
-    if (!looksLikeName) return false;
+    if (!looksLikeName) return null;
     await recordResidentName(s.tx, s.customer.id, name);
-    return true;
+    return name;
   }
 
   /** The resident, created on their first text (the caller holds the lock on their number). */
@@ -545,6 +547,7 @@ export function createSmsConversation(deps: ConversationDeps) {
       intent.kind === 'order' && previous !== undefined && now.getTime() - new Date(previous.at).getTime() < DUPLICATE_WINDOW_MS && sameOrder(previous.text, intent, text.body, readRequest);
     let result: StepResult;
     let kind: ReplyKind = 'reply';
+    let named: string | null;
     if (intent.kind === 'stop') {
       const stopped = await optOut(tx, customer.id, now);
       result = stopped ? { reply: sms.stopped(), state: 'idle', data: s.data } : { reply: null, state: s.state, data: s.data };
@@ -568,8 +571,8 @@ export function createSmsConversation(deps: ConversationDeps) {
     } else if (resent) {
       // the same text again, a few minutes later: the resident thought it was lost, not that they wanted twice as much
       result = { reply: pending ? conversation.duplicate() : conversation.duplicateConfirmed(), state: s.state, data: s.data };
-    } else if (await maybeName(s, intent, text.body)) {
-      const name = text.body.trim();
+    } else if ((named = await maybeName(s, intent, text.body)) !== null) {
+      const name = named;
       result = { reply: pending ? conversation.nameSavedPending(name) : sms.nameSaved(name), state: s.state, data: { ...s.data, awaitingName: false } };
     } else {
       result = await dispatch(s, intent, text.body);

@@ -8,6 +8,8 @@ describe('a name a resident gives in passing', () => {
     expect(nameGivenIn('ici M. Leroy, 6 oeufs merci', { awaitingName: false })).toBe('M. Leroy');
     expect(nameGivenIn('Bonjour je suis Monsieur Blanc', { awaitingName: false })).toBe('Monsieur Blanc');
     expect(nameGivenIn('bonjour je suis mme Roux', { awaitingName: false })).toBe('mme Roux');
+    expect(nameGivenIn("Je m'appelle Jeanne Roux", { awaitingName: true })).toBe('Jeanne Roux');
+    expect(nameGivenIn("je m'appelle Colette Morel, je vous l'ai dit", { awaitingName: false })).toBe('Colette Morel');
   });
   it('reads a name given with a yes, when the name was asked', () => {
     expect(nameGivenIn('Oui. Mme Durand', { awaitingName: true })).toBe('Mme Durand');

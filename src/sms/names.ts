@@ -12,7 +12,7 @@ const WORD = String.raw`\p{Lu}[\p{Ll}\p{Lu}'’-]*`;
 const NAME = String.raw`${CIVILITY}\s+${WORD}(?:[ -]${WORD})?|${WORD}(?:\s+${WORD}){0,2}`;
 const WITH_CIVILITY = new RegExp(String.raw`^${CIVILITY}\s`, 'u');
 
-const INTRODUCED = new RegExp(String.raw`(?:^|[\s,.!])(?:${anyCase('je suis')}|${anyCase('c')}\s?['’]?\s?${anyCase('est')}|${anyCase('ici')})\s+(${NAME})(?=$|[\s,.;:!?])`, 'u');
+const INTRODUCED = new RegExp(String.raw`(?:^|[\s,.!])(?:${anyCase('je suis')}|${anyCase('c')}\s?['’]?\s?${anyCase('est')}|${anyCase('ici')}|${anyCase('je m')}['’\s]\s?${anyCase('appelle')}|${anyCase('mon nom est')})\s+(${NAME})(?=$|[\s,.;:!?])`, 'u');
 const YES_THEN_NAME = new RegExp(String.raw`^\s*(?:${anyCase('oui')}|${anyCase('ok')}|${anyCase('okay')}|${anyCase('d')}['’]${anyCase('accord')})(?![\p{L}])[\s.,!]*(?:${anyCase('merci')}(?:\s+${anyCase('beaucoup')})?[\s.,!]*)?(${NAME})[\s.!]*$`, 'u');
 
 /** Capitalised words that are not names ("c'est Bon", "Oui Super", "je suis Dispo"). */

@@ -67,6 +67,8 @@ export const CallerFactsSchema = z.object({
   nextOpens: z.string().nullable(),
   currentOrders: z.array(z.string()),
   hasActiveOrder: z.boolean(),
+  /** the caller's basket in the distribution open for orders (a call saved before it existed: none) */
+  openBasket: z.number().int().nullable().default(null),
   deliveryWindow: z.string().nullable(),
 });
 export type CallerFacts = z.infer<typeof CallerFactsSchema>;
@@ -114,6 +116,7 @@ export async function loadCallerFacts(tx: Db | Tx, caller: CallerInfo, catalogs:
   let currentOrders: string[] = [];
   let deliveryWindow: string | null = null;
   let hasActiveOrder = false;
+  let openBasket: number | null = null;
   if (customer) {
     const last = await lastPlacedOrderOf(tx, customer.id);
     if (last) {
@@ -129,6 +132,7 @@ export async function loadCallerFacts(tx: Db | Tx, caller: CallerInfo, catalogs:
     }
     const active = await activeOrdersOf(tx, customer.id);
     hasActiveOrder = active.length > 0;
+    openBasket = (open && active.find((o) => o.distributionId === open.id)?.basketNumber) ?? null;
     currentOrders = active.map((o) => {
       const d = o.distribution;
       const delivery = o.fulfilment === 'delivery' && d.deliveryStart && d.deliveryEnd;
@@ -152,6 +156,7 @@ export async function loadCallerFacts(tx: Db | Tx, caller: CallerInfo, catalogs:
     nextOpens,
     currentOrders,
     hasActiveOrder,
+    openBasket,
     deliveryWindow,
   };
 }
@@ -169,6 +174,7 @@ export function callContextOf(facts: CallerFacts, catalog: OpenCatalog, now: Dat
     nextOpens: facts.nextOpens,
     currentOrders: facts.currentOrders,
     hasActiveOrder: facts.hasActiveOrder,
+    openBasket: facts.openBasket,
     addressOnFile: facts.addressOnFile,
     deliveryWindow: facts.deliveryWindow,
     // read only when the caller asks for someone (key 0): the time zone arithmetic waits until then

@@ -5,7 +5,7 @@ import { initialState } from './menu.js';
 
 const record = (path: CallRecord['path'], effects: string[] = []): CallRecord => ({
   callSessionId: 's', groupId: 'g', fromPhone: '+33611111111', customerId: null, voice: { name: 'Polly.Lea-Neural', language: 'fr-FR' },
-  facts: { groupName: 'G', timeZone: 'Europe/Paris', operatorPhone: null, operatorHours: [], customerName: null, addressOnFile: null, usualBasket: null, orderOpen: true, nextOpens: null, currentOrders: [], hasActiveOrder: false, deliveryWindow: null },
+  facts: { groupName: 'G', timeZone: 'Europe/Paris', operatorPhone: null, operatorHours: [], customerName: null, addressOnFile: null, usualBasket: null, orderOpen: true, nextOpens: null, currentOrders: [], hasActiveOrder: false, openBasket: null, deliveryWindow: null },
   menu: initialState(), step: path.length, path, effects, startedAt: Date.parse('2026-12-01T10:00:00Z'),
 });
 const now = new Date('2026-12-01T10:01:30Z');

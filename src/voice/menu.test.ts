@@ -37,6 +37,15 @@ describe('voice menu transitions', () => {
     expect(t.state.node).toBe('order_menu');
     expect(t.prompt.say.join(' ')).toBe('Vous n’avez pas encore de panier habituel. Pour les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour un message, tapez 4.');
   });
+  it('does not offer the usual basket again to a caller whose basket for this distribution is ordered', () => {
+    const withBasket = { ...ctx, openBasket: 5 };
+    const menu = step(initialState(), d('1'), withBasket);
+    expect(menu.prompt.say.join(' ')).not.toContain('panier habituel');
+    const t = step(menu.state, d('1'), withBasket);
+    expect(t.state.node).toBe('order_menu');
+    expect(t.prompt.say[0]).toBe('Votre panier 5 est déjà commandé pour cette distribution. Ce que vous commandez maintenant y sera ajouté.');
+    expect(t.effect).toBeUndefined();
+  });
   it('understands what a caller says at the main menu in their own words', () => {
     const s = initialState();
     const said = (text: string) => step(s, { kind: 'speech', text }, ctx).state.node;
@@ -47,6 +56,15 @@ describe('voice menu transitions', () => {
     expect(said('Je voudrais commander.')).toBe('order_menu');
     expect(said('passer une commande')).toBe('order_menu');
     expect(said('peut-être')).toBe('main');
+    // "une" alone is key 1; in a sentence, the sentence says what is wanted
+    expect(said("une personne s'il vous plaît")).toBe('operator_dial');
+    expect(said('une')).toBe('order_menu');
+    const atOrderMenu = (text: string) => step({ ...initialState(), node: 'order_menu' }, { kind: 'speech', text }, ctx).state.node;
+    expect(atOrderMenu("comme d'habitude")).toBe('reorder_confirm');
+    expect(atOrderMenu('la même chose que la dernière fois')).toBe('reorder_confirm');
+    expect(atOrderMenu('par numéro')).toBe('code_entry');
+    expect(atOrderMenu('laisser un message')).toBe('record_order');
+    expect(atOrderMenu('deux')).toBe('code_entry');
   });
   it('reprompts a limited number of times, then says goodbye', () => {
     let t = step(initialState(), { kind: 'timeout' }, ctx);

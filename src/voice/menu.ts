@@ -66,6 +66,8 @@ export interface CallContext {
   /** sentences about the caller's current orders, ready to say */
   currentOrders: string[];
   hasActiveOrder: boolean;
+  /** their basket in the distribution open for orders: the usual basket again would double it */
+  openBasket: number | null;
   addressOnFile: string | null;
   deliveryWindow: string | null;
   operatorOpen: boolean;
@@ -140,6 +142,16 @@ export function mainMenuPhrase(text: string): string | null {
   return null;
 }
 
+/** What a caller asks for at the order menu in their own words ("comme d'habitude", "par numéro"), as its key. */
+export function orderMenuPhrase(text: string): string | null {
+  const t = ` ${text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/['’-]/g, ' ').replace(/[.,!?;:]/g, ' ').replace(/\s+/g, ' ').trim()} `;
+  if (/ (habitude|habituel|meme chose|meme commande|pareil|derniere fois) /.test(t)) return '1';
+  if (/ (numero|numeros|catalogue|code|codes) /.test(t)) return '2';
+  if (/ (message|repondeur) /.test(t)) return '4';
+  if (/ (dire|parler|dicter) /.test(t)) return '3';
+  return null;
+}
+
 /** "environ 23 euros 50" when something is weighed at the shop, "23 euros 50" otherwise. */
 function spokenTotal(cart: CartLine[], ctx: CallContext, cents: number): string {
   const estimated = cart.some((l) => ctx.products.byId.get(l.productId)?.estimated);
@@ -168,7 +180,7 @@ function promptFor(node: Node, s: CallState, ctx: CallContext): Prompt {
       // a whole order said at the menu is read as an order: the pause of a spoken order
       return { say: [voice.mainMenu(ctx.orderOpen)], gather: { ...ONE_KEY('un, deux, trois, zéro, étoile'), speechTimeout: MENU_SPEECH_PAUSE_S } };
     case 'order_menu':
-      return { say: [voice.orderMenu(Boolean(ctx.usualBasket?.lines.length))], gather: { ...ONE_KEY(`un, deux, trois, quatre, étoile, ${ctx.speechHints}`), speechTimeout: MENU_SPEECH_PAUSE_S } };
+      return { say: [voice.orderMenu(Boolean(ctx.usualBasket?.lines.length) && ctx.openBasket === null)], gather: { ...ONE_KEY(`un, deux, trois, quatre, étoile, ${ctx.speechHints}`), speechTimeout: MENU_SPEECH_PAUSE_S } };
     case 'reorder_confirm': {
       const basket = ctx.usualBasket!;
       const { text, total } = cartItems(basket.lines, ctx);
@@ -294,6 +306,14 @@ export function restart(ctx: CallContext): Transition {
   return go('main', initialState(), ctx, [voice.lostThread()]);
 }
 
+/** The key a caller's words stand for: at the two menus a sentence says what is wanted ("une personne s'il vous plaît"), else its first word ("un", "oui"). */
+function spokenKey(node: Node, text: string): string | null {
+  const phrase = node === 'main' ? mainMenuPhrase : node === 'order_menu' ? orderMenuPhrase : null;
+  const sentence = text.trim().split(/\s+/).length > 1;
+  if (phrase && sentence) return phrase(text) ?? speechToKey(text);
+  return speechToKey(text) ?? phrase?.(text) ?? null;
+}
+
 export function step(s: CallState, input: Input, ctx: CallContext): Transition {
   if (input.kind === 'start') return start(ctx);
   if (input.kind === 'timeout') return onTimeout(s, ctx);
@@ -302,10 +322,7 @@ export function step(s: CallState, input: Input, ctx: CallContext): Transition {
     const order = spokenOrder(s, ctx, input.text);
     if (order) return order;
   }
-  const key =
-    input.kind === 'digits' ? input.digits
-    : input.kind === 'speech' && s.node !== 'speech' ? (speechToKey(input.text) ?? (s.node === 'main' ? mainMenuPhrase(input.text) : null))
-    : null;
+  const key = input.kind === 'digits' ? input.digits : input.kind === 'speech' && s.node !== 'speech' ? spokenKey(s.node, input.text) : null;
   if (key === CODE_KEYS.correct && s.node === 'code_item') return go('code_entry', s, ctx, [voice.correctCode()], { pendingCode: null, pendingQuantity: null });
   if (key === '*' && s.node !== 'code_entry' && s.node !== 'code_quantity') return go(s.node === 'main' || s.node === 'status_after' ? 'main' : s.node, s, ctx);
 
@@ -323,6 +340,8 @@ export function step(s: CallState, input: Input, ctx: CallContext): Transition {
       }
       return onInvalid(s, ctx);
     case 'order_menu':
+      // this distribution's basket is already ordered: the usual basket again would double it
+      if (key === '1' && ctx.openBasket !== null) return go('order_menu', s, ctx, [voice.usualAlready(ctx.openBasket)]);
       if (key === '1' && ctx.usualBasket?.lines.length) return go('reorder_confirm', s, ctx);
       // the keys stay those of the printed sheet for everyone: 1 is said to a new caller, not refused
       if (key === '1') return go('order_menu', s, ctx, [voice.noUsualBasket()]);
