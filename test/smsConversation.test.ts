@@ -186,6 +186,29 @@ describe('the SMS conversation beyond ordering', () => {
     expect(await text(third, "Je m'appelle Jeanne Roux")).toBe("Merci Jeanne Roux, c'est noté. Votre commande attend votre OUI.");
   });
 
+  it('takes a correction before OUI as a correction, not as more of the same', async () => {
+    const draft = async (...texts: string[]) => {
+      const phone = uniqueMobile();
+      let reply: string | null = null;
+      for (const t of texts) reply = await text(phone, t);
+      return reply!;
+    };
+    const plutot = await draft('2 baguettes', 'finalement plutot 1 seule baguette et un poulet');
+    expect(plutot).toContain('1 Baguette tradition 1,20 €');
+    expect(plutot).toContain('Poulet');
+    expect(plutot).not.toContain('Pas au catalogue');
+    expect(await draft('1 baguette', "mettez 2 baguettes au lieu d'une")).toMatch(/^Vous commandez:\n2 Baguette tradition 2,40 €\n/);
+    const replaced = await draft('2 baguettes et 6 oeufs', 'remplacez les oeufs par un poulet');
+    expect(replaced).not.toContain('Oeufs');
+    expect(replaced).toContain('2 Baguette tradition');
+    expect(replaced).toContain('Poulet');
+    expect(await draft('3 baguettes', 'non je voulais dire une seule baguette')).toMatch(/^Vous commandez:\n1 Baguette tradition 1,20 €\n/);
+    // in one text
+    expect(await draft('2 baguettes, non plutot 3 baguettes')).toMatch(/^Vous commandez:\n3 Baguette tradition 3,60 €\n/);
+    // no correction said: a second text still adds
+    expect(await draft('2 baguettes', 'et 1 baguette')).toMatch(/^Vous commandez:\n3 Baguette tradition/);
+  });
+
   it('keeps every reply within 3 segments: a long chatty text, a 1,600-character text', async () => {
     const r = await resident();
     const chatty =

@@ -1,6 +1,7 @@
 // The replies of the conversation that are built from facts alone, kept within the SMS budget:
 // three GSM-7 segments, never over Twilio's 1,600 characters. Pure: the conversation and the eval
 // use the same functions.
+import { lastSaidOf } from '../catalog/reading/corrections.js';
 import type { ReaderProduct } from '../catalog/reading/types.js';
 import { conversation } from '../i18n/conversation.js';
 import { toGsm7 } from '../i18n/gsm7.js';
@@ -64,6 +65,18 @@ export function additionReply(lines: PendingLine[], products: Map<string, Catalo
   const full = prefix + sms.addition(summary.text, order.basket, order.cents + summary.totalCents, estimated);
   if (fits(full)) return full;
   return withinBudget(prefix + conversation.additionShort(lines.length, order.basket, order.cents + summary.totalCents, estimated));
+}
+
+/**
+ * Lines awaiting OUI corrected by a new text ("finalement plutôt 1 baguette", "2 au lieu d'une",
+ * "non, 3 baguettes"): a product named now takes its new quantity (the last said, in one text),
+ * `removed` products leave ("remplacez les oeufs par…"); the others stay.
+ */
+export function correctLines(pending: PendingLine[], now: PendingLine[], removed: Set<string>): PendingLine[] {
+  const last = lastSaidOf(now);
+  const named = new Set(last.map((l) => l.productId));
+  const kept = pending.filter((l) => !named.has(l.productId) && !removed.has(l.productId));
+  return mergeLines([...kept, ...last]);
 }
 
 /** The same product asked twice before OUI ("2 baguettes", then "encore 2 baguettes") is one line of 4. */

@@ -20,8 +20,9 @@ import { withSavepoint } from '../platform/db/savepoint.js';
 import { lineTypeOf } from '../platform/phone.js';
 import { isDataRequest, recordDataRequest } from '../privacy/dataRequest.js';
 import { replyWithFirstContactNotice } from '../privacy/notice.js';
+import { saysCorrection } from '../catalog/reading/corrections.js';
 import { nameGivenIn } from './names.js';
-import { additionReply, draftReply, mergeLines, pendingReply, priceReply, unknownPrefix, withinBudget } from './answers.js';
+import { correctLines, additionReply, draftReply, mergeLines, pendingReply, priceReply, unknownPrefix, withinBudget } from './answers.js';
 import { readSmsIntent, sameOrder, type ConversationIntent } from './intents.js';
 import { cataloguePages, type CatalogProduct, type PendingLine } from './replies.js';
 
@@ -117,6 +118,8 @@ interface StepResult {
   data: ConversationData;
 }
 
+const REPLACE = /\bremplac\w*\s+(.+?)\s+par\s+(.+)$/;
+
 export function createSmsConversation(deps: ConversationDeps) {
   const { orders } = deps;
   const clock = deps.now ?? (() => new Date());
@@ -200,8 +203,13 @@ export function createSmsConversation(deps: ConversationDeps) {
       : { kind: q.kind, phrase: q.phrase, options: q.product ? [q.product.id] : [], quantity: null };
   }
 
-  async function onOrderText(s: Step, read: ReadResult, delivery?: { address: string }): Promise<StepResult> {
+  async function onOrderText(s: Step, asRead: ReadResult, delivery?: { address: string }, body = ''): Promise<StepResult> {
     const { open } = await distributionFor(s);
+    const said = fold(body).replace(/['’]/g, ' ');
+    // "remplacez les oeufs par un poulet": out go the first, in the second
+    const replacing = REPLACE.exec(said);
+    const removed = new Set(replacing ? s.catalog.read(replacing[1]!).lines.map((l) => l.product.id) : []);
+    const read = replacing && removed.size > 0 ? { ...asRead, lines: s.catalog.read(replacing[2]!).lines } : asRead;
     if (read.lines.length === 0 && read.questions.length === 0) {
       return { reply: unknownPrefix(read.unknown) + sms.notUnderstood(), state: s.state, data: s.data };
     }
@@ -209,7 +217,7 @@ export function createSmsConversation(deps: ConversationDeps) {
     const newLines: PendingLine[] = read.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams, notes: l.notes }));
     // a second text before OUI ("et 2 croissants") adds to what is awaiting confirmation
     const pending = s.state === 'confirm_order' || s.state === 'confirm_addition' || s.state === 'choose' ? (s.data.lines ?? []) : [];
-    const lines = mergeLines([...pending, ...newLines]);
+    const lines = removed.size > 0 || saysCorrection(body) ? correctLines(pending, newLines, removed) : mergeLines([...pending, ...newLines]);
     const prefix = unknownPrefix(read.unknown);
     const wanted = delivery ?? (pending.length > 0 ? s.data.delivery : undefined);
     if (read.questions.length > 0) {
@@ -466,7 +474,7 @@ export function createSmsConversation(deps: ConversationDeps) {
       case 'usual':
         return onUsual(s);
       case 'order':
-        return onOrderText(s, intent.read, intent.delivery ?? undefined);
+        return onOrderText(s, intent.read, intent.delivery ?? undefined, body);
       case 'unclear':
         return onOrderText(s, intent.read);
       case 'help':

@@ -46,6 +46,11 @@ describe('voice menu transitions', () => {
     expect(t.prompt.say[0]).toBe('Votre panier 5 est déjà commandé pour cette distribution. Ce que vous commandez maintenant y sera ajouté.');
     expect(t.effect).toBeUndefined();
   });
+  it('takes a spoken correction as one: the quantity said last stands', () => {
+    const t = step({ ...initialState(), node: 'speech' }, { kind: 'speech', text: 'deux baguettes non plutôt trois baguettes et un poulet' }, ctx);
+    expect(t.state.node).toBe('speech_confirm');
+    expect(t.state.cart.map((l) => [ctx.products.byId.get(l.productId)?.name, l.quantity])).toEqual([['Baguette tradition', 3], ['Poulet fermier', 1]]);
+  });
   it('understands what a caller says at the main menu in their own words', () => {
     const s = initialState();
     const said = (text: string) => step(s, { kind: 'speech', text }, ctx).state.node;

@@ -1,5 +1,6 @@
 // The voice menu as a pure state machine: state + what the caller did → next state, what to say,
 // what to gather, and at most one effect for the handler to carry out (an order, a task).
+import { lastSaidOf, saysCorrection } from '../catalog/reading/corrections.js';
 import type { ReadResult } from '../catalog/reading/reader.js';
 import { spokenEuros, spokenGrams, spokenItem, voice } from '../i18n/voice.js';
 
@@ -290,7 +291,9 @@ function onInvalid(s: CallState, ctx: CallContext): Transition {
 function spokenOrder(s: CallState, ctx: CallContext, text: string): Transition | null {
   const result = ctx.read(text);
   if (result.lines.length === 0) return null;
-  const cart = result.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams }));
+  const said = result.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity, requestedGrams: l.requestedGrams }));
+  // "deux baguettes, non plutôt trois": the last said stands
+  const cart = saysCorrection(text) ? lastSaidOf(said) : said;
   const before = result.unknown.length ? [voice.speechUnknown(result.unknown.join(', '))] : [];
   return go('speech_confirm', s, ctx, before, { cart });
 }

@@ -31,7 +31,9 @@ const CHATTER = new Set(
     'bonne bon journee soiree soir semaine weekend week end fin apres midi bises bisous amities cordialement cordiales salutations ' +
     'comment allez va ca vas gentil gentille adorable sympa c est cest ce s il plait svp stp please note recu avance bientot ' +
     'lundi mardi mercredi jeudi vendredi samedi dimanche demain prochain prochaine encore oui daccord accord livraison tt ' +
-    'alors donc voila voici bref euh hum ensuite puis cette ce cet ces aussi egalement si possible'
+    'alors donc voila voici bref euh hum ensuite puis cette ce cet ces aussi egalement si possible ' +
+    // the words of a correction ("finalement plutôt 1 seule baguette", "2 au lieu d'une")
+    'finalement plutot seulement seule seul lieu non voulais dire mettez mets remplacez remplace place'
   ).split(' '),
 );
 /** Words that make an unknown phrase a sentence rather than a product name ("j'espere que vous allez bien"). */
@@ -97,7 +99,8 @@ export function createRequestReader(read: Read) {
   return function readRequest(text: string): Request {
     const f = fold(text).replace(/['’-]/g, ' ').replace(/[^a-z0-9?\n ]+/g, ' ').replace(/[ \t]+/g, ' ').trim();
     const named = () => productsNamed(f.replace(/\?/g, ' '));
-    const body = fold(text).replace(INTRODUCTION, ' ');
+    // "1 seule baguette", "2 baguettes au lieu d'une": the words say how many, they name nothing
+    const body = fold(text).replace(INTRODUCTION, ' ').replace(/\b(seule?s?|seulement)\b/g, ' ').replace(/\bau lieu d\S*(\s+(une?|\d+)\b)?/g, ' ');
     const order = () => withoutChatter(read(body));
 
     if (USUAL.test(f) && order().lines.length === 0) return { kind: 'usual' };
