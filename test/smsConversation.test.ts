@@ -209,6 +209,17 @@ describe('the SMS conversation beyond ordering', () => {
     expect(await draft('2 baguettes', 'et 1 baguette')).toMatch(/^Vous commandez:\n3 Baguette tradition/);
   });
 
+  it('brings the basket home to a resident set to home delivery, without their asking each time', async () => {
+    const r = await resident();
+    await db.customer.update({ where: { id: r.id }, data: { deliveryByDefault: true } });
+    const draft = await text(r.phone, '2 baguettes');
+    expect(draft).toContain('Livraison à domicile');
+    expect(draft).not.toContain('Retrait');
+    expect(await text(r.phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\. Total 2,40 €\. Livraison demandée au 4 rue des Lilas, Lormes/);
+    const order = await db.order.findFirstOrThrow({ where: { customerId: r.id, status: 'confirmed' }, include: { delivery: true } });
+    expect([order.fulfilment, order.delivery?.status, order.delivery?.address]).toEqual(['delivery', 'requested', '4 rue des Lilas, Lormes']);
+  });
+
   it('keeps every reply within 3 segments: a long chatty text, a 1,600-character text', async () => {
     const r = await resident();
     const chatty =

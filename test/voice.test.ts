@@ -89,6 +89,19 @@ describe('the voice menu, walked as Twilio would', () => {
     expect(c.said()[0]).toMatch(/^Commande confirmée, panier \d+\./);
   });
 
+  it('brings the reordered basket home to a caller set to home delivery, and says so', async () => {
+    const { phone, customer } = await customerWithUsualBasket();
+    await db.customer.update({ where: { id: customer.id }, data: { deliveryByDefault: true } });
+    const c = call(phone);
+    await c.start();
+    await c.press('1');
+    await c.press('1');
+    await c.press('1');
+    expect(c.said()[0]).toMatch(/^Commande confirmée, panier \d+\. Livraison à domicile[^.]*\. Au revoir\.$/);
+    const order = await db.order.findFirstOrThrow({ where: { customerId: customer.id, status: 'confirmed' }, include: { delivery: true } });
+    expect([order.fulfilment, order.delivery?.status, order.delivery?.address]).toEqual(['delivery', 'requested', '12 rue du Pont, Lormes']);
+  });
+
   it('does not offer the usual basket again once this distribution\'s basket is ordered', async () => {
     const { phone, customer } = await customerWithUsualBasket();
     const current = await createOrderService({ db }).placeOrder({ groupId: g.groupId, customerId: customer.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });

@@ -67,7 +67,7 @@ export function walk(inputs: Input[], ctx = demoContext()): number[] {
   counts.push(wordsSaid(t.prompt));
   for (const input of inputs) {
     t = step(t.state, input, ctx);
-    if (t.effect && t.after) t = t.after({ kind: 'order_placed', basket: 12, totalCents: 2350, pickup: 'vendredi 4 décembre, de 16 heures à 19 heures', place: 'Épicerie du centre', added: false, estimated: false });
+    if (t.effect && t.after) t = t.after({ kind: 'order_placed', basket: 12, totalCents: 2350, pickup: 'vendredi 4 décembre, de 16 heures à 19 heures', place: 'Épicerie du centre', added: false, estimated: false, delivery: null });
     counts.push(wordsSaid(t.prompt));
   }
   return counts;

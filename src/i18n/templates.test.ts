@@ -56,7 +56,7 @@ const spoken: Record<string, string> = {
   itemAdded: voice.itemAdded(), itemAddedAs: voice.itemAddedAs(spokenItem(2, eggs)), correctCode: voice.correctCode(), emptyCart: voice.emptyCart(), review: voice.review(spokenCart, '4 euros 80'),
   speechPrompt: voice.speechPrompt(), speechReadback: voice.speechReadback(spokenCart, '4 euros 80'), speechChoice: voice.speechChoice(), speechNotUnderstood: voice.speechNotUnderstood(),
   speechUnknown: voice.speechUnknown('tomates'), recordPrompt: voice.recordPrompt(), recordDone: voice.recordDone(),
-  confirmed: voice.confirmed(12, spokenPickup(start, end, tz), place), addedToBasket: voice.addedToBasket(12, 'environ 14 euros 40', spokenPickup(start, end, tz), place), outOfStock: voice.outOfStock(eggs, 0),
+  confirmed: voice.confirmed(12, spokenPickup(start, end, tz), place), confirmedDelivery: voice.confirmedDelivery(12, spokenPickup(start, end, tz)), addedToBasket: voice.addedToBasket(12, 'environ 14 euros 40', spokenPickup(start, end, tz), place), outOfStock: voice.outOfStock(eggs, 0),
   status: voice.status(12, VOICE_STATUS.confirmed!, '4 euros 80', `Retrait ${spokenPickup(start, end, tz)}, ${atPlace(place)}`), noOrder: voice.noOrder(), backToMenu: voice.backToMenu(),
   deliveryNoOrder: voice.deliveryNoOrder(), deliveryAddress: voice.deliveryAddress('12 rue du Pont, Lormes'), deliveryRecordAddress: voice.deliveryRecordAddress(),
   deliveryRequested: voice.deliveryRequested(spokenPickup(deliveryStart, deliveryEnd, tz)), deliveryAddressRecorded: voice.deliveryAddressRecorded(), transferring: voice.transferring(),

@@ -151,6 +151,8 @@ export const voice = {
   recordDone: () => 'Merci, votre message est enregistré. Nous vous rappellerons pour confirmer votre commande. Au revoir.',
   /** the total was said just before the caller confirmed: not again */
   confirmed: (basket: number, pickup: string, place: string) => `Commande confirmée, panier ${basket}. Retrait ${pickup}, ${atPlace(place)}. Au revoir.`,
+  /** a resident set to home delivery: the basket is brought to them */
+  confirmedDelivery: (basket: number, window: string | null) => `Commande confirmée, panier ${basket}. Livraison à domicile${window ? ` ${window}` : ''}. Au revoir.`,
   /** the order went into the basket the caller already had: its new total, said once */
   addedToBasket: (basket: number, total: string, pickup: string, place: string) => `C’est ajouté à votre panier ${basket}. Nouveau total ${total}. Retrait ${pickup}, ${atPlace(place)}. Au revoir.`,
   outOfStock: (name: string, remaining: number) => {

@@ -66,6 +66,15 @@ export async function recordResidentName(tx: Tx, customerId: string, name: strin
   await tx.customer.update({ where: { id: customerId }, data: { name } });
 }
 
+/**
+ * How a resident's basket reaches them when they do not say: brought home to the address on file
+ * when they are set to home delivery (they cannot come to the relay), else collected. `address: ''`
+ * stands for the address on file.
+ */
+export function usualDelivery(resident: { deliveryByDefault: boolean; address: string | null }): { address: string } | null {
+  return resident.deliveryByDefault && resident.address ? { address: '' } : null;
+}
+
 /** The address a resident gave for home delivery; kept for the next time. */
 export async function setResidentAddress(tx: Tx, customerId: string, address: string): Promise<void> {
   await tx.customer.update({ where: { id: customerId }, data: { address } });

@@ -12,7 +12,7 @@ import { conversation, joinNames } from '../i18n/conversation.js';
 import { dayAndHour, pickupWhen, sms, STATUS_LABELS } from '../i18n/sms.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import { openCallTask } from '../orders/callTasks.js';
-import { optIn, optOut, recordResidentName, setResidentAddress } from '../orders/customers.js';
+import { optIn, optOut, recordResidentName, setResidentAddress, usualDelivery } from '../orders/customers.js';
 import { checkLines, type OrderService } from '../orders/orderService.js';
 import { activeOrderOf, activeOrdersOf, lastPlacedOrderOf, placedStatusFilter } from '../orders/readModels.js';
 import type { Tx } from '../platform/db/client.js';
@@ -73,6 +73,8 @@ export interface ResidentRow {
   id: string;
   name: string | null;
   address: string | null;
+  /** set to home delivery: their baskets are brought home unless they say otherwise */
+  deliveryByDefault: boolean;
   smsOptedOut: boolean;
   privacyNoticeAt: Date | null;
   conversation: { state: string; data: unknown; expiresAt: Date } | null;
@@ -219,7 +221,8 @@ export function createSmsConversation(deps: ConversationDeps) {
     const pending = s.state === 'confirm_order' || s.state === 'confirm_addition' || s.state === 'choose' ? (s.data.lines ?? []) : [];
     const lines = removed.size > 0 || saysCorrection(body) ? correctLines(pending, newLines, removed) : mergeLines([...pending, ...newLines]);
     const prefix = unknownPrefix(read.unknown);
-    const wanted = delivery ?? (pending.length > 0 ? s.data.delivery : undefined);
+    // asked in the text, or already with the list awaiting OUI, or how this resident's baskets always go
+    const wanted = delivery ?? (pending.length > 0 ? s.data.delivery : undefined) ?? usualDelivery(s.customer) ?? undefined;
     if (read.questions.length > 0) {
       const questions = read.questions.map(storeQuestion);
       return { reply: prefix + questionText(questions[0]!, s), state: 'choose', data: { ...s.data, lines, questions, delivery: wanted } };
@@ -521,7 +524,7 @@ export function createSmsConversation(deps: ConversationDeps) {
       INSERT INTO "Customer" (id, "groupId", phone, "lineType", "updatedAt")
       VALUES (gen_random_uuid(), ${text.group.id}, ${text.from}, ${lineTypeOf(text.from)}::"LineType", now())
       ON CONFLICT ("groupId", phone) DO UPDATE SET phone = EXCLUDED.phone
-      RETURNING id, name, address, "smsOptedOut", "privacyNoticeAt"`;
+      RETURNING id, name, address, "deliveryByDefault", "smsOptedOut", "privacyNoticeAt"`;
     if (!created) throw new Error('customer upsert returned no row');
     return { ...created, conversation: null, soonestActiveOrder: null };
   }

@@ -47,6 +47,7 @@ interface WaitingText {
   customerId: string | null;
   name: string | null;
   address: string | null;
+  deliveryByDefault: boolean | null;
   smsOptedOut: boolean | null;
   privacyNoticeAt: Date | null;
   convState: string | null;
@@ -88,7 +89,7 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
     const [row] = await tx.$queryRaw<WaitingText[]>`
       SELECT m.id, m."fromPhone", m."toPhone", m.body,
              st.role AS "staffRole", st.id AS "staffId", st.name AS "staffName",
-             cu.id AS "customerId", cu.name, cu.address, cu."smsOptedOut", cu."privacyNoticeAt",
+             cu.id AS "customerId", cu.name, cu.address, cu."deliveryByDefault", cu."smsOptedOut", cu."privacyNoticeAt",
              cv.state AS "convState", cv.data AS "convData", cv."expiresAt" AS "convExpiresAt",
              ao.id AS "activeId", ao."distributionId" AS "activeDistributionId", ao."basketNumber" AS "activeBasket", ao."estimatedCents" AS "activeEstimatedCents",
              ao.weighed AS "activeWeighed"
@@ -146,7 +147,7 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
   function residentOf(t: WaitingText): ResidentRow | null {
     if (!t.customerId) return null;
     return {
-      id: t.customerId, name: t.name, address: t.address, smsOptedOut: t.smsOptedOut ?? false, privacyNoticeAt: t.privacyNoticeAt,
+      id: t.customerId, name: t.name, address: t.address, deliveryByDefault: t.deliveryByDefault ?? false, smsOptedOut: t.smsOptedOut ?? false, privacyNoticeAt: t.privacyNoticeAt,
       conversation: t.convState && t.convExpiresAt ? { state: t.convState, data: t.convData, expiresAt: t.convExpiresAt } : null,
       soonestActiveOrder: t.activeId && t.activeDistributionId ? { id: t.activeId, distributionId: t.activeDistributionId, basketNumber: t.activeBasket, estimatedCents: t.activeEstimatedCents ?? 0, weighed: t.activeWeighed ?? false } : null,
     };

@@ -3,7 +3,7 @@
 import { openAndNextAt, type CatalogCache } from '../catalog/openCatalog.js';
 import { spokenPickup } from '../i18n/voice.js';
 import { openCallTask } from '../orders/callTasks.js';
-import { ensureCustomerByPhone } from '../orders/customers.js';
+import { ensureCustomerByPhone, usualDelivery } from '../orders/customers.js';
 import { OrderWindowClosedError, OutOfStockError } from '../orders/errors.js';
 import type { OrderService } from '../orders/orderService.js';
 import { activeOrderOf } from '../orders/readModels.js';
@@ -56,11 +56,17 @@ export async function runEffect(
   // from the cached catalogue: placing the order checks the window again, under its lock
   const { open: distribution } = openAndNextAt(await deps.catalogs(tx, party.groupId), deps.now);
   if (!distribution) return { outcome: { kind: 'window_closed' }, customerId };
+  // read before the order: how this caller's baskets reach them (home delivery when set so)
+  const resident = await tx.customer.findUniqueOrThrow({ where: { id: customerId }, select: { deliveryByDefault: true, address: true } });
+  const bringHome = usualDelivery(resident) ? resident.address : null;
   try {
     // into the basket they already have for this distribution, if any (one basket each)
     const placed = await withSavepoint(tx, () =>
       deps.orders.placeOrAdd({ groupId: party.groupId, customerId, distributionId: distribution.id, channel: 'voice', lines: effect.lines }, tx),
     );
+    // a new basket of a resident set to home delivery goes to the delivery lead, as asked in a text would
+    if (!placed.added && bringHome) await deps.orders.requestDelivery(placed.id, bringHome, undefined, tx);
+    const window = distribution.deliveryStart && distribution.deliveryEnd ? spokenPickup(distribution.deliveryStart, distribution.deliveryEnd, party.timeZone) : null;
     return {
       outcome: {
         kind: 'order_placed',
@@ -68,6 +74,7 @@ export async function runEffect(
         totalCents: placed.estimatedCents,
         added: placed.added,
         estimated: placed.added && placed.weighed,
+        delivery: !placed.added && bringHome ? { window } : null,
         pickup: spokenPickup(distribution.pickupStart, distribution.pickupEnd, party.timeZone),
         place: distribution.relayPoint.name,
       },

@@ -94,7 +94,7 @@ export type Effect =
 
 export type EffectOutcome =
   /** `added`: the lines went into the basket the caller already had; `estimated`: its total waits for the scales */
-  | { kind: 'order_placed'; basket: number; totalCents: number; pickup: string; place: string; added: boolean; estimated: boolean }
+  | { kind: 'order_placed'; basket: number; totalCents: number; pickup: string; place: string; added: boolean; estimated: boolean; delivery: { window: string | null } | null }
   | { kind: 'out_of_stock'; productName: string; remaining: number }
   | { kind: 'window_closed' }
   | { kind: 'done' };
@@ -254,7 +254,9 @@ function placeOrder(s: CallState, ctx: CallContext, lines: CartLine[]): Transiti
       if (outcome.kind === 'order_placed') {
         const said = outcome.added
           ? voice.addedToBasket(outcome.basket, `${outcome.estimated ? 'environ ' : ''}${spokenEuros(outcome.totalCents)}`, outcome.pickup, outcome.place)
-          : voice.confirmed(outcome.basket, outcome.pickup, outcome.place);
+          : outcome.delivery
+            ? voice.confirmedDelivery(outcome.basket, outcome.delivery.window)
+            : voice.confirmed(outcome.basket, outcome.pickup, outcome.place);
         return end({ ...s, cart: [] }, [said]);
       }
       if (outcome.kind === 'out_of_stock') {
