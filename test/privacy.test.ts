@@ -197,7 +197,8 @@ describe('information at first contact', () => {
     const first = new SimulatedCall(app, c.phone, g.number);
     await first.start();
     const notice = 'Vos données servent seulement à vos commandes. Pour en savoir plus, tapez 0 et demandez le standard.';
-    expect(first.said()[0]).toBe('Bonjour Mme Retention. Bienvenue au Panier de Test.');
+    // the civility said in full ("Mme" on file)
+    expect(first.said()[0]).toBe('Bonjour Madame Retention. Bienvenue au Panier de Test.');
     expect(first.said()).toContain(notice);
     expect((await db.customer.findUniqueOrThrow({ where: { id: c.id } })).privacyNoticeAt).toBeInstanceOf(Date);
     // told once: neither the next call nor the first SMS reply repeats it
