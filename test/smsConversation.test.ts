@@ -220,6 +220,15 @@ describe('the SMS conversation beyond ordering', () => {
     expect([order.fulfilment, order.delivery?.status, order.delivery?.address]).toEqual(['delivery', 'requested', '4 rue des Lilas, Lormes']);
   });
 
+  it('does not drop a list awaiting OUI on "ANNULER 99", a basket that is not theirs', async () => {
+    const phone = uniqueMobile();
+    await text(phone, '2 baguettes');
+    expect(await text(phone, 'ANNULER 99')).toBe("Vous n'avez pas de panier 99 en cours. Votre commande attend votre OUI.");
+    // a price asked meanwhile does not sound as if the list were gone
+    expect(await text(phone, 'combien le poulet ?')).toMatch(/^Poulet fermier: .+ Votre commande attend votre OUI\.$/);
+    expect(await text(phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\./);
+  });
+
   it('keeps every reply within 3 segments: a long chatty text, a 1,600-character text', async () => {
     const r = await resident();
     const chatty =

@@ -6,7 +6,9 @@ export const conversation = {
   greeting: () => 'Bonjour ! Pour commander, envoyez votre liste, ex: 2 baguettes. AIDE pour en savoir plus.',
   thanks: () => 'Avec plaisir ! Bonne journée.',
   /** "Baguette tradition: 1,20 €. Pommes: 2,80 € le kg." */
-  prices: (items: { name: string; price: string }[]) => `${items.map((i) => `${i.name}: ${i.price}.`).join(' ')} Pour commander, envoyez votre liste.`,
+  /** `pending`: a list awaits their OUI (it is not gone): said instead of how to order */
+  prices: (items: { name: string; price: string }[], pending = false) =>
+    `${items.map((i) => `${i.name}: ${i.price}.`).join(' ')} ${pending ? 'Votre commande attend votre OUI.' : 'Pour commander, envoyez votre liste.'}`,
   perPiece: (price: string) => `environ ${price} pièce`,
   perPortion: (price: string, grams: number) => `environ ${price} les ${grams} g`,
   priceWhich: () => 'De quel produit voulez-vous le prix ? Ex: combien les pommes. CATALOGUE: tous les prix.',

@@ -88,8 +88,9 @@ export const sms = {
   cancelled: (basket: number) => `Panier ${basket} annulé.`,
   cancelWhich: (baskets: number[]) =>
     `Vous avez les paniers ${listOf(baskets.map(String))}. Lequel annuler ? Répondez par exemple ANNULER ${baskets[baskets.length - 1]}.`,
+  /** no basket of theirs bears that number; `baskets` their baskets (none: a list awaits their OUI) */
   noSuchBasket: (basket: number, baskets: number[]) =>
-    `Vous n'avez pas de panier ${basket} en cours. ${baskets.length > 1 ? `Vos paniers: ${listOf(baskets.map(String))}.` : `Votre panier: ${baskets[0]}.`}`,
+    `Vous n'avez pas de panier ${basket} en cours. ${baskets.length > 1 ? `Vos paniers: ${listOf(baskets.map(String))}.` : baskets.length === 1 ? `Votre panier: ${baskets[0]}.` : 'Votre commande attend votre OUI.'}`,
   kept: () => 'Votre commande est gardée.',
   cancelTooLate: (phone: string | null) => `Les commandes sont closes: on ne peut plus annuler par SMS.${phone ? ` Appelez le ${nationalPhone(phone)}.` : ''}`,
   deliveryAskAddress: () => "A quelle adresse livrer ? Répondez LIVRAISON suivi de l'adresse.",

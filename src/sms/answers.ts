@@ -101,7 +101,7 @@ export function pendingReply(lines: PendingLine[], products: Map<string, Catalog
 }
 
 /** "Pommes: 2,80 € le kg, environ 0,50 € pièce." for each product asked about. */
-export function priceReply(asked: ReaderProduct[], products: Map<string, CatalogProduct>): string {
+export function priceReply(asked: ReaderProduct[], products: Map<string, CatalogProduct>, pending = false): string {
   const items = asked.flatMap((a) => {
     const p = products.get(a.id);
     if (!p) return [];
@@ -111,7 +111,7 @@ export function priceReply(asked: ReaderProduct[], products: Map<string, Catalog
     return [{ name: p.name, price: `${unitPriceLabel(p.priceCents, p.unit)}${piece ? `, ${piece}` : ''}` }];
   });
   if (items.length === 0) return conversation.priceWhich();
-  return withinBudget(conversation.prices(items));
+  return withinBudget(conversation.prices(items, pending));
 }
 
 /** "Pas au catalogue: …" naming at most a few phrases, each cut short: a reply, not an echo. */

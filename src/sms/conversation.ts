@@ -360,6 +360,8 @@ export function createSmsConversation(deps: ConversationDeps) {
   async function onCancel(s: Step, basket?: number): Promise<StepResult> {
     const active = await activeOrdersOf(s.tx, s.customer.id);
     if (active.length === 0) {
+      // "ANNULER 99" names no basket of theirs: the list awaiting OUI is not dropped on a wrong number
+      if (s.data.draftOrderId && basket !== undefined) return { reply: sms.noSuchBasket(basket, []), state: s.state, data: s.data };
       if (s.data.draftOrderId) return onNo({ ...s, state: 'confirm_order' });
       return { reply: sms.noOrder(), state: 'idle', data: {} };
     }
@@ -471,7 +473,7 @@ export function createSmsConversation(deps: ConversationDeps) {
       case 'when':
         return onWhen(s);
       case 'price':
-        return { reply: priceReply(intent.products, products(s)), state: s.state, data: s.data };
+        return { reply: priceReply(intent.products, products(s), s.state === 'confirm_order' || s.state === 'confirm_addition'), state: s.state, data: s.data };
       case 'remove':
         return onRemove(s, intent.products);
       case 'usual':
