@@ -58,6 +58,10 @@ describe('ordering by SMS', () => {
     expect(await text(phone, 'oui')).toMatch(/^Commande confirmée, panier \d+\. Total 3,60 €/);
   });
 
+  it('says plainly why a count asked became whole packs', async () => {
+    expect(await text(uniqueMobile(), '6 yaourts')).toMatch(/^Vous commandez:\n2 Yaourts nature \(par 4\) 6,40 € \(vendu par 4\)\n/);
+  });
+
   it('drops the draft on NON', async () => {
     const phone = uniqueMobile();
     await text(phone, '1 baguette');

@@ -14,6 +14,7 @@ const lines = summaryLines([
   { label: '2 Oeufs plein air (boîte de 12)', cents: 840, estimated: false, note: '18 = 2 x 12' },
 ]);
 const filled: Record<string, string> = {
+  soldByPack: sms.soldByPack(6),
   help: sms.help(),
   askName: sms.askName(),
   nameSaved: sms.nameSaved('Marie-Françoise Delacroix-Beaumont'),

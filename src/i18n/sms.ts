@@ -55,6 +55,8 @@ export function draftTotal(lines: string, totalCents: number, estimated: boolean
 }
 
 export const sms = {
+  /** a count rounded up to whole packs ("4 yaourts" asked as 2): why the quantity differs */
+  soldByPack: (packSize: number) => `vendu par ${packSize}`,
   help: () =>
     'Pour commander, envoyez votre liste, ex: 2 baguettes et 1 kg de pommes. CATALOGUE: les produits. SUIVI: votre commande. ANNULER. LIVRAISON + adresse. STOP: plus de SMS.',
   askName: () => 'Pour préparer votre panier, quel est votre nom ?',

@@ -29,7 +29,7 @@ const lines = summaryLines([{ label: `2 ${baguette}`, cents: 240, estimated: fal
 /** Everything a resident reads (SMS), filled. */
 const written: Record<string, string> = {
   ...Object.fromEntries(Object.keys(sms).map((k) => [k, k])),
-  help: sms.help(), askName: sms.askName(), nameSaved: sms.nameSaved('Madame Martin'), draft: sms.draft(lines, 480, false, pickup, place),
+  soldByPack: sms.soldByPack(6), help: sms.help(), askName: sms.askName(), nameSaved: sms.nameSaved('Madame Martin'), draft: sms.draft(lines, 480, false, pickup, place),
   addition: sms.addition(lines, 12, 960, false), confirmed: sms.confirmed(12, 480, false, pickup, place), added: sms.added(12, 960, false), draftDropped: sms.draftDropped(),
   nothingToConfirm: sms.nothingToConfirm(), notUnderstood: sms.notUnderstood(), unknownItems: sms.unknownItems(['tomates']), whichProduct: sms.whichProduct('fromage', ['Comté 18 mois', 'Tomme du Morvan']),
   howMany: sms.howMany('pommes'), choiceNotUnderstood: sms.choiceNotUnderstood(2), windowClosed: sms.windowClosed(closes, closes), noDistribution: sms.noDistribution(phone),

@@ -28,7 +28,7 @@ function label(p: CatalogProduct, l: PendingLine): string {
 function noteText(n: LineNote): string | undefined {
   switch (n.kind) {
     case 'packs_rounded':
-      return `${n.asked} = ${n.packs} x ${n.packSize}`;
+      return sms.soldByPack(n.packSize);
     case 'weight_to_pieces':
       return `${grams(n.grams)} = ${n.pieces} pièce${n.pieces > 1 ? 's' : ''}`;
     case 'pieces_to_weight':
