@@ -37,6 +37,11 @@ describe('voice menu transitions', () => {
     expect(t.state.node).toBe('order_menu');
     expect(t.prompt.say.join(' ')).toBe('Vous n’avez pas encore de panier habituel. Pour les numéros du catalogue, tapez 2. Pour dire votre commande, tapez 3. Pour un message, tapez 4.');
   });
+  it('says goodbye after the status when the caller says nothing more (they were told "Sinon, au revoir")', () => {
+    const t = step({ ...initialState(), node: 'status_after' }, { kind: 'timeout' }, ctx);
+    expect(t.prompt).toMatchObject({ say: ['Merci de votre appel. Au revoir.'], hangup: true });
+    expect(t.effect).toBeUndefined();
+  });
   it('does not offer the usual basket again to a caller whose basket for this distribution is ordered', () => {
     const withBasket = { ...ctx, openBasket: 5 };
     const menu = step(initialState(), d('1'), withBasket);

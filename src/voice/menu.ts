@@ -278,6 +278,8 @@ function giveUp(s: CallState, why: 'silence' | 'invalid'): Transition {
 }
 
 function onTimeout(s: CallState, ctx: CallContext): Transition {
+  // after the status the caller was told "Sinon, au revoir": silence is the goodbye, not a question
+  if (s.node === 'status_after') return end(s, [voice.goodbyeSimple()]);
   if (s.reprompts >= MAX_REPROMPTS) return giveUp(s, 'silence');
   const again = go(s.node, s, ctx, [voice.repeatPrompt()]);
   return { ...again, state: { ...again.state, reprompts: s.reprompts + 1 } };

@@ -99,8 +99,10 @@ export function createRequestReader(read: Read) {
   return function readRequest(text: string): Request {
     const f = fold(text).replace(/['’-]/g, ' ').replace(/[^a-z0-9?\n ]+/g, ' ').replace(/[ \t]+/g, ' ').trim();
     const named = () => productsNamed(f.replace(/\?/g, ' '));
-    // "1 seule baguette", "2 baguettes au lieu d'une": the words say how many, they name nothing
-    const body = fold(text).replace(INTRODUCTION, ' ').replace(/\b(seule?s?|seulement)\b/g, ' ').replace(/\bau lieu d\S*(\s+(une?|\d+)\b)?/g, ' ');
+    // "1 seule baguette", "2 baguettes au lieu d'une": the words say how many, they name nothing;
+    // "une brioche s'il en reste": a wish, not a product
+    const body = fold(text).replace(INTRODUCTION, ' ').replace(/\b(seule?s?|seulement)\b/g, ' ').replace(/\bau lieu d\S*(\s+(une?|\d+)\b)?/g, ' ')
+      .replace(/\bs(?:i|\s?['’])\s?il (?:en reste|y en a)\b|\bsi vous en avez\b/g, ' ');
     const order = () => withoutChatter(read(body));
 
     if (USUAL.test(f) && order().lines.length === 0) return { kind: 'usual' };
