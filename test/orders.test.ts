@@ -130,15 +130,19 @@ describe('the order window', () => {
   });
 });
 
-/** Resolves once a session of this database waits on a row lock in a statement matching `pattern`. */
-async function someoneWaitsOnLock(pattern: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+/**
+ * Resolves once a session of this database waits on a row lock in a statement matching `pattern`;
+ * resolves false as soon as `gaveUp()` says there is nothing left to wait for.
+ */
+async function someoneWaitsOnLock(pattern: string, gaveUp: () => boolean = () => false): Promise<boolean> {
+  for (let i = 0; i < 800 && !gaveUp(); i++) {
     const [row] = await db.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ${`%${pattern}%`}`;
-    if (row!.n > 0) return;
+    if (row!.n > 0) return true;
     await new Promise((r) => setTimeout(r, 25));
   }
+  if (gaveUp()) return false;
   throw new Error(`no session waited on a lock in a statement with ${pattern}`);
 }
 
@@ -199,7 +203,7 @@ describe('the distribution lock, taken late', () => {
     const basket = async () => orders.placeOrder({ groupId: g.groupId, customerId: (await newCustomer(g)).id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
     const [x, a, b] = [await basket(), await basket(), await basket()];
     const waitingOnLocks = async (n: number) => {
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 800; i++) {
         const [row] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
         if (row!.n >= n) return;
         await new Promise((r) => setTimeout(r, 25));
@@ -228,7 +232,11 @@ describe('the distribution lock, taken late', () => {
     const second = await orders.placeOrder({ groupId: g.groupId, customerId: other.id, distributionId: g.distributionId, channel: 'sms', confirm: true, lines: [{ productId: g.products.baguette, quantity: 1 }] });
     const open = await heldOpen((tx) => orders.addLines(first.id, [{ productId: g.products.comte, quantity: 1 }], tx));
     // the first addition's transaction still holds its share of the lock
-    const result = await Promise.race([orders.addLines(second.id, [{ productId: g.products.comte, quantity: 1 }]), new Promise((r) => setTimeout(() => r('waited'), 5_000))]);
+    // waiting is seen on the server (a session waiting on a lock), not guessed from a clock
+    let settled = false;
+    const adding = orders.addLines(second.id, [{ productId: g.products.comte, quantity: 1 }]).finally(() => (settled = true));
+    const waited = await someoneWaitsOnLock('FOR SHARE', () => settled);
+    const result = waited ? 'waited' : await adding;
     await open.commit();
     expect(result).toMatchObject({ id: second.id, status: 'confirmed' });
   });

@@ -75,6 +75,12 @@ interface ClaimRow {
   optedOut: boolean | null;
 }
 
+// A message not claimed, as found, in the claim's answer's shape (the columns after SELECT)
+const AS_FOUND = `false AS claimed, m.id, m."fromPhone", m."toPhone", NULL AS body, m.segments, m.status::text AS status, m.channel::text AS channel,
+         m."recipientRole", m.kind, m."inReplyToId", m."twilioSid", m."createdAt", m."updatedAt", cu."smsOptedOut" AS "optedOut"
+  FROM "Message" m LEFT JOIN "Customer" cu ON cu.id = m."customerId"
+  WHERE m.id = $1`;
+
 // Claimed and read in one statement: pending → sending, unless STOP was sent meanwhile, and a
 // reply waits for the one before it to the same person (replies reach Twilio in the order of the
 // texts they answer, whichever sender worker takes them). Not claimed: the row, to tell why.
@@ -94,17 +100,10 @@ const CLAIM_SQL = `
          NULL::timestamptz AS "createdAt", NULL::timestamptz AS "updatedAt", NULL::boolean AS "optedOut"
   FROM claimed c
   UNION ALL
-  SELECT false, m.id, m."fromPhone", m."toPhone", NULL, m.segments, m.status::text, m.channel::text,
-         m."recipientRole", m.kind, m."inReplyToId", m."twilioSid", m."createdAt", m."updatedAt", cu."smsOptedOut"
-  FROM "Message" m LEFT JOIN "Customer" cu ON cu.id = m."customerId"
-  WHERE m.id = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`;
+  SELECT ${AS_FOUND} AND NOT EXISTS (SELECT 1 FROM claimed)`;
 
 /** The row as it stands now, shaped as the claim's answer (a lost claim is judged on it). */
-const REREAD_SQL = `
-  SELECT false AS claimed, m.id, m."fromPhone", m."toPhone", NULL AS body, m.segments, m.status::text AS status, m.channel::text AS channel,
-         m."recipientRole", m.kind, m."inReplyToId", m."twilioSid", m."createdAt", m."updatedAt", cu."smsOptedOut" AS "optedOut"
-  FROM "Message" m LEFT JOIN "Customer" cu ON cu.id = m."customerId"
-  WHERE m.id = $1`;
+const REREAD_SQL = `SELECT ${AS_FOUND}`;
 
 // the status callback may already have moved it further: only 'sending' becomes 'queued'
 const SENT_SQL = `

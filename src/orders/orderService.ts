@@ -218,8 +218,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     return run(inTx, (tx) => confirmInTx(tx, orderId));
   }
 
-  /** Lines added to a confirmed order (a resident texting again "et aussi 2 yaourts"). */
-  /** `weighed` in the answer: the order now holds goods priced at the scales. */
+  /** Lines added to a confirmed order (a resident texting again "et aussi 2 yaourts"); `weighed`: the order now holds goods priced at the scales. */
   function addLines(orderId: string, lines: OrderLineInput[], inTx?: Tx): Promise<PlacedOrder & { weighed: boolean }> {
     checkLines(lines);
     return run(inTx, async (tx) => {

@@ -258,8 +258,9 @@ export async function stockLeft(tx: Tx, distributionId: string, productId: strin
  * The order confirmed and given its distribution's next basket number, if its status is still the
  * one judged (`from`), in one statement that also takes the distribution's lock. Gapless: the
  * caller throws when the order did not move (its rollback takes the number back), and
- * confirmations of one distribution take the lock one at a time. The lock is taken here, late in the confirmation, so it is held only briefly before the
- * caller's commit; the distribution is returned as locked, for the window to be judged again.
+ * confirmations of one distribution take the lock one at a time. The lock is taken here, late in
+ * the confirmation, so it is held only briefly before the caller's commit; the distribution is
+ * returned as locked, for the window to be judged again.
  */
 export async function numberAndConfirm(
   tx: Tx,

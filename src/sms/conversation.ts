@@ -585,8 +585,7 @@ export function createSmsConversation(deps: ConversationDeps) {
       // the same text again, a few minutes later: the resident thought it was lost, not that they wanted twice as much
       result = { reply: pending ? conversation.duplicate() : conversation.duplicateConfirmed(), state: s.state, data: s.data };
     } else if ((named = await maybeName(s, intent, text.body)) !== null) {
-      const name = named;
-      result = { reply: pending ? conversation.nameSavedPending(name) : sms.nameSaved(name), state: s.state, data: { ...s.data, awaitingName: false } };
+      result = { reply: pending ? conversation.nameSavedPending(named) : sms.nameSaved(named), state: s.state, data: { ...s.data, awaitingName: false } };
     } else {
       result = await dispatch(s, intent, text.body);
       // the name may come a few messages later ("OUI" first): keep listening for it
